@@ -1,0 +1,170 @@
+//! junction-cli: Junction without a window, for scripts. It shares the app's
+//! configuration, cache and secret store, so a connection made here works in the app
+//! and the other way round.
+//!
+//! Exit codes: 0 success, 1 failure (one-line reason on stderr), 2 bad usage.
+
+mod items;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use junction_core::config::{Config, PENDING_FLOW_TTL};
+use junction_core::views::ConnectionState;
+use junction_core::{Error, ProviderId, Session};
+
+#[derive(Parser)]
+#[command(
+    name = "junction-cli",
+    version,
+    about = "Connect SaaS accounts and get their data out, from scripts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign in to a provider: prints the authorization URL, waits for the callback.
+    Connect {
+        /// hubspot, airtable or notion
+        provider: ProviderId,
+        /// Print the URL only; do not open the browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// One line per provider: connected (account), not connected, needs reconnect.
+    Status,
+    /// Revoke and forget a provider's connection.
+    Disconnect { provider: ProviderId },
+    /// Load every item of a provider (or all connected ones) and write them out.
+    Items {
+        /// hubspot, airtable, notion or all
+        target: items::Target,
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// json (an array of IntegrationItem), ndjson or csv
+        #[arg(long, default_value = "json")]
+        format: junction_core::export::ExportFormat,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&Error::Internal(e.to_string())),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Logs go to stderr only when JUNCTION_LOG asks for them: stdout is for data.
+fn init_logging() {
+    if let Ok(filter) = std::env::var("JUNCTION_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("junction-cli: {}", e.to_string().replace('\n', " "));
+    ExitCode::from(1)
+}
+
+async fn open_session() -> Result<Session, Error> {
+    let config = Config::load()?;
+    let session = Session::open(config).await;
+    if let Some(warning) = session.secrets().warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(session)
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Connect {
+            provider,
+            no_browser,
+        } => connect(provider, no_browser).await,
+        Command::Status => status().await,
+        Command::Disconnect { provider } => {
+            let session = open_session().await?;
+            if session.disconnect(provider).await? {
+                println!("disconnected: {provider}");
+            } else {
+                println!("{provider} was not connected");
+            }
+            Ok(())
+        }
+        Command::Items {
+            target,
+            out,
+            format,
+        } => {
+            let session = open_session().await?;
+            items::run(&session, target, out.as_deref(), format).await
+        }
+    }
+}
+
+async fn connect(provider: ProviderId, no_browser: bool) -> Result<(), Error> {
+    let session = open_session().await?;
+    session.kv().await?;
+    let pending = session.start_connect(provider, PENDING_FLOW_TTL).await?;
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "{}", pending.auth_url);
+    let _ = stdout.flush();
+    if !no_browser {
+        if let Err(e) = webbrowser::open(pending.auth_url.as_str()) {
+            eprintln!("could not open a browser ({e}); open the URL above yourself");
+        }
+    } else {
+        eprintln!("waiting for the sign-in (open the URL above)…");
+    }
+    let cancel = pending.canceller();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.cancel();
+        }
+    });
+    let facts = pending.finish().await;
+    ctrl_c.abort();
+    let facts = facts?;
+    let account = facts.account.unwrap_or_else(|| "unknown account".into());
+    println!("connected: {provider} ({account})");
+    Ok(())
+}
+
+async fn status() -> Result<(), Error> {
+    let session = open_session().await?;
+    for view in session.providers().await {
+        let line = match view.state {
+            ConnectionState::Connected => format!(
+                "connected ({})",
+                view.account.as_deref().unwrap_or("unknown account")
+            ),
+            ConnectionState::NeedsReconnect => "needs reconnect".to_string(),
+            _ => "not connected".to_string(),
+        };
+        println!("{}: {line}", view.id);
+    }
+    Ok(())
+}

@@ -1,0 +1,933 @@
+//! Export of loaded items to JSON, NDJSON and CSV (issue 5).
+//!
+//! [`export_items`] streams the items into a temporary file **in the destination's own
+//! folder**, flushes and fsyncs it, and only then renames it onto the destination in one
+//! atomic step. So:
+//!
+//! * an error (unwritable folder, full disk …) or a cancel leaves no partial file behind:
+//!   the temporary file is removed, and a file that already exists at the destination is
+//!   never touched — it is either left exactly as it was or replaced whole;
+//! * a reader never sees a half-written export.
+//!
+//! # Formats
+//!
+//! * **JSON** — one array of [`IntegrationItem`] objects. It is compact, with one item per
+//!   line (`[`, then `{…},` lines, then `]`): still one valid JSON document, but also
+//!   easy to stream, diff and `grep`, and a third smaller than pretty printing.
+//! * **NDJSON** — one compact object per line, `\n` after each (also after the last).
+//! * **CSV** — RFC 4180 (`\r\n` record terminator, fields quoted only when they contain
+//!   `,`, `"`, `\r` or `\n`, quotes doubled) with a header row of the [`IntegrationItem`]
+//!   field names in their JSON order ([`CSV_HEADER`]). `children` is joined with `;`,
+//!   `properties` is its JSON text (`{}` when empty), `null` is an empty field, booleans
+//!   are `true`/`false`, times are RFC 3339 in UTC exactly as in JSON.
+//!
+//! Every file is UTF-8 **without a byte-order mark**: RFC 4180, JSON (RFC 8259 forbids
+//! emitting one) and NDJSON readers, `csv`/pandas/`jq` and spreadsheet imports that let
+//! you pick the encoding all take BOM-less UTF-8, while a BOM turns up as junk in the
+//! first header name (`\u{feff}id`) for many scripts. The one reader that wants a BOM is
+//! Excel opening a `.csv` by double click; "Data → From Text/CSV" in Excel reads it right.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::Serialize;
+
+use crate::item::{format_time, IntegrationItem};
+use crate::{Error, Result};
+
+/// The CSV header: the [`IntegrationItem`] field names in their serde (JSON) order.
+pub const CSV_HEADER: [&str; 16] = [
+    "id",
+    "type",
+    "directory",
+    "parent_path_or_name",
+    "parent_id",
+    "name",
+    "creation_time",
+    "last_modified_time",
+    "url",
+    "children",
+    "mime_type",
+    "delta",
+    "drive_id",
+    "visibility",
+    "provider",
+    "properties",
+];
+
+/// The separator of `children` ids in a CSV field.
+pub const CSV_CHILDREN_SEPARATOR: char = ';';
+
+/// How often (in items) the writers look at the cancel flag.
+const CANCEL_CHECK_EVERY: usize = 256;
+
+/// Buffer in front of the file: few large writes, little memory.
+const BUFFER_BYTES: usize = 256 * 1024;
+
+/// An export file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+impl ExportFormat {
+    /// Every format, the default (JSON) first: the order of the save dialog's filters.
+    pub const ALL: [ExportFormat; 3] =
+        [ExportFormat::Json, ExportFormat::Ndjson, ExportFormat::Csv];
+
+    /// The lowercase id (`json`, `ndjson`, `csv`), as parsed by [`FromStr`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Ndjson => "ndjson",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The name people read (save dialog filter names, toasts).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "JSON",
+            ExportFormat::Ndjson => "NDJSON (one JSON object per line)",
+            ExportFormat::Csv => "CSV",
+        }
+    }
+
+    /// The media type of the file.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Ndjson => "application/x-ndjson",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    /// The format a file name asks for by its extension (case-insensitive), if any.
+    pub fn from_path(path: &Path) -> Option<ExportFormat> {
+        path.extension()?.to_str()?.parse().ok()
+    }
+}
+
+impl fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = Error;
+
+    /// `json`, `ndjson` or `csv`, case-insensitive, with or without a leading dot.
+    fn from_str(s: &str) -> Result<Self> {
+        let text = s.trim();
+        let text = text.strip_prefix('.').unwrap_or(text);
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(text))
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "unknown export format `{s}`; expected json, ndjson or csv"
+                ))
+            })
+    }
+}
+
+/// What an export wrote: for the toast ("12,345 items saved to …").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportSummary {
+    /// The destination, as given.
+    pub path: PathBuf,
+    /// Items written.
+    pub count: usize,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+}
+
+/// Writes `items` to `path` in `format`, atomically (see the module docs).
+///
+/// `cancel` is polled while writing; once it is `true` the export stops with
+/// [`Error::Cancelled`] and leaves nothing behind. Every other failure is an
+/// [`Error::Io`] naming `path`, with a reason that says what to do (the folder does not
+/// exist, is not writable, the disk is full, the path is a folder …), or
+/// [`Error::InvalidInput`] for a path with no file name.
+pub fn export_items<'a>(
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+    format: ExportFormat,
+    path: &Path,
+    cancel: Option<&AtomicBool>,
+) -> Result<ExportSummary> {
+    let (target, folder) = destination(path)?;
+    let folder = folder.as_path();
+    if is_cancelled(cancel) {
+        return Err(Error::Cancelled);
+    }
+
+    let temp = create_temp_in(folder).map_err(|e| Error::io(path, describe_create(&e, folder)))?;
+
+    let written = {
+        let out = BufWriter::with_capacity(BUFFER_BYTES, CountingWriter::new(temp.as_file()));
+        write_items(items, format, out, cancel)
+    };
+    // On any failure `temp` is dropped here, which deletes the temporary file.
+    let (count, bytes) = match written {
+        Ok(done) => done,
+        Err(WriteFailure::Cancelled) => return Err(Error::Cancelled),
+        Err(WriteFailure::Io(e)) => return Err(Error::io(path, describe_write(&e))),
+    };
+    if is_cancelled(cancel) {
+        return Err(Error::Cancelled);
+    }
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(path, describe_write(&e)))?;
+
+    temp.persist(&target)
+        .map_err(|e| Error::io(path, describe_rename(&e.error, path)))?;
+    sync_folder(folder);
+
+    Ok(ExportSummary {
+        path: path.to_path_buf(),
+        count,
+        bytes,
+    })
+}
+
+/// Why [`write_items`] stopped.
+#[derive(Debug)]
+pub(crate) enum WriteFailure {
+    Cancelled,
+    Io(io::Error),
+}
+
+impl From<io::Error> for WriteFailure {
+    fn from(e: io::Error) -> Self {
+        WriteFailure::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for WriteFailure {
+    fn from(e: serde_json::Error) -> Self {
+        // Serializing an IntegrationItem cannot fail by itself; only the writer can.
+        WriteFailure::Io(e.into())
+    }
+}
+
+impl From<csv::Error> for WriteFailure {
+    fn from(e: csv::Error) -> Self {
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => WriteFailure::Io(e),
+            other => WriteFailure::Io(io::Error::other(format!("{other:?}"))),
+        }
+    }
+}
+
+/// The streaming core: writes `items` in `format` to `out` and flushes it. Returns the
+/// item count and the bytes that reached the [`CountingWriter`] inside `out`.
+pub(crate) fn write_items<'a, W: Write>(
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+    format: ExportFormat,
+    mut out: BufWriter<CountingWriter<W>>,
+    cancel: Option<&AtomicBool>,
+) -> std::result::Result<(usize, u64), WriteFailure> {
+    let count = match format {
+        ExportFormat::Json => write_json(items, &mut out, cancel)?,
+        ExportFormat::Ndjson => write_ndjson(items, &mut out, cancel)?,
+        ExportFormat::Csv => write_csv(items, &mut out, cancel)?,
+    };
+    out.flush()?;
+    Ok((count, out.get_ref().written))
+}
+
+fn check_cancel(n: usize, cancel: Option<&AtomicBool>) -> std::result::Result<(), WriteFailure> {
+    if n.is_multiple_of(CANCEL_CHECK_EVERY) && is_cancelled(cancel) {
+        return Err(WriteFailure::Cancelled);
+    }
+    Ok(())
+}
+
+fn is_cancelled(cancel: Option<&AtomicBool>) -> bool {
+    cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+}
+
+fn write_json<'a, W: Write>(
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+    out: &mut W,
+    cancel: Option<&AtomicBool>,
+) -> std::result::Result<usize, WriteFailure> {
+    let mut n = 0;
+    out.write_all(b"[")?;
+    for item in items {
+        check_cancel(n, cancel)?;
+        out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, item)?;
+        n += 1;
+    }
+    out.write_all(if n == 0 { b"]\n" } else { b"\n]\n" })?;
+    Ok(n)
+}
+
+fn write_ndjson<'a, W: Write>(
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+    out: &mut W,
+    cancel: Option<&AtomicBool>,
+) -> std::result::Result<usize, WriteFailure> {
+    let mut n = 0;
+    for item in items {
+        check_cancel(n, cancel)?;
+        serde_json::to_writer(&mut *out, item)?;
+        out.write_all(b"\n")?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn write_csv<'a, W: Write>(
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+    out: &mut W,
+    cancel: Option<&AtomicBool>,
+) -> std::result::Result<usize, WriteFailure> {
+    // `out` is already buffered: keep the csv writer's own buffer small.
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .buffer_capacity(16 * 1024)
+        .from_writer(out);
+    csv.write_record(CSV_HEADER)?;
+
+    // Scratch buffers reused for every row.
+    let mut children = String::new();
+    let mut properties = Vec::with_capacity(256);
+    let mut n = 0;
+    for item in items {
+        check_cancel(n, cancel)?;
+        csv_row(&mut csv, item, &mut children, &mut properties)?;
+        n += 1;
+    }
+    csv.flush()?;
+    Ok(n)
+}
+
+fn csv_row<W: Write>(
+    csv: &mut csv::Writer<W>,
+    item: &IntegrationItem,
+    children: &mut String,
+    properties: &mut Vec<u8>,
+) -> std::result::Result<(), WriteFailure> {
+    fn text(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+    fn flag(v: bool) -> &'static str {
+        if v {
+            "true"
+        } else {
+            "false"
+        }
+    }
+
+    csv.write_field(text(&item.id))?;
+    csv.write_field(text(&item.item_type))?;
+    csv.write_field(flag(item.directory))?;
+    csv.write_field(text(&item.parent_path_or_name))?;
+    csv.write_field(text(&item.parent_id))?;
+    csv.write_field(text(&item.name))?;
+    let mut time = TimeText::default();
+    csv.write_field(time.of(item.creation_time.as_ref()))?;
+    csv.write_field(time.of(item.last_modified_time.as_ref()))?;
+    csv.write_field(text(&item.url))?;
+    children.clear();
+    if let Some(ids) = &item.children {
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                children.push(CSV_CHILDREN_SEPARATOR);
+            }
+            children.push_str(id);
+        }
+    }
+    csv.write_field(children.as_str())?;
+    csv.write_field(text(&item.mime_type))?;
+    csv.write_field(text(&item.delta))?;
+    csv.write_field(text(&item.drive_id))?;
+    csv.write_field(item.visibility.map_or("", flag))?;
+    csv.write_field(item.provider.as_str())?;
+    properties.clear();
+    serde_json::to_writer(&mut *properties, &item.properties)?;
+    csv.write_field(&properties[..])?;
+    csv.write_record(None::<&[u8]>)?;
+    Ok(())
+}
+
+/// A UTC time spelled as [`format_time`] does (RFC 3339, `Z`, 0/3/6/9 fraction digits),
+/// written into a stack buffer: CSV export does not allocate per time.
+#[derive(Default)]
+struct TimeText {
+    buf: [u8; 32],
+    fallback: String,
+}
+
+impl TimeText {
+    fn of(&mut self, t: Option<&DateTime<Utc>>) -> &[u8] {
+        let Some(t) = t else { return b"" };
+        let (year, nanos) = (t.year(), t.nanosecond());
+        // Leap seconds and years past 9999 are rare enough for the general formatter.
+        if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+            self.fallback = format_time(t);
+            return self.fallback.as_bytes();
+        }
+        fn put(buf: &mut [u8], at: usize, value: u32, digits: usize) {
+            let mut v = value;
+            for i in (0..digits).rev() {
+                buf[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        }
+        let b = &mut self.buf;
+        put(b, 0, year as u32, 4);
+        b[4] = b'-';
+        put(b, 5, t.month(), 2);
+        b[7] = b'-';
+        put(b, 8, t.day(), 2);
+        b[10] = b'T';
+        put(b, 11, t.hour(), 2);
+        b[13] = b':';
+        put(b, 14, t.minute(), 2);
+        b[16] = b':';
+        put(b, 17, t.second(), 2);
+        let mut len = 19;
+        let (value, digits) = match nanos {
+            0 => (0, 0),
+            n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+            n if n % 1_000 == 0 => (n / 1_000, 6),
+            n => (n, 9),
+        };
+        if digits > 0 {
+            b[len] = b'.';
+            put(b, len + 1, value, digits);
+            len += 1 + digits;
+        }
+        b[len] = b'Z';
+        &b[..=len]
+    }
+}
+
+/// Counts the bytes that pass through to the file. Under `cfg(test)` it can also fail
+/// like a full disk after a set number of bytes (see [`fail_after`]).
+pub(crate) struct CountingWriter<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W> CountingWriter<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        CountingWriter { inner, written: 0 }
+    }
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        #[cfg(test)]
+        test_hooks::before_write(self.written, buf.len())?;
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod test_hooks {
+    use std::cell::Cell;
+    use std::io;
+
+    thread_local! {
+        static FAIL_AFTER: Cell<Option<u64>> = const { Cell::new(None) };
+    }
+
+    /// Makes every [`super::CountingWriter`] on this thread fail with ENOSPC once it
+    /// would pass `bytes`.
+    pub(crate) fn fail_after(bytes: Option<u64>) {
+        FAIL_AFTER.with(|f| f.set(bytes));
+    }
+
+    pub(super) fn before_write(written: u64, len: usize) -> io::Result<()> {
+        match FAIL_AFTER.with(Cell::get) {
+            Some(limit) if written + len as u64 > limit => Err(enospc()),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn enospc() -> io::Error {
+        #[cfg(unix)]
+        return io::Error::from_raw_os_error(28);
+        #[cfg(not(unix))]
+        return io::Error::new(io::ErrorKind::StorageFull, "no space left on device");
+    }
+}
+
+/// The file to replace and the folder it is in, checked before anything is written.
+///
+/// A symlink is followed, so exporting onto `latest.json -> exports/2024.json` rewrites
+/// `exports/2024.json` and keeps the link. Devices, pipes and sockets are refused: the
+/// rename would replace them with a regular file.
+fn destination(path: &Path) -> Result<(PathBuf, PathBuf)> {
+    if path.file_name().is_none() {
+        return Err(Error::InvalidInput(format!(
+            "`{}` is not a file name; choose a file to export to",
+            path.display()
+        )));
+    }
+    let target = match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::io(
+                path,
+                "is a folder; choose a file name inside it to export to",
+            ))
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(Error::io(
+                path,
+                "is not a regular file (a device, pipe or socket); choose another file name",
+            ))
+        }
+        Ok(_) if is_symlink(path) => fs::canonicalize(path).unwrap_or_else(|_| path.into()),
+        // Absent (the usual case) or not readable: a parent that is a file, a permission
+        // problem … are reported below or when creating the temporary file.
+        _ => path.to_path_buf(),
+    };
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match fs::metadata(&folder) {
+        Ok(meta) if meta.is_dir() => Ok((target, folder)),
+        Ok(_) => Err(Error::io(
+            path,
+            format!("`{}` is not a folder", folder.display()),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::io(
+            path,
+            format!(
+                "the folder `{}` does not exist; choose an existing folder",
+                folder.display()
+            ),
+        )),
+        Err(e) => Err(Error::io(path, describe_create(&e, &folder))),
+    }
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn create_temp_in(folder: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".junction-export-").suffix(".part");
+    // tempfile makes 0600 files; ask for 0666 so the export gets the permissions a
+    // plain `File::create` would have (the process umask applies).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(folder)
+}
+
+/// Best effort: makes the rename itself durable. Failing here loses nothing that the
+/// user could act on, so it is not an error.
+fn sync_folder(folder: &Path) {
+    #[cfg(unix)]
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+}
+
+fn describe_create(e: &io::Error, folder: &Path) -> String {
+    let folder = folder.display();
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => format!(
+            "cannot write in the folder `{folder}` (permission denied); choose another folder"
+        ),
+        io::ErrorKind::ReadOnlyFilesystem => {
+            format!("the folder `{folder}` is on a read-only file system; choose another folder")
+        }
+        io::ErrorKind::NotADirectory => format!("`{folder}` is not a folder"),
+        _ => format!(
+            "cannot create a file in the folder `{folder}` ({}); choose another folder",
+            os_error(e)
+        ),
+    }
+}
+
+/// The error without tempfile's " at path \"<temporary file>\"" suffix: the temporary
+/// name means nothing to the user.
+fn os_error(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at path \"") {
+        Some((head, _)) if text.ends_with('"') => head.to_string(),
+        _ => text,
+    }
+}
+
+fn describe_write(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::StorageFull => {
+            format!("the disk is full ({e}); free some space or choose another drive")
+        }
+        io::ErrorKind::QuotaExceeded => {
+            format!("the disk quota is exceeded ({e}); free some space or choose another drive")
+        }
+        io::ErrorKind::PermissionDenied => {
+            format!("permission denied ({e}); choose another file or folder")
+        }
+        io::ErrorKind::ReadOnlyFilesystem => {
+            format!("the file system is read-only ({e}); choose another folder")
+        }
+        _ => format!("could not write the export: {e}"),
+    }
+}
+
+fn describe_rename(e: &io::Error, path: &Path) -> String {
+    match e.kind() {
+        io::ErrorKind::IsADirectory | io::ErrorKind::DirectoryNotEmpty => {
+            "is a folder; choose a file name inside it to export to".to_string()
+        }
+        io::ErrorKind::PermissionDenied => format!(
+            "cannot replace `{}` (permission denied); choose another file name",
+            path.display()
+        ),
+        _ => format!("could not save the export: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::item::{parse_time, ProviderId};
+
+    fn sample(n: usize) -> Vec<IntegrationItem> {
+        (0..n)
+            .map(|i| {
+                let mut item = IntegrationItem::new(ProviderId::Hubspot, "Contact", i.to_string());
+                item.name = Some(format!("Contact, \"{i}\"\nline two — مرحبا"));
+                item.creation_time = parse_time(Some("2024-03-01T10:00:00.250+02:00"));
+                item.children = Some(vec!["a".into(), "b".into()]);
+                item.properties
+                    .insert("email".into(), format!("c{i}@example.com"));
+                item
+            })
+            .collect()
+    }
+
+    fn buffered<W: Write>(w: W) -> BufWriter<CountingWriter<W>> {
+        BufWriter::with_capacity(64, CountingWriter::new(w))
+    }
+
+    fn to_bytes(items: &[IntegrationItem], format: ExportFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        let (n, bytes) = write_items(items, format, buffered(&mut out), None).unwrap();
+        assert_eq!(n, items.len());
+        assert_eq!(bytes, out.len() as u64);
+        out
+    }
+
+    #[test]
+    fn formats_parse_and_name_themselves() {
+        for f in ExportFormat::ALL {
+            assert_eq!(f.as_str().parse::<ExportFormat>().unwrap(), f);
+            assert_eq!(f.to_string(), f.extension());
+            assert!(!f.display_name().is_empty());
+        }
+        assert_eq!(
+            " NDJSON ".parse::<ExportFormat>().unwrap(),
+            ExportFormat::Ndjson
+        );
+        assert_eq!(".csv".parse::<ExportFormat>().unwrap(), ExportFormat::Csv);
+        let err = "xlsx".parse::<ExportFormat>().unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.to_string().contains("xlsx"));
+        assert_eq!(
+            ExportFormat::from_path(Path::new("/x/items.JSON")),
+            Some(ExportFormat::Json)
+        );
+        assert_eq!(ExportFormat::from_path(Path::new("/x/items")), None);
+    }
+
+    #[test]
+    fn csv_header_is_the_serde_field_order() {
+        let mut item = IntegrationItem::new(ProviderId::Notion, "Page", "id");
+        item.children = Some(vec![]);
+        let json = serde_json::to_string(&item).unwrap();
+        let mut last = 0;
+        for name in CSV_HEADER {
+            let at = json
+                .find(&format!("\"{name}\":"))
+                .unwrap_or_else(|| panic!("{name} missing"));
+            assert!(at >= last, "{name} out of order in {json}");
+            last = at;
+        }
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value.as_object().unwrap().len(), CSV_HEADER.len());
+    }
+
+    #[test]
+    fn json_is_one_array_with_an_item_per_line() {
+        let items = sample(3);
+        let text = String::from_utf8(to_bytes(&items, ExportFormat::Json)).unwrap();
+        assert!(
+            text.starts_with("[\n{") && text.ends_with("}\n]\n"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 5);
+        let back: Vec<IntegrationItem> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, items);
+
+        let empty = to_bytes(&[], ExportFormat::Json);
+        assert_eq!(empty, b"[]\n");
+    }
+
+    #[test]
+    fn ndjson_is_one_object_per_line() {
+        let items = sample(4);
+        let text = String::from_utf8(to_bytes(&items, ExportFormat::Ndjson)).unwrap();
+        assert_eq!(text.lines().count(), 4);
+        assert!(text.ends_with("}\n"));
+        for (line, item) in text.lines().zip(&items) {
+            assert_eq!(
+                &serde_json::from_str::<IntegrationItem>(line).unwrap(),
+                item
+            );
+        }
+        assert!(to_bytes(&[], ExportFormat::Ndjson).is_empty());
+    }
+
+    #[test]
+    fn csv_row_spells_each_field() {
+        let mut item = IntegrationItem::new(ProviderId::Airtable, "Record", "rec1");
+        item.visibility = None;
+        item.directory = true;
+        item.children = Some(vec!["x".into(), "y".into(), "z".into()]);
+        item.last_modified_time = parse_time(Some("2024-05-06T07:08:09Z"));
+        item.properties.insert("Notes".into(), "a \"b\", c".into());
+        let text = String::from_utf8(to_bytes(&[item], ExportFormat::Csv)).unwrap();
+        let mut lines = text.split("\r\n");
+        assert_eq!(lines.next().unwrap(), CSV_HEADER.join(","));
+        assert_eq!(
+            lines.next().unwrap(),
+            "rec1,Record,true,,,,,2024-05-06T07:08:09Z,,x;y;z,,,,,airtable,\
+             \"{\"\"Notes\"\":\"\"a \\\"\"b\\\"\", c\"\"}\""
+        );
+        assert_eq!(lines.next().unwrap(), "");
+        assert!(lines.next().is_none());
+    }
+
+    #[test]
+    fn csv_times_are_spelled_like_json_times() {
+        use chrono::TimeZone;
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut times = vec![
+            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-5, 1, 1, 0, 0, 0).unwrap(),
+        ];
+        // A leap second.
+        times.push(
+            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap()
+                .and_utc(),
+        );
+        for _ in 0..20_000 {
+            let secs = (next() % 8_000_000_000) as i64 - 1_000_000_000;
+            let nanos = match next() % 4 {
+                0 => 0,
+                1 => (next() % 1000) as u32 * 1_000_000,
+                2 => (next() % 1_000_000) as u32 * 1_000,
+                _ => (next() % 1_000_000_000) as u32,
+            };
+            times.push(Utc.timestamp_opt(secs, nanos).unwrap());
+        }
+        let mut text = TimeText::default();
+        for t in &times {
+            assert_eq!(
+                std::str::from_utf8(text.of(Some(t))).unwrap(),
+                format_time(t),
+                "{t:?}"
+            );
+        }
+        assert_eq!(text.of(None), b"");
+    }
+
+    #[test]
+    fn csv_of_nothing_is_the_header() {
+        let text = String::from_utf8(to_bytes(&[], ExportFormat::Csv)).unwrap();
+        assert_eq!(text, format!("{}\r\n", CSV_HEADER.join(",")));
+    }
+
+    #[test]
+    fn cancel_stops_the_writers() {
+        let items = sample(1000);
+        let cancel = AtomicBool::new(true);
+        for f in ExportFormat::ALL {
+            let r = write_items(&items, f, buffered(Vec::new()), Some(&cancel));
+            assert!(matches!(r, Err(WriteFailure::Cancelled)), "{f}");
+        }
+    }
+
+    /// A writer that accepts `room` bytes, then fails like a full disk.
+    struct FullDisk {
+        room: usize,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(test_hooks::enospc());
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_surfaces_its_error() {
+        let items = sample(200);
+        for f in ExportFormat::ALL {
+            for room in [0, 10, 5000] {
+                match write_items(&items, f, buffered(FullDisk { room }), None) {
+                    Err(WriteFailure::Io(e)) => {
+                        assert_eq!(e.kind(), io::ErrorKind::StorageFull, "{f} {room}: {e}")
+                    }
+                    other => panic!("{f} {room}: expected an I/O error, got {other:?}"),
+                }
+            }
+        }
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_full_disk_names_the_path_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("items.json");
+        fs::write(&path, "previous export").unwrap();
+        let items = sample(2000);
+        for f in ExportFormat::ALL {
+            test_hooks::fail_after(Some(100_000));
+            let err = export_items(&items, f, &path, None).unwrap_err();
+            test_hooks::fail_after(None);
+            assert_eq!(err.code(), "io");
+            let text = err.to_string();
+            assert!(text.contains(&path.display().to_string()), "{text}");
+            assert!(text.contains("disk is full"), "{text}");
+            assert_eq!(files_in(dir.path()), ["items.json"], "{f}");
+            assert_eq!(fs::read_to_string(&path).unwrap(), "previous export");
+        }
+    }
+
+    #[test]
+    fn export_replaces_an_existing_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.ndjson");
+        fs::write(&path, "x".repeat(1_000_000)).unwrap();
+        let items = sample(2);
+        let summary = export_items(&items, ExportFormat::Ndjson, &path, None).unwrap();
+        assert_eq!(summary.count, 2);
+        assert_eq!(summary.bytes, fs::metadata(&path).unwrap().len());
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 2);
+        assert_eq!(files_in(dir.path()), ["out.ndjson"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_export_gets_ordinary_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("perm.csv");
+        export_items(&sample(1), ExportFormat::Csv, &path, None).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // What `File::create` gives under the same umask, not tempfile's 0600.
+        let plain = dir.path().join("plain");
+        File::create(&plain).unwrap();
+        let expected = fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected, "mode {mode:o}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_followed_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let summary = export_items(&sample(2), ExportFormat::Json, &link, None).unwrap();
+        assert_eq!(summary.path, link);
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let back: Vec<IntegrationItem> =
+            serde_json::from_str(&fs::read_to_string(&real).unwrap()).unwrap();
+        assert_eq!(back.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_never_replaced() {
+        let err =
+            export_items(&sample(1), ExportFormat::Csv, Path::new("/dev/null"), None).unwrap_err();
+        assert_eq!(err.code(), "io");
+        assert!(
+            err.to_string()
+                .starts_with("/dev/null: is not a regular file"),
+            "{err}"
+        );
+        use std::os::unix::fs::FileTypeExt;
+        assert!(fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+
+    #[test]
+    fn a_path_without_a_file_name_is_invalid_input() {
+        let err = export_items(&sample(1), ExportFormat::Json, Path::new("/"), None).unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+    }
+}

@@ -1,0 +1,25 @@
+//! junction-core: everything Junction does, with no UI and no tauri.
+//!
+//! The desktop shell (`src-tauri/src`) and `junction-cli` are thin adapters over this
+//! crate: they read [`config::Config`], open the stores, and call the services here.
+
+pub mod config;
+pub mod connections;
+pub mod error;
+pub mod export;
+pub mod http;
+pub mod item;
+pub mod logging;
+pub mod oauth;
+pub mod provider;
+pub mod session;
+pub mod settings;
+pub mod store;
+pub mod views;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{Error, Result};
+pub use item::{IntegrationItem, ProviderId};
+pub use session::Session;

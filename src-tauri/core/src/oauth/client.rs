@@ -1,0 +1,546 @@
+//! Talking to a provider's OAuth endpoints: the authorize URL, code exchange,
+//! refresh, revocation and the account name.
+//!
+//! HubSpot and Airtable (form-body token endpoints) go through the `oauth2` crate;
+//! Notion's JSON token endpoint through reqwest. The token HTTP client never follows
+//! redirects.
+
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::spec::{spec, TokenStyle};
+use crate::config::ProviderEndpoints;
+use crate::{Error, ProviderId, Result};
+
+/// What a token endpoint gave us.
+pub struct TokenSet {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    pub expires_in: Option<u64>,
+    pub scopes: Vec<String>,
+    /// HubSpot's portal id (`hub_id`).
+    pub portal_id: Option<String>,
+    /// Notion's workspace name.
+    pub workspace_name: Option<String>,
+}
+
+/// The provider-specific fields of HubSpot's and Airtable's token responses.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ExtraFields {
+    #[serde(default)]
+    hub_id: Option<Value>,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    refresh_expires_in: Option<u64>,
+}
+impl ExtraTokenFields for ExtraFields {}
+
+type TokenResponseWithExtras = StandardTokenResponse<ExtraFields, BasicTokenType>;
+type OAuthClient = Client<
+    BasicErrorResponse,
+    TokenResponseWithExtras,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Why a token call failed, before it becomes a user-facing error.
+#[derive(Debug)]
+pub enum TokenFailure {
+    /// The provider refused the grant (`invalid_grant`; for Airtable also
+    /// `invalid_client` on refresh): the user must connect again.
+    Refused(String),
+    /// Airtable's 409: a refresh raced another one.
+    Conflict,
+    Other(Error),
+}
+
+/// One provider's OAuth client, ready to use.
+pub struct ProviderClient {
+    pub provider: ProviderId,
+    client_id: String,
+    secret: Option<SecretString>,
+    endpoints: ProviderEndpoints,
+    redirect_uri: String,
+    http: reqwest::Client,
+}
+
+impl ProviderClient {
+    pub fn new(
+        provider: ProviderId,
+        client_id: String,
+        secret: Option<SecretString>,
+        endpoints: ProviderEndpoints,
+        redirect_uri: String,
+    ) -> Result<Self> {
+        Ok(ProviderClient {
+            provider,
+            client_id,
+            secret,
+            endpoints,
+            redirect_uri,
+            http: crate::http::token_client()?,
+        })
+    }
+
+    fn oauth(&self) -> Result<OAuthClient> {
+        let bad = |what: &str, e: String| {
+            Error::config(format!("{} {what}", self.provider.display_name()), e)
+        };
+        let mut client = Client::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri(
+                AuthUrl::new(self.endpoints.auth_url.to_string())
+                    .map_err(|e| bad("auth URL", e.to_string()))?,
+            )
+            .set_token_uri(
+                TokenUrl::new(self.endpoints.token_url.to_string())
+                    .map_err(|e| bad("token URL", e.to_string()))?,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(self.redirect_uri.clone())
+                    .map_err(|e| bad("redirect URI", e.to_string()))?,
+            );
+        if let Some(secret) = &self.secret {
+            client =
+                client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
+        }
+        let auth_type = match spec(self.provider).token_style {
+            TokenStyle::FormWithCredentialsInBody => AuthType::RequestBody,
+            // With no secret oauth2 sends client_id in the body; with one, Basic.
+            TokenStyle::FormWithBasicIfSecret if self.secret.is_none() => AuthType::RequestBody,
+            _ => AuthType::BasicAuth,
+        };
+        Ok(client.set_auth_type(auth_type))
+    }
+
+    /// The sign-in URL for `state` (and the PKCE challenge, where the provider takes one).
+    pub fn authorize_url(&self, state: &str, challenge: Option<PkceCodeChallenge>) -> Result<Url> {
+        let s = spec(self.provider);
+        let client = self.oauth()?;
+        let state = state.to_string();
+        let mut request = client.authorize_url(move || CsrfToken::new(state));
+        for scope in s.scopes {
+            request = request.add_scope(Scope::new(scope.to_string()));
+        }
+        for (k, v) in s.extra_authorize_params {
+            request = request.add_extra_param(*k, *v);
+        }
+        if let Some(challenge) = challenge {
+            request = request.set_pkce_challenge(challenge);
+        }
+        Ok(request.url().0)
+    }
+
+    /// Exchanges an authorization code for tokens.
+    pub async fn exchange_code(&self, code: &str, verifier: Option<&str>) -> Result<TokenSet> {
+        let result = match spec(self.provider).token_style {
+            TokenStyle::JsonWithBasic => {
+                self.notion_token(json!({
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": self.redirect_uri,
+                }))
+                .await
+            }
+            _ => {
+                let client = self.oauth()?;
+                let mut request = client.exchange_code(AuthorizationCode::new(code.to_string()));
+                if let Some(v) = verifier {
+                    request = request.set_pkce_verifier(PkceCodeVerifier::new(v.to_string()));
+                }
+                let status = Arc::new(AtomicU16::new(0));
+                let response = request.request_async(&self.transport(status.clone())).await;
+                self.token_result(response, status.load(Ordering::Relaxed))
+            }
+        };
+        result.map_err(|f| match f {
+            TokenFailure::Refused(reason) => self.token_error(reason),
+            TokenFailure::Conflict => self.token_error("the provider answered 409 Conflict".into()),
+            TokenFailure::Other(e) => e,
+        })
+    }
+
+    /// Uses a refresh token. Rotating providers answer with a new refresh token too.
+    pub async fn refresh(
+        &self,
+        refresh_token: &SecretString,
+    ) -> std::result::Result<TokenSet, TokenFailure> {
+        match spec(self.provider).token_style {
+            TokenStyle::JsonWithBasic => {
+                self.notion_token(json!({
+                    "grant_type": "refresh_token",
+                    "refresh_token": refresh_token.expose_secret(),
+                }))
+                .await
+            }
+            _ => {
+                let client = self.oauth().map_err(TokenFailure::Other)?;
+                let token = RefreshToken::new(refresh_token.expose_secret().to_string());
+                let status = Arc::new(AtomicU16::new(0));
+                let response = client
+                    .exchange_refresh_token(&token)
+                    .request_async(&self.transport(status.clone()))
+                    .await;
+                self.token_result(response, status.load(Ordering::Relaxed))
+            }
+        }
+    }
+
+    fn token_error(&self, reason: String) -> Error {
+        Error::OAuthToken {
+            provider: self.provider.display_name().to_string(),
+            reason,
+        }
+    }
+
+    /// oauth2's async HTTP client, over our reqwest client, noting the status code
+    /// (oauth2 hides it, and Airtable's 409 means "raced", not "refused").
+    fn transport(
+        &self,
+        status: Arc<AtomicU16>,
+    ) -> impl Fn(
+        oauth2::HttpRequest,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = std::result::Result<oauth2::HttpResponse, TransportError>,
+                > + Send,
+        >,
+    > + '_ {
+        move |request: oauth2::HttpRequest| {
+            let http = self.http.clone();
+            let status = status.clone();
+            Box::pin(async move {
+                let (parts, body) = request.into_parts();
+                let response = http
+                    .request(parts.method, parts.uri.to_string())
+                    .headers(parts.headers)
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| TransportError(crate::http::describe(&e)))?;
+                status.store(response.status().as_u16(), Ordering::Relaxed);
+                let mut builder = oauth2::http::Response::builder().status(response.status());
+                for (name, value) in response.headers() {
+                    builder = builder.header(name, value);
+                }
+                let bytes = response
+                    .bytes()
+                    .await
+                    .map_err(|e| TransportError(crate::http::describe(&e)))?;
+                builder
+                    .body(bytes.to_vec())
+                    .map_err(|e| TransportError(e.to_string()))
+            })
+        }
+    }
+
+    fn token_result(
+        &self,
+        response: std::result::Result<
+            TokenResponseWithExtras,
+            RequestTokenError<TransportError, BasicErrorResponse>,
+        >,
+        status: u16,
+    ) -> std::result::Result<TokenSet, TokenFailure> {
+        match response {
+            Ok(token) => {
+                let extra = token.extra_fields();
+                let mut scopes: Vec<String> = token
+                    .scopes()
+                    .map(|s| s.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default();
+                if scopes.is_empty() {
+                    scopes = extra.scopes.clone().unwrap_or_default();
+                }
+                Ok(TokenSet {
+                    access_token: SecretString::from(token.access_token().secret().to_string()),
+                    refresh_token: token
+                        .refresh_token()
+                        .map(|t| SecretString::from(t.secret().to_string())),
+                    expires_in: token.expires_in().map(|d| d.as_secs()),
+                    scopes,
+                    portal_id: extra.hub_id.as_ref().map(value_text),
+                    workspace_name: None,
+                })
+            }
+            Err(_) if status == 409 => Err(TokenFailure::Conflict),
+            Err(RequestTokenError::ServerResponse(err)) => {
+                let code = err.error().as_ref().to_string();
+                let text = match err.error_description() {
+                    Some(d) => format!("{code}: {d}"),
+                    None => code.clone(),
+                };
+                let refused = code == "invalid_grant"
+                    || (self.provider == ProviderId::Airtable && code == "invalid_client");
+                if refused {
+                    Err(TokenFailure::Refused(text))
+                } else {
+                    Err(TokenFailure::Other(self.token_error(text)))
+                }
+            }
+            Err(RequestTokenError::Request(e)) => Err(TokenFailure::Other(Error::Network {
+                target: host_of(&self.endpoints.token_url),
+                reason: e.0,
+            })),
+            Err(RequestTokenError::Parse(_, body)) => {
+                // HubSpot's v1-style errors have no `error` field: read its message.
+                let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+                let message = parsed
+                    .as_ref()
+                    .and_then(|v| {
+                        let status = v.get("status").and_then(Value::as_str);
+                        let msg = v.get("message").and_then(Value::as_str);
+                        match (status, msg) {
+                            (Some(s), Some(m)) => Some(format!("{s}: {m}")),
+                            (None, Some(m)) => Some(m.to_string()),
+                            _ => None,
+                        }
+                    })
+                    .unwrap_or_else(|| format!("HTTP {status}: an unreadable response"));
+                if message.contains("BAD_REFRESH_TOKEN") {
+                    Err(TokenFailure::Refused(message))
+                } else {
+                    Err(TokenFailure::Other(self.token_error(message)))
+                }
+            }
+            Err(RequestTokenError::Other(e)) => Err(TokenFailure::Other(self.token_error(e))),
+        }
+    }
+
+    fn basic_auth(&self) -> Option<String> {
+        let secret = self.secret.as_ref()?;
+        let raw = format!("{}:{}", self.client_id, secret.expose_secret());
+        Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        ))
+    }
+
+    /// Notion's token endpoint: HTTP Basic and a JSON body.
+    async fn notion_token(&self, body: Value) -> std::result::Result<TokenSet, TokenFailure> {
+        let mut request = self.http.post(self.endpoints.token_url.clone()).json(&body);
+        if let Some(auth) = self.basic_auth() {
+            request = request.header(reqwest::header::AUTHORIZATION, auth);
+        }
+        let response = request.send().await.map_err(|e| {
+            TokenFailure::Other(Error::Network {
+                target: host_of(&self.endpoints.token_url),
+                reason: crate::http::describe(&e),
+            })
+        })?;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if !(200..300).contains(&status) {
+            let code = value.get("error").and_then(Value::as_str).unwrap_or("");
+            let detail = value
+                .get("error_description")
+                .or_else(|| value.get("message"))
+                .and_then(Value::as_str);
+            let message = match (code, detail) {
+                ("", Some(d)) => d.to_string(),
+                ("", None) => format!("HTTP {status}"),
+                (c, Some(d)) => format!("{c}: {d}"),
+                (c, None) => c.to_string(),
+            };
+            return Err(if code == "invalid_grant" {
+                TokenFailure::Refused(message)
+            } else {
+                TokenFailure::Other(self.token_error(message))
+            });
+        }
+        let access = value
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                TokenFailure::Other(self.token_error("the response has no access_token".into()))
+            })?;
+        Ok(TokenSet {
+            access_token: SecretString::from(access.to_string()),
+            refresh_token: value
+                .get("refresh_token")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(|t| SecretString::from(t.to_string())),
+            expires_in: value.get("expires_in").and_then(Value::as_u64),
+            scopes: Vec::new(),
+            portal_id: None,
+            workspace_name: value
+                .get("workspace_name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        })
+    }
+
+    /// The name the card shows: HubSpot's hub domain (token introspection), the
+    /// Airtable account's email (whoami), Notion's workspace name.
+    pub async fn account_name(&self, tokens: &TokenSet) -> Option<String> {
+        match self.provider {
+            ProviderId::Hubspot => {
+                let url = format!(
+                    "{}/introspect",
+                    self.endpoints.token_url.as_str().trim_end_matches('/')
+                );
+                let form = [
+                    ("client_id", self.client_id.as_str()),
+                    (
+                        "client_secret",
+                        self.secret
+                            .as_ref()
+                            .map(|s| s.expose_secret())
+                            .unwrap_or(""),
+                    ),
+                    ("token", tokens.access_token.expose_secret()),
+                    ("token_type_hint", "access_token"),
+                ];
+                let v: Value = self
+                    .http
+                    .post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                v.get("hub_domain")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| v.get("hub_id").map(value_text))
+            }
+            ProviderId::Airtable => {
+                let url = self.endpoints.api_url.join("v0/meta/whoami").ok()?;
+                let v: Value = self
+                    .http
+                    .get(url)
+                    .bearer_auth(tokens.access_token.expose_secret())
+                    .send()
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                v.get("email")
+                    .and_then(Value::as_str)
+                    .or_else(|| v.get("id").and_then(Value::as_str))
+                    .map(str::to_string)
+            }
+            ProviderId::Notion => tokens.workspace_name.clone(),
+        }
+    }
+
+    /// Revokes where the provider can: HubSpot `<TOKEN_URL>/revoke`, Notion
+    /// `<API_URL>/v1/oauth/revoke`. Airtable documents no revocation.
+    pub async fn revoke(
+        &self,
+        refresh_token: Option<&SecretString>,
+        access_token: Option<&SecretString>,
+    ) -> Result<bool> {
+        let response = match self.provider {
+            ProviderId::Hubspot => {
+                let Some(token) = refresh_token.or(access_token) else {
+                    return Ok(false);
+                };
+                let hint = if refresh_token.is_some() {
+                    "refresh_token"
+                } else {
+                    "access_token"
+                };
+                let url = format!(
+                    "{}/revoke",
+                    self.endpoints.token_url.as_str().trim_end_matches('/')
+                );
+                let form = [
+                    ("client_id", self.client_id.as_str()),
+                    (
+                        "client_secret",
+                        self.secret
+                            .as_ref()
+                            .map(|s| s.expose_secret())
+                            .unwrap_or(""),
+                    ),
+                    ("token", token.expose_secret()),
+                    ("token_type_hint", hint),
+                ];
+                self.http.post(url).form(&form).send().await
+            }
+            ProviderId::Notion => {
+                let Some(token) = access_token.or(refresh_token) else {
+                    return Ok(false);
+                };
+                let url = self
+                    .endpoints
+                    .api_url
+                    .join("v1/oauth/revoke")
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                let mut request = self
+                    .http
+                    .post(url)
+                    .json(&json!({"token": token.expose_secret()}));
+                if let Some(auth) = self.basic_auth() {
+                    request = request.header(reqwest::header::AUTHORIZATION, auth);
+                }
+                request.send().await
+            }
+            ProviderId::Airtable => return Ok(false),
+        };
+        let response = response.map_err(|e| Error::Network {
+            target: host_of(&self.endpoints.token_url),
+            reason: crate::http::describe(&e),
+        })?;
+        if response.status().is_success() {
+            Ok(true)
+        } else {
+            Err(self.token_error(format!(
+                "revocation answered HTTP {}",
+                response.status().as_u16()
+            )))
+        }
+    }
+}
+
+/// A transport failure, as oauth2 wants it (an std error).
+#[derive(Debug)]
+pub struct TransportError(String);
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for TransportError {}
+
+fn host_of(url: &Url) -> String {
+    url.host_str().unwrap_or("the provider").to_string()
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

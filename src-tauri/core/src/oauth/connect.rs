@@ -1,0 +1,341 @@
+//! Connect and disconnect.
+//!
+//! Connect: pending flow (state, PKCE verifier, provider) in Kv for the flow's TTL →
+//! the loopback server on the redirect URI → the state taken with get-and-delete
+//! (single use; unknown, expired, replayed or other-provider states are answered 400
+//! and no token request is made) → code exchanged → grant stored → facts written.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use oauth2::{CsrfToken, PkceCodeChallenge};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::grant::Grant;
+use super::loopback::{Loopback, Page, Stop, Verdict};
+use super::spec::spec;
+use crate::connections::ConnectionFacts;
+use crate::store::{KeyKind, SecretName};
+use crate::{Error, ProviderId, Result, Session};
+
+/// What Kv holds for a pending sign-in, under its state.
+#[derive(Serialize, Deserialize)]
+struct PendingFlow {
+    provider: ProviderId,
+    verifier: Option<String>,
+    redirect_uri: String,
+}
+
+/// A sign-in in progress: open `auth_url` in a popup or browser, then `finish`.
+pub struct PendingConnect {
+    pub provider: ProviderId,
+    pub auth_url: Url,
+    cancel: CancellationToken,
+    task: JoinHandle<Result<ConnectionFacts>>,
+}
+
+impl PendingConnect {
+    /// Stops the flow: the loopback server closes and `finish` returns `oauth_aborted`.
+    pub fn canceller(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Waits for the callback (or cancel, or expiry).
+    pub async fn finish(self) -> Result<ConnectionFacts> {
+        self.task
+            .await
+            .map_err(|e| Error::Internal(format!("the sign-in task failed: {e}")))?
+    }
+}
+
+impl Session {
+    /// Starts a sign-in that lives for `ttl` (normally [`crate::config::PENDING_FLOW_TTL`];
+    /// tests pass a shorter one).
+    pub async fn start_connect(
+        &self,
+        provider: ProviderId,
+        ttl: Duration,
+    ) -> Result<PendingConnect> {
+        let client = self.provider_client(provider).await?;
+        let redirect_uri = self.config().redirect_uri(provider);
+        let path = format!("/integrations/{provider}/oauth2callback");
+        let loopback = Loopback::bind(self.config().redirect_port, &path).await?;
+
+        let state = CsrfToken::new_random().secret().clone();
+        let (challenge, verifier) = if spec(provider).pkce {
+            let (c, v) = PkceCodeChallenge::new_random_sha256();
+            (Some(c), Some(v.secret().clone()))
+        } else {
+            (None, None)
+        };
+        let flow = PendingFlow {
+            provider,
+            verifier,
+            redirect_uri,
+        };
+        let kv = self.kv().await?;
+        let flow_key = |state: &str| self.keys().key(provider, KeyKind::Flow, Some(state));
+        kv.set_ex(
+            &flow_key(&state),
+            &serde_json::to_string(&flow).map_err(|e| Error::Internal(e.to_string()))?,
+            ttl,
+        )
+        .await?;
+        let auth_url = client.authorize_url(&state, challenge)?;
+
+        let cancel = CancellationToken::new();
+        let session = self.clone();
+        let deadline = tokio::time::Instant::now() + ttl;
+        let stop = cancel.clone();
+        let task = tokio::spawn(async move {
+            let name = provider.display_name();
+            let served = loopback
+                .serve(deadline, stop, |params| {
+                    let session = session.clone();
+                    let client = &client;
+                    async move { session.handle_callback(provider, client, params).await }
+                })
+                .await;
+            match served {
+                Ok(result) => result,
+                Err(why) => {
+                    // The flow is over either way: its state must not be usable later.
+                    if let Ok(kv) = session.kv().await {
+                        let key = session.keys().key(provider, KeyKind::Flow, Some(&state));
+                        let _ = kv.del(&key).await;
+                    }
+                    Err(Error::OAuthAborted {
+                        provider: name.into(),
+                        reason: match why {
+                            Stop::Cancelled => "was cancelled".into(),
+                            Stop::Expired => {
+                                format!("expired after {} s without an answer", ttl.as_secs())
+                            }
+                        },
+                    })
+                }
+            }
+        });
+        Ok(PendingConnect {
+            provider,
+            auth_url,
+            cancel,
+            task,
+        })
+    }
+
+    async fn handle_callback(
+        &self,
+        provider: ProviderId,
+        client: &super::ProviderClient,
+        params: std::collections::HashMap<String, String>,
+    ) -> Verdict<ConnectionFacts> {
+        let name = provider.display_name();
+        let reject = || {
+            Verdict::Ignore(Page::error(
+                400,
+                "This sign-in link is not valid",
+                "It has expired or was already used. Start again from Junction.",
+            ))
+        };
+        let Some(state) = params.get("state").filter(|s| !s.is_empty()) else {
+            return reject();
+        };
+        let kv = match self.kv().await {
+            Ok(kv) => kv,
+            Err(e) => {
+                return Verdict::Done(
+                    Err(e),
+                    Page::error(
+                        500,
+                        "Junction could not finish",
+                        "Its cache is unavailable.",
+                    ),
+                )
+            }
+        };
+        let key = self.keys().key(provider, KeyKind::Flow, Some(state));
+        let flow: PendingFlow = match kv.get_del(&key).await {
+            Ok(Some(text)) => match serde_json::from_str(&text) {
+                Ok(flow) => flow,
+                Err(_) => return reject(),
+            },
+            Ok(None) => return reject(),
+            Err(e) => {
+                return Verdict::Done(
+                    Err(e),
+                    Page::error(
+                        500,
+                        "Junction could not finish",
+                        "Its cache is unavailable.",
+                    ),
+                )
+            }
+        };
+        if flow.provider != provider {
+            return reject();
+        }
+        if let Some(error) = params.get("error") {
+            let reason = params
+                .get("error_description")
+                .filter(|d| !d.is_empty())
+                .cloned()
+                .unwrap_or_else(|| error.clone());
+            return Verdict::Done(
+                Err(Error::OAuthDenied {
+                    provider: name.into(),
+                    reason,
+                }),
+                Page::ok(
+                    "Sign-in cancelled",
+                    "Junction was not connected. You can close this window.",
+                ),
+            );
+        }
+        let Some(code) = params.get("code").filter(|c| !c.is_empty()) else {
+            return Verdict::Done(
+                Err(Error::OAuthToken {
+                    provider: name.into(),
+                    reason: "the callback had no code".into(),
+                }),
+                Page::error(
+                    400,
+                    "Sign-in failed",
+                    "The provider sent no authorization code.",
+                ),
+            );
+        };
+        match self
+            .complete_connect(provider, client, code, flow.verifier.as_deref())
+            .await
+        {
+            Ok(facts) => {
+                let who = facts
+                    .account
+                    .clone()
+                    .map(|a| format!(" as {a}"))
+                    .unwrap_or_default();
+                Verdict::Done(
+                    Ok(facts),
+                    Page::ok(
+                        format!("Connected to {name}{who}"),
+                        "You can close this window and return to Junction.",
+                    ),
+                )
+            }
+            Err(e) => {
+                let message = e.to_string();
+                Verdict::Done(Err(e), Page::error(400, "Sign-in failed", message))
+            }
+        }
+    }
+
+    async fn complete_connect(
+        &self,
+        provider: ProviderId,
+        client: &super::ProviderClient,
+        code: &str,
+        verifier: Option<&str>,
+    ) -> Result<ConnectionFacts> {
+        let tokens = client.exchange_code(code, verifier).await?;
+        self.store_grant(provider, &Grant::from_tokens(&tokens))
+            .await?;
+        let account = client.account_name(&tokens).await;
+        let facts = ConnectionFacts {
+            provider,
+            account,
+            portal_id: tokens.portal_id.clone(),
+            scopes: tokens.scopes.clone(),
+            connected_at: Utc::now(),
+            needs_reconnect: None,
+        };
+        let cfg = self.config();
+        self.connections()
+            .put(&cfg.org_id, &cfg.user_id, facts.clone())?;
+        tracing::info!(provider = %provider, "connected");
+        Ok(facts)
+    }
+
+    /// Revokes where the provider can, then deletes the cached token, the grant and
+    /// the facts. Returns whether there was a connection. A failed revocation does
+    /// not keep the local entries (the user asked to disconnect); it is logged.
+    pub async fn disconnect(&self, provider: ProviderId) -> Result<bool> {
+        let cfg = self.config();
+        let grant = self.grant(provider).await.ok().flatten();
+        let facts = self
+            .connections()
+            .get(&cfg.org_id, &cfg.user_id, provider)?;
+        if let Some(grant) = &grant {
+            if let Ok(client) = self.provider_client(provider).await {
+                let refresh = grant.refresh_token.clone().map(SecretString::from);
+                let access = grant.access_token.clone().map(SecretString::from);
+                if let Err(e) = client.revoke(refresh.as_ref(), access.as_ref()).await {
+                    tracing::warn!(provider = %provider, error = %e, "revocation failed; removing the local connection anyway");
+                }
+            }
+        }
+        if let Ok(kv) = self.kv().await {
+            kv.del(&self.keys().key(provider, KeyKind::AccessToken, None))
+                .await?;
+        }
+        self.secrets()
+            .delete(&SecretName::refresh_token(
+                &cfg.org_id,
+                &cfg.user_id,
+                provider,
+            ))
+            .await?;
+        self.connections()
+            .remove(&cfg.org_id, &cfg.user_id, provider)?;
+        Ok(grant.is_some() || facts.is_some())
+    }
+
+    /// Disconnects everything and wipes Junction's Kv keys, secrets and config files.
+    pub async fn forget_everything(&self) -> Result<()> {
+        for provider in ProviderId::ALL {
+            self.disconnect(provider).await?;
+            self.secrets()
+                .delete(&SecretName::client_secret(provider))
+                .await?;
+        }
+        self.secrets().delete(&SecretName::redis_password()).await?;
+        if let Ok(kv) = self.kv().await {
+            kv.del_prefix(&self.keys().prefix()).await?;
+        }
+        let dir = &self.config().config_dir;
+        for file in [
+            crate::config::CONFIG_FILE,
+            "connections.json",
+            "secrets.json",
+        ] {
+            match std::fs::remove_file(dir.join(file)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(dir.join(file), e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves a client secret (write-only: nothing reads it back out over IPC).
+    pub async fn set_client_secret(&self, provider: ProviderId, secret: &str) -> Result<()> {
+        let name = SecretName::client_secret(provider);
+        if secret.trim().is_empty() {
+            return self.secrets().delete(&name).await;
+        }
+        self.secrets()
+            .set(&name, &SecretString::from(secret.trim().to_string()))
+            .await
+    }
+
+    /// Whether a client secret is saved or set by the environment (never the value).
+    pub async fn client_secret_is_set(&self, provider: ProviderId) -> bool {
+        self.client_secret(provider)
+            .await
+            .is_some_and(|s| !s.expose_secret().is_empty())
+    }
+}

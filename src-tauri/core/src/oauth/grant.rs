@@ -1,0 +1,380 @@
+//! A connection's tokens and keeping them fresh.
+//!
+//! The refresh token (or Notion's long-lived access token) lives in the secret store
+//! as a `Grant`; the access token is cached in Kv with a TTL that ends ahead of its
+//! expiry. The grant also carries the current access token and its expiry, so a
+//! second process (the CLI beside the app) on the embedded store reads the token the
+//! first one refreshed instead of refreshing again — which for rotating providers
+//! would revoke the first one's tokens.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::client::{ProviderClient, TokenFailure, TokenSet};
+use crate::connections::ConnectionsFile;
+use crate::store::{KeyKind, SecretName};
+use crate::{Error, ProviderId, Result, Session};
+
+/// How long to cache an access token whose expiry the provider does not say (Notion):
+/// the original backend's 600 s.
+pub const UNKNOWN_EXPIRY_CACHE: Duration = Duration::from_secs(600);
+/// How long a refresh lock lives if its holder dies.
+const LOCK_TTL: Duration = Duration::from_secs(30);
+
+/// What the secret store holds for a connection.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Grant {
+    pub refresh_token: Option<String>,
+    pub access_token: Option<String>,
+    /// `None` for tokens that do not expire (Notion's legacy installs).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Grant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grant")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
+            .field("access_token", &self.access_token.as_ref().map(|_| "***"))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl Grant {
+    pub fn from_tokens(tokens: &TokenSet) -> Grant {
+        Grant {
+            refresh_token: tokens
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_string()),
+            access_token: Some(tokens.access_token.expose_secret().to_string()),
+            expires_at: tokens
+                .expires_in
+                .map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
+        }
+    }
+
+    /// The access token while it is not within `refresh_ahead` of its expiry.
+    fn fresh_access_token(
+        &self,
+        refresh_ahead: Duration,
+    ) -> Option<(String, Option<DateTime<Utc>>)> {
+        let token = self.access_token.clone()?;
+        match self.expires_at {
+            None => Some((token, None)),
+            Some(at) => {
+                let remaining = (at - Utc::now()).to_std().unwrap_or_default();
+                (remaining > refresh_ahead).then_some((token, Some(at)))
+            }
+        }
+    }
+}
+
+/// What Kv holds: the access token and when it expires.
+#[derive(Serialize, Deserialize)]
+struct CachedToken {
+    token: String,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+/// Refresh this long before expiry: 5 minutes, or a fifth of a short lifetime.
+pub fn refresh_ahead(lifetime: Option<Duration>) -> Duration {
+    match lifetime {
+        Some(l) => (l / 5).min(Duration::from_secs(300)),
+        None => Duration::from_secs(300),
+    }
+}
+
+impl Session {
+    fn grant_name(&self, provider: ProviderId) -> SecretName {
+        SecretName::refresh_token(&self.config().org_id, &self.config().user_id, provider)
+    }
+
+    pub(crate) fn connections(&self) -> ConnectionsFile {
+        ConnectionsFile::new(&self.config().config_dir)
+    }
+
+    /// The grant in the secret store, if any.
+    pub async fn grant(&self, provider: ProviderId) -> Result<Option<Grant>> {
+        let Some(secret) = self.secrets().get(&self.grant_name(provider)).await? else {
+            return Ok(None);
+        };
+        serde_json::from_str(secret.expose_secret())
+            .map(Some)
+            .map_err(|_| Error::Secrets {
+                backend: self.secrets().kind().into(),
+                reason: format!(
+                    "the stored {} grant is unreadable; reconnect",
+                    provider.display_name()
+                ),
+            })
+    }
+
+    /// Stores a grant (secret store first: a rotated refresh token must be safe before
+    /// the new access token is used) and caches its access token.
+    pub async fn store_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
+        let text = serde_json::to_string(grant).map_err(|e| Error::Internal(e.to_string()))?;
+        self.secrets()
+            .set(&self.grant_name(provider), &SecretString::from(text))
+            .await?;
+        if let Some(token) = &grant.access_token {
+            self.cache_access_token(provider, token, grant.expires_at)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn cache_access_token(
+        &self,
+        provider: ProviderId,
+        token: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let ttl = match expires_at {
+            None => UNKNOWN_EXPIRY_CACHE,
+            Some(at) => {
+                let remaining = (at - Utc::now()).to_std().unwrap_or_default();
+                let ttl = remaining.saturating_sub(refresh_ahead(Some(remaining)));
+                if ttl.is_zero() {
+                    return Ok(());
+                }
+                ttl
+            }
+        };
+        let value = serde_json::to_string(&CachedToken {
+            token: token.to_string(),
+            expires_at,
+        })
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        let key = self.keys().key(provider, KeyKind::AccessToken, None);
+        self.kv().await?.set_ex(&key, &value, ttl).await
+    }
+
+    /// A usable access token, refreshed ahead of expiry when needed.
+    pub async fn access_token(&self, provider: ProviderId) -> Result<SecretString> {
+        self.ensure_connected(provider)?;
+        let key = self.keys().key(provider, KeyKind::AccessToken, None);
+        if let Some(text) = self.kv().await?.get(&key).await? {
+            if let Ok(cached) = serde_json::from_str::<CachedToken>(&text) {
+                return Ok(SecretString::from(cached.token));
+            }
+        }
+        let grant = self
+            .grant(provider)
+            .await?
+            .ok_or_else(|| Error::NotConnected {
+                provider: provider.display_name().into(),
+            })?;
+        if let Some((token, expires_at)) = grant.fresh_access_token(refresh_ahead(None)) {
+            self.cache_access_token(provider, &token, expires_at)
+                .await?;
+            return Ok(SecretString::from(token));
+        }
+        self.refresh(provider, None).await
+    }
+
+    /// After a 401: refresh once unless someone already replaced `stale`.
+    pub async fn access_token_after_401(
+        &self,
+        provider: ProviderId,
+        stale: &SecretString,
+    ) -> Result<SecretString> {
+        self.refresh(provider, Some(stale.expose_secret())).await
+    }
+
+    fn ensure_connected(&self, provider: ProviderId) -> Result<()> {
+        let facts =
+            self.connections()
+                .get(&self.config().org_id, &self.config().user_id, provider)?;
+        match facts {
+            None => Err(Error::NotConnected {
+                provider: provider.display_name().into(),
+            }),
+            Some(f) => match f.needs_reconnect {
+                Some(reason) => Err(Error::NeedsReconnect {
+                    provider: provider.display_name().into(),
+                    reason,
+                }),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// One refresh at a time per connection: in this process (a mutex) and across
+    /// processes (Redis `SET NX`, or a file lock on the embedded store). The loser
+    /// re-reads the winner's token instead of refreshing again.
+    async fn refresh(&self, provider: ProviderId, stale: Option<&str>) -> Result<SecretString> {
+        let _local = self.refresh_mutex(provider).lock().await;
+        let _lock = self.cross_process_lock(provider).await?;
+
+        let grant = self
+            .grant(provider)
+            .await?
+            .ok_or_else(|| Error::NotConnected {
+                provider: provider.display_name().into(),
+            })?;
+        // Someone refreshed while we waited?
+        if let Some((token, expires_at)) = grant.fresh_access_token(refresh_ahead(None)) {
+            if stale != Some(token.as_str()) {
+                self.cache_access_token(provider, &token, expires_at)
+                    .await?;
+                return Ok(SecretString::from(token));
+            }
+        }
+        let Some(refresh_token) = grant.refresh_token.clone() else {
+            // Notion legacy: the access token is the long-lived secret; a 401 on it
+            // means the user removed the integration.
+            return Err(self
+                .needs_reconnect(provider, "the provider no longer accepts the token")
+                .await);
+        };
+        let client = self.provider_client(provider).await?;
+        let mut attempt = 0;
+        loop {
+            match client
+                .refresh(&SecretString::from(refresh_token.clone()))
+                .await
+            {
+                Ok(tokens) => {
+                    let mut next = Grant::from_tokens(&tokens);
+                    if next.refresh_token.is_none() {
+                        next.refresh_token = Some(refresh_token.clone());
+                    }
+                    self.store_grant(provider, &next).await?;
+                    tracing::info!(provider = %provider, "refreshed the access token");
+                    return Ok(tokens.access_token);
+                }
+                Err(TokenFailure::Refused(reason)) => {
+                    return Err(self.needs_reconnect(provider, &reason).await);
+                }
+                Err(TokenFailure::Conflict) if attempt == 0 => {
+                    // Airtable: a refresh raced ours. Wait, then use its result.
+                    attempt += 1;
+                    tokio::time::sleep(self.config().scaled(Duration::from_secs(1))).await;
+                    if let Some(g) = self.grant(provider).await? {
+                        if g.refresh_token.as_deref() != Some(refresh_token.as_str()) {
+                            if let Some(token) = g.access_token {
+                                return Ok(SecretString::from(token));
+                            }
+                        }
+                    }
+                }
+                Err(TokenFailure::Conflict) => {
+                    return Err(Error::OAuthToken {
+                        provider: provider.display_name().into(),
+                        reason: "the refresh kept conflicting with another one (409)".into(),
+                    })
+                }
+                Err(TokenFailure::Other(e)) => return Err(e),
+            }
+        }
+    }
+
+    async fn needs_reconnect(&self, provider: ProviderId, reason: &str) -> Error {
+        let cfg = self.config();
+        if let Err(e) =
+            self.connections()
+                .mark_needs_reconnect(&cfg.org_id, &cfg.user_id, provider, reason)
+        {
+            tracing::warn!(error = %e, "could not record needs-reconnect");
+        }
+        if let Ok(kv) = self.kv().await {
+            let _ = kv
+                .del(&self.keys().key(provider, KeyKind::AccessToken, None))
+                .await;
+        }
+        tracing::warn!(provider = %provider, "refresh refused: needs reconnect");
+        Error::NeedsReconnect {
+            provider: provider.display_name().into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// The OAuth client for `provider` from the current settings.
+    pub async fn provider_client(&self, provider: ProviderId) -> Result<ProviderClient> {
+        if let Some(what) = self.missing_setup(provider).await {
+            return Err(Error::NotConfigured {
+                provider: provider.display_name().into(),
+                what,
+            });
+        }
+        let settings = self.config().provider(provider);
+        ProviderClient::new(
+            provider,
+            settings.client_id.clone().unwrap_or_default(),
+            self.client_secret(provider).await,
+            settings.endpoints.clone(),
+            self.config().redirect_uri(provider),
+        )
+    }
+
+    async fn cross_process_lock(&self, provider: ProviderId) -> Result<RefreshLock> {
+        let kv = self.kv().await?;
+        if kv.is_redis() {
+            let key = self.keys().key(provider, KeyKind::RefreshLock, None);
+            let owner = format!("{}:{}", std::process::id(), rand::random::<u64>());
+            let deadline = tokio::time::Instant::now() + LOCK_TTL;
+            loop {
+                if kv.set_nx(&key, &owner, LOCK_TTL).await? {
+                    return Ok(RefreshLock::Redis { kv, key, owner });
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(Error::OAuthToken {
+                        provider: provider.display_name().into(),
+                        reason: "another refresh held the lock for 30 s".into(),
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        let dir = self.config().config_dir.join("locks");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join(format!(
+            "{}-{}-{}.lock",
+            self.config().org_id,
+            self.config().user_id,
+            provider
+        ));
+        let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
+            use fs4::fs_std::FileExt;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| Error::io(&path, e))?;
+            file.lock_exclusive().map_err(|e| Error::io(&path, e))?;
+            Ok(file)
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+        Ok(RefreshLock::File(file))
+    }
+}
+
+/// Held while refreshing; released on drop (the Redis one by a compare-and-delete).
+enum RefreshLock {
+    Redis {
+        kv: crate::store::Kv,
+        key: String,
+        owner: String,
+    },
+    File(#[allow(dead_code)] std::fs::File),
+}
+
+impl Drop for RefreshLock {
+    fn drop(&mut self) {
+        if let RefreshLock::Redis { kv, key, owner } = self {
+            let (kv, key, owner) = (kv.clone(), key.clone(), owner.clone());
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                handle.spawn(async move {
+                    let _ = kv.del_if_eq(&key, &owner).await;
+                });
+            }
+        }
+        // The file lock is released when the file closes.
+    }
+}

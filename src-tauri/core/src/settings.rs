@@ -1,0 +1,122 @@
+//! The Settings dialog's model: what it shows (no secret values, only whether they are
+//! set) and how a save is checked and written (config.toml for plain values, the
+//! secret store for the Redis password).
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, ProviderFileConfig, RedisEndpoint, SignInMode};
+use crate::store::SecretName;
+use crate::{Error, ProviderId, Result, Session};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderSettingsView {
+    pub id: ProviderId,
+    pub client_id: String,
+    pub client_secret_set: bool,
+    /// Environment variables that override this provider's settings.
+    pub env_overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsView {
+    pub providers: Vec<ProviderSettingsView>,
+    pub sign_in_mode: SignInMode,
+    pub redirect_port: u16,
+    /// With the password masked as `***`.
+    pub redis_url: Option<String>,
+    pub env_overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderSettingsInput {
+    pub id: ProviderId,
+    pub client_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettingsInput {
+    pub providers: Vec<ProviderSettingsInput>,
+    pub sign_in_mode: SignInMode,
+    pub redirect_port: u16,
+    /// Empty or absent: the embedded store.
+    pub redis_url: Option<String>,
+}
+
+impl Session {
+    pub async fn settings(&self) -> SettingsView {
+        let cfg = self.config();
+        let mut providers = Vec::new();
+        for id in ProviderId::ALL {
+            let p = cfg.provider(id);
+            providers.push(ProviderSettingsView {
+                id,
+                client_id: p.client_id.clone().unwrap_or_default(),
+                client_secret_set: self.client_secret_is_set(id).await,
+                env_overrides: p.env_overrides.clone(),
+            });
+        }
+        SettingsView {
+            providers,
+            sign_in_mode: cfg.sign_in_mode,
+            redirect_port: cfg.redirect_port,
+            redis_url: cfg.redis.as_ref().map(|r| {
+                let has_secret_password = r.password().is_some();
+                let shown = r.to_string();
+                if has_secret_password {
+                    shown
+                } else {
+                    r.without_password()
+                }
+            }),
+            env_overrides: cfg.env_overrides.clone(),
+        }
+    }
+
+    /// Checks and writes the settings; the caller reloads the session from the new
+    /// config. A password in the Redis URL goes to the secret store, not the file.
+    pub async fn save_settings(&self, input: SettingsInput) -> Result<()> {
+        if input.redirect_port == 0 {
+            return Err(Error::config(
+                "redirect_port",
+                "0 is not a port; use 1–65535",
+            ));
+        }
+        let mut file = self.config().file.clone();
+        for p in input.providers {
+            let entry: &mut ProviderFileConfig = file.providers.entry(p.id).or_default();
+            let id = p.client_id.trim();
+            entry.client_id = (!id.is_empty()).then(|| id.to_string());
+        }
+        file.sign_in_mode = Some(input.sign_in_mode);
+        file.redirect_port = Some(input.redirect_port);
+        match input
+            .redis_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            None => file.redis_url = None,
+            Some(text) => {
+                let endpoint = RedisEndpoint::parse("Redis URL", text)?;
+                match endpoint.password() {
+                    // The dialog shows a saved password as `***`: keep the saved one.
+                    Some("***") => {}
+                    Some(password) => {
+                        self.secrets()
+                            .set(&SecretName::redis_password(), &password.to_string().into())
+                            .await?;
+                    }
+                    None => self.secrets().delete(&SecretName::redis_password()).await?,
+                }
+                file.redis_url = Some(endpoint.without_password());
+            }
+        }
+        // Resolve once to reject anything the loader would reject.
+        Config::resolve(
+            self.config().config_dir.clone(),
+            file.clone(),
+            &|_: &str| None,
+        )?;
+        file.write(&self.config().config_dir)
+    }
+}

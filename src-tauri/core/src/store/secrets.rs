@@ -1,0 +1,381 @@
+//! Long-lived secrets: refresh tokens, client secrets, the Redis password.
+//!
+//! The OS keychain by default (`keyring`, service `junction`). Where no keychain
+//! answers (headless Linux without a Secret Service) a 0600 file in the config dir
+//! takes over and the status bar shows a warning. The choice is written to config.toml
+//! so the app and the CLI use the same store, and a lookup reads the other store too,
+//! so a secret saved before a switch is never stranded.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{Config, SecretStoreKind};
+use crate::{Error, ProviderId, Result};
+
+/// The keychain service name.
+pub const KEYRING_SERVICE: &str = "junction";
+const SECRETS_FILE: &str = "secrets.json";
+/// A keychain that does not answer within this (a prompt nobody sees, a hung D-Bus)
+/// counts as unavailable.
+const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The name a secret is stored under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SecretName(String);
+
+impl SecretName {
+    /// A connection's refresh token (or Notion's long-lived access token), per org and user.
+    pub fn refresh_token(org: &str, user: &str, provider: ProviderId) -> Self {
+        SecretName(format!("junction:{org}:{user}:{provider}:refresh_token"))
+    }
+
+    /// The client secret of a provider's OAuth app.
+    pub fn client_secret(provider: ProviderId) -> Self {
+        SecretName(format!("junction:{provider}:client_secret"))
+    }
+
+    /// The password of the configured Redis (never in config.toml).
+    pub fn redis_password() -> Self {
+        SecretName("junction:redis_password".to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One place secrets can live. Calls may block (keychains do): [`Secrets`] runs them on
+/// the blocking pool.
+pub trait SecretBackend: Send + Sync {
+    fn kind(&self) -> &'static str;
+    fn get(&self, name: &SecretName) -> Result<Option<String>>;
+    fn set(&self, name: &SecretName, value: &str) -> Result<()>;
+    fn delete(&self, name: &SecretName) -> Result<()>;
+}
+
+/// The OS keychain.
+pub struct KeyringBackend;
+
+impl KeyringBackend {
+    fn entry(name: &SecretName) -> Result<keyring::Entry> {
+        keyring::Entry::new(KEYRING_SERVICE, name.as_str()).map_err(keyring_error)
+    }
+
+    /// Writes, reads back and deletes a probe entry: a keychain that cannot do all
+    /// three is no use to us.
+    fn probe() -> Result<()> {
+        let name = SecretName("junction:probe".to_string());
+        let backend = KeyringBackend;
+        backend.set(&name, "probe")?;
+        let read = backend.get(&name)?;
+        backend.delete(&name)?;
+        if read.as_deref() == Some("probe") {
+            Ok(())
+        } else {
+            Err(Error::Secrets {
+                backend: "keyring".into(),
+                reason: "the keychain did not return what was written".into(),
+            })
+        }
+    }
+}
+
+fn keyring_error(err: keyring::Error) -> Error {
+    Error::Secrets {
+        backend: "keyring".into(),
+        reason: err.to_string(),
+    }
+}
+
+impl SecretBackend for KeyringBackend {
+    fn kind(&self) -> &'static str {
+        "keyring"
+    }
+
+    fn get(&self, name: &SecretName) -> Result<Option<String>> {
+        match Self::entry(name)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
+    fn set(&self, name: &SecretName, value: &str) -> Result<()> {
+        Self::entry(name)?
+            .set_password(value)
+            .map_err(keyring_error)
+    }
+
+    fn delete(&self, name: &SecretName) -> Result<()> {
+        match Self::entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+/// A JSON map in a 0600 file, for machines without a keychain. Read-modify-write
+/// holds an exclusive file lock so the app and the CLI never lose each other's writes.
+pub struct FileBackend {
+    path: PathBuf,
+    lock_path: PathBuf,
+}
+
+impl FileBackend {
+    pub fn new(dir: &Path) -> Self {
+        FileBackend {
+            path: dir.join(SECRETS_FILE),
+            lock_path: dir.join(".secrets.lock"),
+        }
+    }
+
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        use fs4::fs_std::FileExt;
+        if let Some(dir) = self.lock_path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(|e| Error::io(&self.lock_path, e))?;
+        lock.lock_exclusive()
+            .map_err(|e| Error::io(&self.lock_path, e))?;
+        let result = f();
+        let _ = FileExt::unlock(&lock);
+        result
+    }
+
+    fn read(&self) -> Result<BTreeMap<String, String>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Secrets {
+                backend: "file".into(),
+                reason: format!("{} is not readable JSON: {e}", self.path.display()),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(Error::io(&self.path, e)),
+        }
+    }
+
+    fn write(&self, map: &BTreeMap<String, String>) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(map)
+            .map_err(|e| Error::Internal(format!("cannot encode secrets: {e}")))?;
+        super::atomic_write(&self.path, &bytes, true)
+    }
+}
+
+impl SecretBackend for FileBackend {
+    fn kind(&self) -> &'static str {
+        "file"
+    }
+
+    fn get(&self, name: &SecretName) -> Result<Option<String>> {
+        self.locked(|| Ok(self.read()?.get(name.as_str()).cloned()))
+    }
+
+    fn set(&self, name: &SecretName, value: &str) -> Result<()> {
+        self.locked(|| {
+            let mut map = self.read()?;
+            map.insert(name.as_str().to_string(), value.to_string());
+            self.write(&map)
+        })
+    }
+
+    fn delete(&self, name: &SecretName) -> Result<()> {
+        self.locked(|| {
+            let mut map = self.read()?;
+            if map.remove(name.as_str()).is_some() {
+                self.write(&map)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Secrets in this process only, for tests.
+#[derive(Default)]
+pub struct MemoryBackend {
+    map: Mutex<HashMap<String, String>>,
+}
+
+impl SecretBackend for MemoryBackend {
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+
+    fn get(&self, name: &SecretName) -> Result<Option<String>> {
+        Ok(self
+            .map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name.as_str())
+            .cloned())
+    }
+
+    fn set(&self, name: &SecretName, value: &str) -> Result<()> {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.as_str().to_string(), value.to_string());
+        Ok(())
+    }
+
+    fn delete(&self, name: &SecretName) -> Result<()> {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name.as_str());
+        Ok(())
+    }
+}
+
+/// The secret store the rest of Junction uses.
+#[derive(Clone)]
+pub struct Secrets {
+    primary: Arc<dyn SecretBackend>,
+    /// The other store, read on a miss so nothing saved before a switch is stranded.
+    secondary: Option<Arc<dyn SecretBackend>>,
+    warning: Option<String>,
+}
+
+impl Secrets {
+    /// Opens the configured store. When the keychain is asked for but does not answer,
+    /// falls back to the file with a warning and records `secret_store = "file"` in
+    /// config.toml (unless the environment chose the store).
+    pub async fn open(config: &Config) -> Secrets {
+        let file: Arc<dyn SecretBackend> = Arc::new(FileBackend::new(&config.config_dir));
+        if config.secret_store == SecretStoreKind::File {
+            return Secrets {
+                primary: file,
+                secondary: None,
+                warning: Some(file_warning(&config.config_dir)),
+            };
+        }
+        let probe = tokio::task::spawn_blocking(KeyringBackend::probe);
+        let reason = match tokio::time::timeout(KEYCHAIN_TIMEOUT, probe).await {
+            Ok(Ok(Ok(()))) => {
+                return Secrets {
+                    primary: Arc::new(KeyringBackend),
+                    secondary: Some(file),
+                    warning: None,
+                }
+            }
+            Ok(Ok(Err(e))) => e.to_string(),
+            Ok(Err(e)) => format!("the keychain check crashed: {e}"),
+            Err(_) => "the keychain did not answer within 5 s".to_string(),
+        };
+        tracing::warn!(%reason, "no usable keychain; keeping secrets in a file");
+        if !config
+            .env_overrides
+            .iter()
+            .any(|n| n == "JUNCTION_SECRET_STORE")
+        {
+            let mut saved = config.file.clone();
+            saved.secret_store = Some(SecretStoreKind::File);
+            if let Err(e) = saved.write(&config.config_dir) {
+                tracing::warn!(error = %e, "could not record the secret store in config.toml");
+            }
+        }
+        Secrets {
+            primary: file,
+            // Keychain reads are skipped: it just failed, and a second timeout per
+            // lookup would stall every command.
+            secondary: None,
+            warning: Some(format!(
+                "No keychain available ({reason}). {}",
+                file_warning(&config.config_dir)
+            )),
+        }
+    }
+
+    /// An in-memory store (tests).
+    pub fn memory() -> Secrets {
+        Secrets::with_backend(Arc::new(MemoryBackend::default()))
+    }
+
+    pub fn with_backend(primary: Arc<dyn SecretBackend>) -> Secrets {
+        Secrets {
+            primary,
+            secondary: None,
+            warning: None,
+        }
+    }
+
+    /// "keyring", "file" or "memory".
+    pub fn kind(&self) -> &'static str {
+        self.primary.kind()
+    }
+
+    /// Set when secrets fell back to, or were put in, a plain file.
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
+    }
+
+    pub async fn get(&self, name: &SecretName) -> Result<Option<SecretString>> {
+        let value = blocking(self.primary.clone(), name.clone(), |b, n| b.get(&n)).await?;
+        if value.is_some() {
+            return Ok(value.map(SecretString::from));
+        }
+        match &self.secondary {
+            Some(other) => match blocking(other.clone(), name.clone(), |b, n| b.get(&n)).await {
+                Ok(v) => Ok(v.map(SecretString::from)),
+                // The other store is a courtesy; its failure is not this lookup's.
+                Err(_) => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
+    pub async fn set(&self, name: &SecretName, value: &SecretString) -> Result<()> {
+        let text = value.expose_secret().to_string();
+        blocking(self.primary.clone(), name.clone(), move |b, n| {
+            b.set(&n, &text)
+        })
+        .await?;
+        if let Some(other) = &self.secondary {
+            // A stale copy in the other store would shadow nothing, but would linger.
+            let _ = blocking(other.clone(), name.clone(), |b, n| b.delete(&n)).await;
+        }
+        Ok(())
+    }
+
+    pub async fn delete(&self, name: &SecretName) -> Result<()> {
+        blocking(self.primary.clone(), name.clone(), |b, n| b.delete(&n)).await?;
+        if let Some(other) = &self.secondary {
+            let _ = blocking(other.clone(), name.clone(), |b, n| b.delete(&n)).await;
+        }
+        Ok(())
+    }
+}
+
+fn file_warning(dir: &Path) -> String {
+    format!(
+        "Secrets are kept in a private file ({}), not the OS keychain.",
+        dir.join(SECRETS_FILE).display()
+    )
+}
+
+async fn blocking<T: Send + 'static>(
+    backend: Arc<dyn SecretBackend>,
+    name: SecretName,
+    f: impl FnOnce(&dyn SecretBackend, SecretName) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let kind = backend.kind();
+    let task = tokio::task::spawn_blocking(move || f(backend.as_ref(), name));
+    match tokio::time::timeout(KEYCHAIN_TIMEOUT, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(Error::Secrets {
+            backend: kind.into(),
+            reason: format!("the secret store call crashed: {e}"),
+        }),
+        Err(_) => Err(Error::Secrets {
+            backend: kind.into(),
+            reason: "no answer within 5 s".into(),
+        }),
+    }
+}

@@ -1,0 +1,124 @@
+//! What the fakes saw: every request (when, where, what status), token grants and
+//! revocations. Tests read these to check request counts, refresh counts, 429s and
+//! waits ("no request sooner than Retry-After").
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::provider::hubspot::ObjectType;
+use crate::ProviderId;
+
+/// One endpoint of one fake provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Authorize,
+    Token,
+    Revoke,
+    Introspect,
+    /// Airtable `GET /v0/meta/whoami`.
+    Whoami,
+    /// HubSpot `GET /crm/v3/objects/{type}`.
+    Objects(ObjectType),
+    /// Airtable `GET /v0/meta/bases`.
+    Bases,
+    /// Airtable `GET /v0/meta/bases/{base}/tables`.
+    Tables,
+    /// Airtable `GET /v0/{base}/{table}`.
+    Records,
+    /// Notion `POST /v1/search`.
+    Search,
+}
+
+impl Endpoint {
+    /// Item-listing endpoints (what a load calls), as opposed to OAuth ones.
+    pub fn is_api(self) -> bool {
+        matches!(
+            self,
+            Endpoint::Objects(_) | Endpoint::Bases | Endpoint::Tables | Endpoint::Records | Endpoint::Search
+        )
+    }
+}
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// When it arrived (before the configured latency).
+    pub at: Instant,
+    pub provider: ProviderId,
+    pub endpoint: Endpoint,
+    /// Airtable: the base the request was for (rate limits are per base).
+    pub base: Option<String>,
+    /// The status answered; 0 when the connection was dropped without an answer.
+    pub status: u16,
+}
+
+/// Thread-safe counters, shared by all handlers.
+#[derive(Debug, Default)]
+pub struct Counters {
+    log: Mutex<Vec<RequestRecord>>,
+    grants: Mutex<HashMap<(ProviderId, String), usize>>,
+    revocations: Mutex<HashMap<ProviderId, usize>>,
+}
+
+impl Counters {
+    pub(crate) fn record(&self, rec: RequestRecord) {
+        lock(&self.log).push(rec);
+    }
+
+    pub(crate) fn count_grant(&self, provider: ProviderId, grant_type: &str) {
+        *lock(&self.grants).entry((provider, grant_type.to_string())).or_default() += 1;
+    }
+
+    pub(crate) fn count_revocation(&self, provider: ProviderId) {
+        *lock(&self.revocations).entry(provider).or_default() += 1;
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.log).clone()
+    }
+
+    /// Requests to one endpoint.
+    pub fn count(&self, provider: ProviderId, endpoint: Endpoint) -> usize {
+        lock(&self.log).iter().filter(|r| r.provider == provider && r.endpoint == endpoint).count()
+    }
+
+    /// Item-listing requests to `provider` (all API endpoints).
+    pub fn api_requests(&self, provider: ProviderId) -> usize {
+        lock(&self.log).iter().filter(|r| r.provider == provider && r.endpoint.is_api()).count()
+    }
+
+    /// 429s sent by `provider`.
+    pub fn rate_limited(&self, provider: ProviderId) -> usize {
+        lock(&self.log).iter().filter(|r| r.provider == provider && r.status == 429).count()
+    }
+
+    /// Token requests by grant type (`authorization_code`, `refresh_token`), counted
+    /// whatever the outcome.
+    pub fn token_requests(&self, provider: ProviderId, grant_type: &str) -> usize {
+        lock(&self.grants).get(&(provider, grant_type.to_string())).copied().unwrap_or(0)
+    }
+
+    /// Refresh requests (token requests with `grant_type=refresh_token`).
+    pub fn refresh_requests(&self, provider: ProviderId) -> usize {
+        self.token_requests(provider, "refresh_token")
+    }
+
+    /// Successful revocations.
+    pub fn revocations(&self, provider: ProviderId) -> usize {
+        lock(&self.revocations).get(&provider).copied().unwrap_or(0)
+    }
+
+    /// Forget everything seen so far (e.g. after a test's connect phase).
+    pub fn reset(&self) {
+        lock(&self.log).clear();
+        lock(&self.grants).clear();
+        lock(&self.revocations).clear();
+    }
+}
+
+/// A poisoned lock only means another handler panicked; the data is still usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

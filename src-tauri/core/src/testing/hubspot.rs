@@ -1,0 +1,303 @@
+//! Fake HubSpot: OAuth v3 (form body, client credentials in the body, refresh tokens
+//! that do not rotate), revoke/introspect, and `GET /crm/v3/objects/{type}` with the
+//! 110 requests / 10 s rolling limit per account. Shapes from providers.md §1.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use super::counters::lock;
+use super::data::hubspot_defined;
+use super::oauth::{self, CodeError};
+use super::respond::{bearer, content_type_is, form, json as json_resp, request_id, set_header};
+use super::server::Fake;
+use super::tokens::Rejected;
+use crate::provider::hubspot::ObjectType;
+use crate::ProviderId;
+
+const P: ProviderId = ProviderId::Hubspot;
+
+pub(crate) fn routes() -> Router<Arc<Fake>> {
+    Router::new()
+        .route("/oauth/authorize", get(authorize))
+        .route("/oauth/v3/token", post(token))
+        .route("/oauth/v3/token/revoke", post(revoke))
+        .route("/oauth/v3/token/introspect", post(introspect))
+        .route("/crm/v3/objects/{object}", get(list))
+}
+
+async fn authorize(State(fake): State<Arc<Fake>>, Query(q): Query<HashMap<String, String>>) -> Response {
+    oauth::authorize(&fake, P, &q)
+}
+
+/// A v3 token-endpoint error: the OAuth pair plus the legacy `status`/`message`.
+fn token_error(http: u16, error: &str, status: &str, message: &str) -> Response {
+    json_resp(
+        http,
+        &json!({"error": error, "error_description": message, "status": status, "message": message,
+                "correlationId": request_id()}),
+    )
+}
+
+/// Client credentials must be in the form body (HubSpot does not read HTTP Basic).
+fn check_client(fake: &Fake, f: &HashMap<String, String>) -> Result<(), Response> {
+    let app = fake.app(P).ok_or_else(|| token_error(400, "invalid_client", "BAD_CLIENT_ID", "unknown client"))?;
+    if f.get("client_id") != Some(&app.client_id) {
+        return Err(token_error(400, "invalid_client", "BAD_CLIENT_ID", "missing or invalid client_id"));
+    }
+    if f.get("client_secret") != app.client_secret.as_ref() {
+        return Err(token_error(400, "invalid_client", "BAD_CLIENT_SECRET", "missing or invalid client_secret"));
+    }
+    Ok(())
+}
+
+async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -> Response {
+    if !content_type_is(&headers, "application/x-www-form-urlencoded") {
+        return token_error(400, "invalid_request", "BAD_REQUEST", "the body must be application/x-www-form-urlencoded");
+    }
+    let f = form(&body);
+    let grant_type = f.get("grant_type").cloned().unwrap_or_default();
+    fake.counters.count_grant(P, &grant_type);
+    // Take the code first: codes are single use whatever happens next.
+    let redeemed = (grant_type == "authorization_code").then(|| {
+        oauth::redeem(
+            &fake,
+            P,
+            f.get("code").map(String::as_str),
+            f.get("redirect_uri").map(String::as_str),
+            f.get("code_verifier").map(String::as_str),
+        )
+    });
+    if let Err(resp) = check_client(&fake, &f) {
+        return resp;
+    }
+    let ttl = fake.access_ttl(P);
+    let (access, refresh, scopes) = match (grant_type.as_str(), redeemed) {
+        ("authorization_code", Some(Ok(grant))) => {
+            let (access, refresh) = lock(&fake.tokens).issue(P, &grant.client_id, &grant.scopes, ttl, true);
+            (access, refresh.unwrap_or_default(), grant.scopes)
+        }
+        ("authorization_code", Some(Err(e))) => {
+            let (status, message) = match e {
+                CodeError::Unknown => ("BAD_AUTH_CODE", "missing or unknown auth code"),
+                CodeError::Expired => ("EXPIRED_AUTH_CODE", "auth code is expired"),
+                CodeError::RedirectMismatch => ("BAD_REDIRECT_URI", "redirect_uri does not match the authorization request"),
+                CodeError::Verifier(why) => ("BAD_CODE_VERIFIER", why),
+            };
+            return token_error(400, "invalid_grant", status, message);
+        }
+        ("refresh_token", _) => {
+            let presented = f.get("refresh_token").cloned().unwrap_or_default();
+            let mut tokens = lock(&fake.tokens);
+            let Some(old) = tokens.refresh_token(P, &presented).cloned() else {
+                return token_error(400, "invalid_grant", "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked");
+            };
+            // HubSpot keeps the refresh token; earlier access tokens live until they expire.
+            let (access, _) = tokens.issue(P, &old.client_id, &old.scopes, ttl, false);
+            tokens.relink(&presented, &access);
+            (access, presented, old.scopes)
+        }
+        _ => return token_error(400, "unsupported_grant_type", "BAD_GRANT_TYPE", "unsupported grant_type"),
+    };
+    json_resp(
+        200,
+        &json!({
+            "token_type": "bearer", "access_token": access, "refresh_token": refresh,
+            "expires_in": ttl.map_or(1800, |t| t.as_secs()), "hub_id": fake.config.hubspot_portal_id,
+            "user_id": 7_000_001, "scopes": scopes, "token_use": "access_token"
+        }),
+    )
+}
+
+async fn revoke(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
+    let f = form(&body);
+    if let Err(resp) = check_client(&fake, &f) {
+        return resp;
+    }
+    let token = f.get("token").cloned().unwrap_or_default();
+    lock(&fake.tokens).revoke(P, &token);
+    fake.counters.count_revocation(P);
+    // RFC 7009: 200 whether or not the token was known.
+    super::respond::raw(200, "application/json", String::new())
+}
+
+async fn introspect(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
+    let f = form(&body);
+    if let Err(resp) = check_client(&fake, &f) {
+        return resp;
+    }
+    let token = f.get("token").cloned().unwrap_or_default();
+    let tokens = lock(&fake.tokens);
+    let base = |use_: &str, client_id: &str, scopes: &[String]| {
+        json!({
+            "active": true, "token_use": use_, "client_id": client_id, "hub_id": fake.config.hubspot_portal_id,
+            "hub_domain": fake.config.hubspot_hub_domain, "user": "tester@example.com", "user_id": 7_000_001,
+            "app_id": 1_234_567, "scopes": scopes, "token_type": "bearer"
+        })
+    };
+    let body = if let Ok(a) = tokens.check(P, &token) {
+        let mut v = base("access_token", &a.client_id, &a.scopes);
+        v["expires_in"] = json!(a.expires_at.map_or(0, |at| at.saturating_duration_since(Instant::now()).as_secs()));
+        v
+    } else if let Some(r) = tokens.refresh_token(P, &token) {
+        base("refresh_token", &r.client_id, &r.scopes)
+    } else {
+        json!({"active": false})
+    };
+    json_resp(200, &body)
+}
+
+/// HubSpot's 401: unknown token (`INVALID_AUTHENTICATION`) or expired
+/// (`EXPIRED_AUTHENTICATION`, "expired N second(s) ago").
+pub(crate) fn unauthorized(expired_secs: Option<u64>) -> Response {
+    let body = match expired_secs {
+        Some(secs) => json!({
+            "status": "error",
+            "message": format!("The OAuth token used to make this call expired {secs} second(s) ago."),
+            "correlationId": request_id(), "category": "EXPIRED_AUTHENTICATION",
+            "context": {"expire time": [chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)]}
+        }),
+        None => json!({
+            "status": "error",
+            "message": "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+            "correlationId": request_id(), "category": "INVALID_AUTHENTICATION"
+        }),
+    };
+    json_resp(401, &body)
+}
+
+/// The ten-secondly 429: no Retry-After, the real body.
+pub(crate) fn too_many_requests(fake: &Fake) -> Response {
+    let mut resp = json_resp(
+        429,
+        &json!({
+            "status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+            "errorType": "RATE_LIMIT", "correlationId": request_id(), "policyName": "TEN_SECONDLY_ROLLING",
+            "requestId": request_id()
+        }),
+    );
+    rate_headers(&mut resp, fake.config.hubspot_limit, 0);
+    resp
+}
+
+/// The announced limits are the real ones (10 000 ms), whatever the scale.
+fn rate_headers(resp: &mut Response, max: u32, remaining: u32) {
+    set_header(resp, "x-hubspot-ratelimit-max", &max.to_string());
+    set_header(resp, "x-hubspot-ratelimit-remaining", &remaining.to_string());
+    set_header(resp, "x-hubspot-ratelimit-interval-milliseconds", "10000");
+}
+
+fn validation_error(message: &str) -> Response {
+    json_resp(
+        400,
+        &json!({"status": "error", "message": message, "correlationId": request_id(), "category": "VALIDATION_ERROR"}),
+    )
+}
+
+async fn list(
+    State(fake): State<Arc<Fake>>,
+    Path(object): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(object) = ObjectType::from_path(&object) else {
+        return json_resp(
+            400,
+            &json!({"status": "error", "message": format!("Unable to infer object type from: {object}"),
+                    "correlationId": request_id(), "category": "VALIDATION_ERROR"}),
+        );
+    };
+    let scopes = {
+        let tokens = lock(&fake.tokens);
+        match tokens.check(P, &bearer(&headers).unwrap_or_default()) {
+            Ok(access) => access.scopes.clone(),
+            Err(Rejected::Expired(ago)) => return unauthorized(Some(ago.as_secs().max(1))),
+            Err(Rejected::Unknown) => return unauthorized(None),
+        }
+    };
+    let scope = format!("crm.objects.{}.read", object.path());
+    if !scopes.contains(&scope) {
+        return json_resp(
+            403,
+            &json!({"status": "error",
+                    "message": "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+                    "correlationId": request_id(), "category": "MISSING_SCOPES",
+                    "errors": [{"message": "One or more of the following scopes are required.",
+                                "context": {"requiredGranularScopes": [scope]}}]}),
+        );
+    }
+    let max = fake.config.hubspot_limit;
+    let remaining = if fake.rate_limits_on() {
+        match lock(&fake.hubspot_window).take(Instant::now()) {
+            Ok(remaining) => remaining,
+            Err(()) => return too_many_requests(&fake),
+        }
+    } else {
+        max
+    };
+
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    let param = |k: &str| params.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let limit = match param("limit").map(str::parse::<usize>) {
+        None => 10,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => return validation_error("limit must be a number from 1 to 100"),
+    };
+    let records = fake.data.hubspot.get(&object).map(Vec::as_slice).unwrap_or_default();
+    let start = match param("after").map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(n)) if n <= records.len() => n,
+        Some(_) => return validation_error("after is not a valid paging cursor"),
+    };
+    // `properties` may be comma-separated and/or repeated.
+    let mut requested: Vec<&str> = params
+        .iter()
+        .filter(|(k, _)| k == "properties")
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if requested.is_empty() {
+        requested = crate::provider::hubspot::ObjectType::properties(object).iter().take(3).copied().collect();
+    }
+    let end = (start + limit).min(records.len());
+    let results: Vec<Value> = records[start..end].iter().map(|r| served_record(object, r, &requested)).collect();
+    let mut body = json!({"results": results});
+    if end < records.len() {
+        body["paging"] = json!({"next": {"after": end.to_string(), "link": format!("?after={end}")}});
+    }
+    let mut resp = json_resp(200, &body);
+    rate_headers(&mut resp, max, remaining);
+    resp
+}
+
+/// A record as HubSpot returns it for `requested` properties: defined but empty → null,
+/// undefined → left out; the id and dates always come back.
+fn served_record(object: ObjectType, record: &Value, requested: &[&str]) -> Value {
+    let stored = record.get("properties").and_then(Value::as_object);
+    let defined = hubspot_defined(object);
+    let modified = if object == ObjectType::Contacts { "lastmodifieddate" } else { "hs_lastmodifieddate" };
+    let mut props = Map::new();
+    for key in requested.iter().copied().chain(["hs_object_id", "createdate", modified]) {
+        match stored.and_then(|s| s.get(key)) {
+            Some(v) => {
+                props.insert(key.to_string(), v.clone());
+            }
+            None if defined.contains(&key) => {
+                props.insert(key.to_string(), Value::Null);
+            }
+            None => {}
+        }
+    }
+    let mut out = record.clone();
+    out["properties"] = Value::Object(props);
+    out
+}

@@ -1,0 +1,1 @@
+//! Fake HubSpot, Airtable and Notion servers for tests and benchmarks. (being written)

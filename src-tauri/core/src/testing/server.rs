@@ -1,0 +1,267 @@
+//! The HTTP side: one listener for all three fakes (under `/hubspot`, `/airtable`,
+//! `/notion`), served with hyper directly so that a fault can close a connection
+//! without answering, which axum's own `serve` cannot do.
+//!
+//! Every request passes through [`handle`]: it is classified (provider, endpoint),
+//! logged, delayed by the configured latency, and either gets an injected fault or goes
+//! to the provider's router.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::response::Response;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower::ServiceExt as _;
+
+use super::config::{FakeApp, FakeConfig};
+use super::counters::{lock, Counters, Endpoint, RequestRecord};
+use super::data::Dataset;
+use super::faults::{FaultKind, FaultSet};
+use super::limits::{Bucket, PerBase, RollingWindow};
+use super::tokens::TokenStore;
+use super::{airtable, hubspot, notion, respond};
+use crate::provider::hubspot::ObjectType;
+use crate::ProviderId;
+
+/// What can change while the fakes run.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub apps: BTreeMap<ProviderId, FakeApp>,
+    pub deny: HashSet<ProviderId>,
+    pub latency: Duration,
+    pub rate_limits: bool,
+    pub access_token_ttl: Option<Duration>,
+}
+
+/// The shared state of the fakes.
+pub(crate) struct Fake {
+    pub config: FakeConfig,
+    pub settings: Mutex<Settings>,
+    pub data: Dataset,
+    pub tokens: Mutex<TokenStore>,
+    pub faults: Mutex<FaultSet>,
+    pub counters: Counters,
+    pub hubspot_window: Mutex<RollingWindow>,
+    pub airtable_bases: Mutex<PerBase>,
+    pub notion_bucket: Mutex<Bucket>,
+}
+
+impl Fake {
+    pub fn new(config: FakeConfig) -> Fake {
+        let now = Instant::now();
+        let scaled = |d| config.scaled(d);
+        Fake {
+            settings: Mutex::new(Settings {
+                apps: config.apps.clone(),
+                deny: HashSet::new(),
+                latency: config.latency,
+                rate_limits: config.rate_limits,
+                access_token_ttl: config.access_token_ttl,
+            }),
+            data: Dataset::generate(&config.data),
+            tokens: Mutex::default(),
+            faults: Mutex::default(),
+            counters: Counters::default(),
+            hubspot_window: Mutex::new(RollingWindow::new(config.hubspot_limit, scaled(Duration::from_secs(10)))),
+            airtable_bases: Mutex::new(PerBase::new(
+                config.airtable_per_second,
+                scaled(Duration::from_secs(1)),
+                scaled(config.airtable_penalty),
+            )),
+            notion_bucket: Mutex::new(Bucket::new(
+                config.notion_per_second * config.rate_limit_scale.max(f64::MIN_POSITIVE),
+                config.notion_burst,
+                now,
+            )),
+            config,
+        }
+    }
+
+    pub fn app(&self, provider: ProviderId) -> Option<FakeApp> {
+        lock(&self.settings).apps.get(&provider).cloned()
+    }
+
+    pub fn rate_limits_on(&self) -> bool {
+        lock(&self.settings).rate_limits
+    }
+
+    /// Access token lifetime for `provider` (`None` = never expires).
+    pub fn access_ttl(&self, provider: ProviderId) -> Option<Duration> {
+        let own = match provider {
+            ProviderId::Hubspot => Some(Duration::from_secs(1800)),
+            ProviderId::Airtable => Some(Duration::from_secs(3600)),
+            ProviderId::Notion => None,
+        };
+        lock(&self.settings).access_token_ttl.or(own)
+    }
+}
+
+/// Which fake and endpoint a path belongs to, and (Airtable) its base.
+pub(crate) fn classify(path: &str) -> Option<(ProviderId, Endpoint, Option<String>)> {
+    let (provider, rest) = ProviderId::ALL
+        .into_iter()
+        .find_map(|p| path.strip_prefix(&format!("/{p}")).map(|rest| (p, rest)))?;
+    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').skip(1).collect();
+    let endpoint = match (provider, segments.as_slice()) {
+        (ProviderId::Hubspot, ["oauth", "authorize"]) => Endpoint::Authorize,
+        (ProviderId::Hubspot, ["oauth", "v3", "token"]) => Endpoint::Token,
+        (ProviderId::Hubspot, ["oauth", "v3", "token", "revoke"]) => Endpoint::Revoke,
+        (ProviderId::Hubspot, ["oauth", "v3", "token", "introspect"]) => Endpoint::Introspect,
+        (ProviderId::Hubspot, ["crm", "v3", "objects", t]) => Endpoint::Objects(ObjectType::from_path(t)?),
+        (ProviderId::Airtable, ["oauth2", "v1", "authorize"]) => Endpoint::Authorize,
+        (ProviderId::Airtable, ["oauth2", "v1", "token"]) => Endpoint::Token,
+        (ProviderId::Airtable, ["v0", "meta", "whoami"]) => Endpoint::Whoami,
+        (ProviderId::Airtable, ["v0", "meta", "bases"]) => Endpoint::Bases,
+        (ProviderId::Airtable, ["v0", "meta", "bases", base, "tables"]) => {
+            return Some((provider, Endpoint::Tables, Some(base.to_string())))
+        }
+        (ProviderId::Airtable, ["v0", base, _table]) if *base != "meta" => {
+            return Some((provider, Endpoint::Records, Some(base.to_string())))
+        }
+        (ProviderId::Notion, ["v1", "oauth", "authorize"]) => Endpoint::Authorize,
+        (ProviderId::Notion, ["v1", "oauth", "token"]) => Endpoint::Token,
+        (ProviderId::Notion, ["v1", "oauth", "revoke"]) => Endpoint::Revoke,
+        (ProviderId::Notion, ["v1", "oauth", "introspect"]) => Endpoint::Introspect,
+        (ProviderId::Notion, ["v1", "search"]) => Endpoint::Search,
+        _ => return None,
+    };
+    Some((provider, endpoint, None))
+}
+
+/// The router of all three fakes.
+pub(crate) fn router(fake: Arc<Fake>) -> Router {
+    Router::new()
+        .nest("/hubspot", hubspot::routes())
+        .nest("/airtable", airtable::routes())
+        .nest("/notion", notion::routes())
+        .with_state(fake)
+}
+
+/// The service error that makes hyper close the connection without a response.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("fault: connection dropped")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// One request: classify, log, delay, fault or route.
+async fn handle(fake: Arc<Fake>, router: Router, req: Request<Incoming>) -> Result<Response, Dropped> {
+    let at = Instant::now();
+    let route = classify(req.uri().path());
+    let latency = lock(&fake.settings).latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let fault = route.as_ref().and_then(|(p, e, _)| lock(&fake.faults).next(*p, *e));
+    let response = match (fault, &route) {
+        (Some(FaultKind::DropConnection), _) => None,
+        (Some(kind), Some((provider, _, _))) => Some(fault_response(&fake, *provider, kind)),
+        _ => Some(router.oneshot(req).await.unwrap_or_else(|never| match never {})),
+    };
+    if let Some((provider, endpoint, base)) = route {
+        let status = response.as_ref().map_or(0, |r| r.status().as_u16());
+        fake.counters.record(RequestRecord { at, provider, endpoint, base, status });
+    }
+    response.ok_or(Dropped)
+}
+
+/// The answer of an injected fault, in the provider's own shapes.
+fn fault_response(fake: &Fake, provider: ProviderId, kind: FaultKind) -> Response {
+    match kind {
+        FaultKind::Status(status) => server_error(provider, status),
+        FaultKind::RevokeAccessTokens => {
+            lock(&fake.tokens).revoke_access(provider);
+            match provider {
+                ProviderId::Hubspot => hubspot::unauthorized(None),
+                ProviderId::Airtable => airtable::unauthorized(),
+                ProviderId::Notion => notion::unauthorized(),
+            }
+        }
+        FaultKind::MalformedJson => respond::raw(200, "application/json", "{\"results\": [{\"id\": \"1\", ".into()),
+        FaultKind::RateLimited => match provider {
+            ProviderId::Hubspot => hubspot::too_many_requests(fake),
+            ProviderId::Airtable => airtable::too_many_requests(),
+            ProviderId::Notion => notion::too_many_requests(fake.config.notion_retry_after_secs),
+        },
+        // Handled before: there is no response to build.
+        FaultKind::DropConnection => server_error(provider, 500),
+    }
+}
+
+/// A 5xx in the provider's error shape.
+fn server_error(provider: ProviderId, status: u16) -> Response {
+    let body = match provider {
+        ProviderId::Hubspot => serde_json::json!({
+            "status": "error", "message": "internal error", "correlationId": respond::request_id(),
+            "category": "INTERNAL_ERROR"
+        }),
+        ProviderId::Airtable => serde_json::json!({"error": {"type": "SERVER_ERROR", "message": "Server error"}}),
+        ProviderId::Notion => serde_json::json!({
+            "object": "error", "status": status, "code": "internal_server_error",
+            "message": "Unexpected error occurred.", "request_id": respond::request_id()
+        }),
+    };
+    respond::json(status, &body)
+}
+
+/// Accepts connections until `shutdown` flips; open connections finish their current
+/// request and close.
+pub(crate) async fn serve(listener: TcpListener, fake: Arc<Fake>, mut shutdown: watch::Receiver<bool>) {
+    let router = router(fake.clone());
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let (fake, router, mut shutdown) = (fake.clone(), router.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| handle(fake.clone(), router.clone(), req));
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = shutdown.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_classify() {
+        assert_eq!(
+            classify("/hubspot/crm/v3/objects/deals"),
+            Some((ProviderId::Hubspot, Endpoint::Objects(ObjectType::Deals), None))
+        );
+        assert_eq!(
+            classify("/airtable/v0/appX/tblY"),
+            Some((ProviderId::Airtable, Endpoint::Records, Some("appX".into())))
+        );
+        assert_eq!(
+            classify("/airtable/v0/meta/bases/appX/tables"),
+            Some((ProviderId::Airtable, Endpoint::Tables, Some("appX".into())))
+        );
+        assert_eq!(classify("/airtable/v0/meta/bases").map(|c| c.1), Some(Endpoint::Bases));
+        assert_eq!(classify("/notion/v1/oauth/token").map(|c| c.1), Some(Endpoint::Token));
+        assert_eq!(classify("/hubspot/oauth/v1/token"), None, "v1 is not served");
+        assert_eq!(classify("/slack/x"), None);
+    }
+}

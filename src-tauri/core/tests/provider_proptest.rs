@@ -1,0 +1,116 @@
+//! The mappers never panic, whatever JSON a provider (or a broken proxy) sends.
+
+use junction_core::provider::{self, airtable, hubspot, notion};
+use junction_core::ProviderId;
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+/// Arbitrary JSON trees, biased towards the keys the mappers look at so the generated
+/// values reach deep into the mapping code instead of failing at the first lookup.
+fn json_value() -> impl Strategy<Value = Value> {
+    let keys = prop_oneof![
+        Just("id".to_string()),
+        Just("results".to_string()),
+        Just("records".to_string()),
+        Just("bases".to_string()),
+        Just("tables".to_string()),
+        Just("fields".to_string()),
+        Just("properties".to_string()),
+        Just("paging".to_string()),
+        Just("next".to_string()),
+        Just("after".to_string()),
+        Just("offset".to_string()),
+        Just("object".to_string()),
+        Just("type".to_string()),
+        Just("title".to_string()),
+        Just("plain_text".to_string()),
+        Just("parent".to_string()),
+        Just("has_more".to_string()),
+        Just("next_cursor".to_string()),
+        Just("primaryFieldId".to_string()),
+        Just("formula".to_string()),
+        Just("rollup".to_string()),
+        Just("array".to_string()),
+        Just("name".to_string()),
+        Just("error".to_string()),
+        Just("errors".to_string()),
+        "[a-z_]{0,8}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        prop_oneof![
+            Just("page".to_string()),
+            Just("database".to_string()),
+            Just("data_source".to_string()),
+            Just("title".to_string()),
+            Just("workspace".to_string()),
+            Just("page_id".to_string()),
+            Just("rollup".to_string()),
+            Just("array".to_string()),
+            Just("2024-01-01T00:00:00Z".to_string()),
+            "\\PC{0,12}",
+        ]
+        .prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mappers_never_panic(v in json_value()) {
+        for object in hubspot::ObjectType::ALL {
+            let _ = hubspot::parse_list_page(object, Some("1"), &v);
+            let _ = hubspot::map_record(object, None, &v);
+        }
+        let _ = airtable::parse_bases_page(&v);
+        let _ = airtable::parse_tables("appX", &v);
+        let base = airtable::BaseInfo { id: "appX".into(), name: Some("B".into()), permission_level: None };
+        let table = airtable::TableInfo {
+            id: "tblX".into(),
+            name: None,
+            description: None,
+            primary_field_id: Some("id".into()),
+            primary_field_name: Some("name".into()),
+        };
+        let _ = airtable::parse_records_page(&base, &table, &v);
+        let _ = airtable::cell_text(&v);
+        let _ = notion::parse_search_page(&v);
+        let _ = notion::property_text(&v);
+        if let Some(mut items) = notion::map_result(&v).map(|i| vec![i]) {
+            provider::fill_parent_names(&mut items);
+            airtable::link_children(&mut items, true);
+        }
+        let bytes = v.to_string();
+        for p in ProviderId::ALL {
+            let _ = provider::error_message(p, 500, bytes.as_bytes());
+        }
+    }
+
+    #[test]
+    fn wrapped_in_a_valid_page_every_result_maps_or_is_skipped(v in json_value()) {
+        let list = Value::Array(vec![v.clone(), v]);
+        let mut body = Map::new();
+        body.insert("results".into(), list.clone());
+        body.insert("records".into(), list);
+        let body = Value::Object(body);
+        let page = hubspot::parse_list_page(hubspot::ObjectType::Contacts, None, &body).unwrap();
+        prop_assert_eq!(page.items.len() + page.skipped, 2);
+        let page = notion::parse_search_page(&body).unwrap();
+        prop_assert_eq!(page.items.len() + page.skipped, 2);
+        for item in page.items {
+            // Every mapped item serializes (all 16 fields).
+            prop_assert_eq!(serde_json::to_value(&item).unwrap().as_object().unwrap().len(), 16);
+        }
+    }
+}

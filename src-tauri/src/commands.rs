@@ -1,0 +1,211 @@
+//! IPC commands: each a few lines that call junction-core and map its error.
+//! Nothing here returns a token or a secret (see docs/ipc.md).
+
+use junction_core::config::{SignInMode, PENDING_FLOW_TTL};
+use junction_core::settings::{SettingsInput, SettingsView};
+use junction_core::views::{AppStatus, ProviderView};
+use junction_core::ProviderId;
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+use crate::error::{IpcError, IpcResult};
+use crate::popup;
+use crate::state::{AppState, PendingSignIn};
+
+pub const CONNECTION_CHANGED: &str = "connection-changed";
+
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
+    Ok(state.session().await.status().await)
+}
+
+#[tauri::command]
+pub async fn retry_cache(state: State<'_, AppState>) -> IpcResult<AppStatus> {
+    Ok(state.session().await.retry_cache().await)
+}
+
+#[tauri::command]
+pub async fn list_providers(state: State<'_, AppState>) -> IpcResult<Vec<ProviderView>> {
+    let mut views = state.session().await.providers().await;
+    if let Some(p) = state.pending().as_ref() {
+        for view in views.iter_mut().filter(|v| v.id == p.provider) {
+            view.state = junction_core::views::ConnectionState::Connecting;
+        }
+    }
+    Ok(views)
+}
+
+/// Signs in: popup (default) or system browser; resolves when connected.
+#[tauri::command]
+pub async fn connect<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+) -> IpcResult<ProviderView> {
+    if let Some(previous) = state.cancel_pending() {
+        popup::close(&app, previous);
+    }
+    let session = state.session().await;
+    let pending = session.start_connect(provider, PENDING_FLOW_TTL).await?;
+    *state.pending() = Some(PendingSignIn {
+        provider,
+        cancel: pending.canceller(),
+        auth_url: pending.auth_url.clone(),
+        closing_on_purpose: false,
+    });
+    let mut connecting = session.provider_view(provider).await;
+    connecting.state = junction_core::views::ConnectionState::Connecting;
+    let _ = app.emit(CONNECTION_CHANGED, &connecting);
+
+    let opened = match session.config().sign_in_mode {
+        SignInMode::Popup => popup::open(&app, provider, &pending.auth_url, pending.canceller()),
+        SignInMode::Browser => open_in_browser(&app, pending.auth_url.as_str()),
+    };
+    if let Err(e) = opened {
+        pending.canceller().cancel();
+        let _ = pending.finish().await;
+        state.pending().take();
+        return Err(e);
+    }
+
+    let result = pending.finish().await;
+    {
+        let mut slot = state.pending();
+        if slot.as_ref().is_some_and(|p| p.provider == provider) {
+            if let Some(p) = slot.as_mut() {
+                p.closing_on_purpose = true;
+            }
+            slot.take();
+        }
+    }
+    popup::close(&app, provider);
+    let mut view = session.provider_view(provider).await;
+    if let Err(e) = &result {
+        view.last_error = Some(e.to_string());
+    }
+    let _ = app.emit(CONNECTION_CHANGED, &view);
+    result.map(|_| view).map_err(IpcError::from)
+}
+
+#[tauri::command]
+pub async fn cancel_connect<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+) -> IpcResult<()> {
+    let is_this = state
+        .pending()
+        .as_ref()
+        .is_some_and(|p| p.provider == provider);
+    if is_this {
+        state.cancel_pending();
+        popup::close(&app, provider);
+    }
+    Ok(())
+}
+
+/// Closes the popup and continues the same sign-in in the system browser (some
+/// identity providers refuse embedded webviews).
+#[tauri::command]
+pub async fn use_browser_instead<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+) -> IpcResult<()> {
+    let url = {
+        let mut slot = state.pending();
+        let Some(p) = slot.as_mut().filter(|p| p.provider == provider) else {
+            return Err(IpcError::new(
+                "invalid_input",
+                format!("no {} sign-in is in progress", provider.display_name()),
+            ));
+        };
+        p.closing_on_purpose = true;
+        p.auth_url.clone()
+    };
+    popup::close(&app, provider);
+    open_in_browser(&app, url.as_str())
+}
+
+#[tauri::command]
+pub async fn disconnect<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+) -> IpcResult<ProviderView> {
+    let session = state.session().await;
+    session.disconnect(provider).await?;
+    let view = session.provider_view(provider).await;
+    let _ = app.emit(CONNECTION_CHANGED, &view);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView> {
+    Ok(state.session().await.settings().await)
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    state: State<'_, AppState>,
+    settings: SettingsInput,
+) -> IpcResult<SettingsView> {
+    state.session().await.save_settings(settings).await?;
+    Ok(state.reload().await?.settings().await)
+}
+
+/// Write-only: the secret goes to the secret store and never comes back.
+#[tauri::command]
+pub async fn set_client_secret(
+    state: State<'_, AppState>,
+    provider: ProviderId,
+    secret: String,
+) -> IpcResult<()> {
+    Ok(state
+        .session()
+        .await
+        .set_client_secret(provider, &secret)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn forget_everything(state: State<'_, AppState>) -> IpcResult<()> {
+    state.cancel_pending();
+    state.session().await.forget_everything().await?;
+    state.reload().await?;
+    Ok(())
+}
+
+/// Opens an http(s) URL in the system browser: never inside the app.
+#[tauri::command]
+pub async fn open_url<R: Runtime>(app: AppHandle<R>, url: String) -> IpcResult<()> {
+    let parsed = url::Url::parse(&url)
+        .map_err(|_| IpcError::new("invalid_input", format!("`{url}` is not a URL")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(IpcError::new(
+            "invalid_input",
+            format!(
+                "only http and https links open in the browser, not `{}`",
+                parsed.scheme()
+            ),
+        ));
+    }
+    open_in_browser(&app, parsed.as_str())
+}
+
+fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
+    if let Ok(hook) = std::env::var("JUNCTION_TEST_OPEN_URL_LOG") {
+        // Tests record instead of launching a browser on the CI machine.
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(hook)
+            .map_err(|e| IpcError::new("io", e.to_string()))?;
+        let _ = writeln!(f, "{url}");
+        return Ok(());
+    }
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| IpcError::new("internal", format!("could not open the browser: {e}")))
+}

@@ -1,0 +1,79 @@
+//! The Junction desktop shell: a Tauri window over junction-core. It only adapts —
+//! opening the session, registering commands and plugins, and logging.
+
+mod commands;
+mod error;
+mod logging;
+mod popup;
+mod state;
+
+pub use error::IpcError;
+pub use state::AppState;
+
+use junction_core::config::Config;
+use junction_core::Session;
+use tauri::{Manager, Runtime};
+
+/// Registers plugins and commands. Generic over the runtime so tests build the same
+/// app on `tauri::test`'s mock runtime.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::retry_cache,
+            commands::list_providers,
+            commands::connect,
+            commands::cancel_connect,
+            commands::use_browser_instead,
+            commands::disconnect,
+            commands::get_settings,
+            commands::save_settings,
+            commands::set_client_secret,
+            commands::forget_everything,
+            commands::open_url,
+        ])
+}
+
+/// Starts the app.
+pub fn run() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("cannot start the async runtime");
+    tauri::async_runtime::set(runtime.handle().clone());
+
+    let (config, config_error) = match Config::load() {
+        Ok(config) => (config, None),
+        Err(e) => {
+            // Start anyway on defaults so the window can say what is wrong.
+            let dir = junction_core::config::default_config_dir()
+                .unwrap_or_else(|_| std::env::temp_dir().join("junction"));
+            let fallback = Config::resolve(dir, Default::default(), &|_: &str| None)
+                .expect("the defaults are valid");
+            (fallback, Some(e))
+        }
+    };
+    let _log_guard = logging::init(&config.log_dir());
+    if let Some(e) = &config_error {
+        tracing::error!(error = %e, "configuration error; running on defaults");
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Junction starting");
+
+    let session = runtime.block_on(Session::open(config));
+
+    // Single instance first: a second launch focuses the first window and exits.
+    let app =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }));
+    builder(app, AppState::new(session))
+        .run(tauri::generate_context!())
+        .expect("error while running Junction");
+}

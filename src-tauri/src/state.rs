@@ -1,0 +1,62 @@
+//! What the shell keeps between commands: the core session (swapped when settings
+//! change) and the sign-in in progress.
+
+use std::sync::Mutex;
+
+use junction_core::config::Config;
+use junction_core::{ProviderId, Session};
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// The sign-in in progress. There is at most one: every provider's redirect URI uses
+/// the same loopback port, so a new Connect replaces the pending one.
+pub struct PendingSignIn {
+    pub provider: ProviderId,
+    pub cancel: CancellationToken,
+    pub auth_url: Url,
+    /// Set while the popup is closed on purpose (browser switch, success), so its
+    /// close event does not cancel the flow.
+    pub closing_on_purpose: bool,
+}
+
+pub struct AppState {
+    session: RwLock<Session>,
+    pub pending: Mutex<Option<PendingSignIn>>,
+}
+
+impl AppState {
+    pub fn new(session: Session) -> Self {
+        AppState {
+            session: RwLock::new(session),
+            pending: Mutex::new(None),
+        }
+    }
+
+    /// The current session (cheap to clone: it is a set of handles).
+    pub async fn session(&self) -> Session {
+        self.session.read().await.clone()
+    }
+
+    /// Re-reads the configuration and reopens the stores (after Settings change).
+    pub async fn reload(&self) -> junction_core::Result<Session> {
+        let config = Config::load()?;
+        let current = self.session().await;
+        // The secret store stays: reopening it would probe the keychain again.
+        let fresh = Session::with_secrets(config, current.secrets().clone()).await;
+        *self.session.write().await = fresh.clone();
+        Ok(fresh)
+    }
+
+    pub fn pending(&self) -> std::sync::MutexGuard<'_, Option<PendingSignIn>> {
+        // A poisoned lock only means a panic elsewhere mid-update; the value is usable.
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Cancels the pending sign-in, if any; returns its provider.
+    pub fn cancel_pending(&self) -> Option<ProviderId> {
+        let pending = self.pending().take()?;
+        pending.cancel.cancel();
+        Some(pending.provider)
+    }
+}

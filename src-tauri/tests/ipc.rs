@@ -1,0 +1,159 @@
+//! The shell's commands through Tauri's IPC on the mock runtime (no display): what
+//! they return, that errors are `{code, message}`, that no result carries a secret,
+//! and that only the main window may call them.
+
+use junction_app::{builder, AppState};
+use junction_core::config::Config;
+use junction_core::store::{SecretName, Secrets};
+use junction_core::{ProviderId, Session};
+use secrecy::SecretString;
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+const CLIENT_SECRET: &str = "cs-very-secret-123";
+const REFRESH_TOKEN: &str = "rt-very-secret-456";
+
+fn session(env: Vec<(&'static str, String)>) -> Session {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let lookup = move |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+    let config = Config::resolve(dir, Default::default(), &lookup).unwrap();
+    tauri::async_runtime::block_on(async {
+        let secrets = Secrets::memory();
+        secrets
+            .set(
+                &SecretName::refresh_token(&config.org_id, &config.user_id, ProviderId::Notion),
+                &SecretString::from(REFRESH_TOKEN),
+            )
+            .await
+            .unwrap();
+        Session::with_secrets(config, secrets).await
+    })
+}
+
+fn app(session: Session) -> App<MockRuntime> {
+    builder(mock_builder(), AppState::new(session))
+        .build(tauri::generate_context!(test = true))
+        .expect("the app builds on the mock runtime")
+}
+
+fn window(app: &App<MockRuntime>, label: &str) -> WebviewWindow<MockRuntime> {
+    WebviewWindowBuilder::new(app, label, Default::default())
+        .build()
+        .unwrap()
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn configured() -> Vec<(&'static str, String)> {
+    vec![
+        ("JUNCTION_HUBSPOT_CLIENT_ID", "hub-client".into()),
+        ("JUNCTION_HUBSPOT_CLIENT_SECRET", CLIENT_SECRET.into()),
+        ("JUNCTION_NOTION_CLIENT_ID", "notion-client".into()),
+    ]
+}
+
+#[test]
+fn providers_say_what_to_configure() {
+    let app = app(session(configured()));
+    let main = window(&app, "main");
+    let providers = invoke(&main, "list_providers", Value::Null).unwrap();
+    let list = providers.as_array().unwrap();
+    let ids: Vec<_> = list.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["hubspot", "airtable", "notion"]);
+    assert_eq!(list[0]["state"], "not_connected");
+    assert_eq!(list[1]["state"], "not_configured");
+    assert!(list[1]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("Airtable client ID"));
+    // Notion needs its secret too.
+    assert_eq!(list[2]["state"], "not_configured");
+    assert!(list[2]["hint"].as_str().unwrap().contains("client secret"));
+}
+
+#[test]
+fn status_names_the_embedded_cache() {
+    let app = app(session(vec![]));
+    let main = window(&app, "main");
+    let status = invoke(&main, "app_status", Value::Null).unwrap();
+    assert_eq!(status["cache"]["label"], "Cache: embedded");
+    assert_eq!(status["cache"]["ok"], true);
+    assert_eq!(status["secrets"]["backend"], "memory");
+}
+
+#[test]
+fn errors_cross_ipc_as_code_and_message() {
+    let app = app(session(vec![]));
+    let main = window(&app, "main");
+    let err = invoke(
+        &main,
+        "open_url",
+        serde_json::json!({"url": "file:///etc/passwd"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().unwrap().contains("file"));
+}
+
+#[test]
+fn no_command_result_contains_a_token_or_secret() {
+    let app = app(session(configured()));
+    let main = window(&app, "main");
+    for cmd in ["app_status", "list_providers", "retry_cache"] {
+        let reply = invoke(&main, cmd, Value::Null).unwrap();
+        let text = reply.to_string();
+        for secret in [CLIENT_SECRET, REFRESH_TOKEN] {
+            assert!(!text.contains(secret), "{cmd} leaked a secret: {text}");
+        }
+    }
+}
+
+#[test]
+fn only_the_main_window_may_call_commands() {
+    let app = app(session(configured()));
+    let main = window(&app, "main");
+    let popup = window(&app, "oauth-hubspot");
+    assert!(invoke(&main, "list_providers", Value::Null).is_ok());
+    for cmd in ["list_providers", "app_status", "open_url"] {
+        let denied = invoke(&popup, cmd, Value::Null);
+        assert!(denied.is_err(), "the OAuth popup could call {cmd}");
+    }
+}
+
+#[test]
+fn capability_files_grant_the_main_window_only() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities");
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let cap: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        files += 1;
+        assert_eq!(
+            cap["windows"],
+            serde_json::json!(["main"]),
+            "{}",
+            path.display()
+        );
+        assert!(cap.get("webviews").is_none(), "{}", path.display());
+        assert!(
+            cap.get("remote").is_none(),
+            "no remote URL gets IPC: {}",
+            path.display()
+        );
+    }
+    assert!(files >= 1);
+}

@@ -1,0 +1,271 @@
+//! A small W3C WebDriver client (reqwest + serde_json) and a `tauri-driver` launcher.
+//!
+//! Hand-written rather than fantoccini: it needs six endpoints, and fantoccini adds
+//! about 1.5 minutes to a cold build on two cores (build-notes.md).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub type Res<T> = Result<T, String>;
+
+/// A running tauri-driver; killed on drop.
+pub struct Driver {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn tauri_driver_path() -> PathBuf {
+    if let Some(home) = std::env::var_os("HOME") {
+        let p = Path::new(&home).join(".cargo/bin/tauri-driver");
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from("tauri-driver")
+}
+
+impl Driver {
+    /// Starts tauri-driver on free ports with `env` added to what the app inherits.
+    pub async fn start(env: &[(&str, String)], remove: &[&str]) -> Res<Driver> {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new(tauri_driver_path());
+        cmd.arg("--port")
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        for k in remove {
+            cmd.env_remove(k);
+        }
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver (install it: make setup-test): {e}"))?;
+        let driver = Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if client
+                .get(format!("{}/status", driver.url))
+                .send()
+                .await
+                .is_ok()
+            {
+                return Ok(driver);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("tauri-driver did not answer within 15 s".into())
+    }
+}
+
+/// One WebDriver session on the app.
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Session {
+    pub async fn new(driver: &Driver, application: &Path) -> Res<Session> {
+        let http = reqwest::Client::new();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": application}
+        }}});
+        let reply: Value = http
+            .post(format!("{}/session", driver.url))
+            .json(&caps)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let id = reply["value"]["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session: {reply}"))?;
+        Ok(Session {
+            http,
+            base: format!("{}/session/{id}", driver.url),
+        })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Res<Value> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let reply: Value = req
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(err) = reply["value"]["error"].as_str() {
+            return Err(format!("{err}: {}", reply["value"]["message"]));
+        }
+        Ok(reply["value"].clone())
+    }
+
+    /// Waits up to `timeout` for an element matching `css`.
+    pub async fn find(&self, css: &str, timeout: Duration) -> Res<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self
+                .call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            match found {
+                Ok(v) => {
+                    if let Some(id) = v
+                        .as_object()
+                        .and_then(|o| o.values().next())
+                        .and_then(Value::as_str)
+                    {
+                        return Ok(id.to_string());
+                    }
+                }
+                Err(e) if Instant::now() >= deadline => return Err(format!("{css}: {e}")),
+                Err(_) => {}
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("{css}: not found within {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn find_all(&self, css: &str) -> Res<Vec<String>> {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await?;
+        Ok(v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                e.as_object()
+                    .and_then(|o| o.values().next())
+                    .and_then(Value::as_str)
+            })
+            .map(str::to_string)
+            .collect())
+    }
+
+    pub async fn text(&self, element: &str) -> Res<String> {
+        let v = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/element/{element}/text"),
+                None,
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Waits until the element's text satisfies `pred`; returns the last text.
+    pub async fn wait_text(
+        &self,
+        css: &str,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> Res<String> {
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.find(css, Duration::from_millis(500)).await {
+                last = self.text(&el).await.unwrap_or_default();
+                if pred(&last) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(format!("{css}: text stayed {last:?}"))
+    }
+
+    pub async fn click(&self, element: &str) -> Res<()> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn send_keys(&self, element: &str, text: &str) -> Res<()> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({"text": text})),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn attribute(&self, element: &str, name: &str) -> Res<Option<String>> {
+        let v = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/element/{element}/attribute/{name}"),
+                None,
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    pub async fn execute(&self, script: &str, args: Value) -> Res<Value> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Saves a PNG of the window.
+    pub async fn screenshot(&self, path: &Path) -> Res<()> {
+        use base64::Engine as _;
+        let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, data).map_err(|e| e.to_string())
+    }
+
+    pub async fn close(self) {
+        let _ = self.http.delete(&self.base).send().await;
+    }
+}

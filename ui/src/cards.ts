@@ -1,0 +1,191 @@
+// The three provider cards. Each card is built once and patched on every state
+// change: progress events arrive many times a second, and rebuilding would steal
+// focus and hover from the buttons.
+import { button, h } from "./dom";
+import { PROVIDER_IDS, toBackendError, type Backend, type ProviderId, type ProviderView } from "./backend";
+import type { Loader } from "./loader";
+import type { AppState, LoadState } from "./state";
+import { formatNumber } from "./table/model";
+import { toast } from "./toast";
+
+export interface CardsOptions {
+  backend: Backend;
+  state: AppState;
+  loader: Loader;
+  openSettings(): void;
+  /** Called after a disconnect so the table can drop that provider's rows. */
+  onDisconnected(p: ProviderId): void;
+}
+
+const STATUS_TEXT: Record<ProviderView["state"], string> = {
+  not_configured: "Not configured",
+  not_connected: "Not connected",
+  connecting: "Connecting…",
+  connected: "Connected",
+  needs_reconnect: "Needs reconnect",
+};
+
+class Card {
+  readonly el: HTMLElement;
+  private status: HTMLElement;
+  private hint: HTMLElement;
+  private error: HTMLElement;
+  private throttle: HTMLElement;
+  private progress: HTMLElement;
+  private progressCounts: HTMLElement;
+  private summary: HTMLElement;
+  private failure: HTMLElement;
+  private actions: HTMLElement;
+  private actionsKey = "";
+
+  constructor(
+    private id: ProviderId,
+    private opts: CardsOptions,
+  ) {
+    const t = (s: string) => `${s}-${id}`;
+    this.status = h("div", { class: "status", testid: t("status") });
+    this.hint = h("div", { class: "card-line hint", testid: t("hint") });
+    this.error = h("div", { class: "card-line card-error", testid: t("error"), attrs: { role: "status" } });
+    this.throttle = h("div", { class: "throttle", testid: t("throttle"), attrs: { role: "status" } });
+    this.progressCounts = h("div", { class: "progress-counts", testid: t("progress-counts") });
+    this.progress = h(
+      "div",
+      { class: "progress", testid: t("progress") },
+      h("div", { class: "progress-bar", attrs: { role: "progressbar", "aria-label": "Loading" } }, h("span")),
+      this.progressCounts,
+    );
+    this.summary = h("div", { class: "card-line summary", testid: t("summary") });
+    this.failure = h("div", { class: "card-line card-error", testid: t("load-error") });
+    this.actions = h("div", { class: "card-actions" });
+    const name = h("h2", { class: "card-title" });
+    this.el = h(
+      "article",
+      { class: `card provider-${id}`, testid: t("provider-card") + "" },
+      h("header", { class: "card-head" }, h("span", { class: `logo logo-${id}`, attrs: { "aria-hidden": "true" } }), name, this.status),
+      h("div", { class: "card-body" }, this.hint, this.error, this.progress, this.summary, this.failure),
+      h("div", { class: "card-foot" }, this.actions, this.throttle),
+    );
+    // data-testid must be exactly provider-card-<id>.
+    this.el.dataset.testid = `provider-card-${id}`;
+  }
+
+  update(v: ProviderView | undefined, ls: LoadState): void {
+    if (!v) return;
+    (this.el.querySelector(".card-title") as HTMLElement).textContent = v.name;
+    this.el.dataset.state = v.state;
+    const statusText = v.state === "connected" && v.account ? `${STATUS_TEXT.connected} · ${v.account}` : STATUS_TEXT[v.state];
+    setText(this.status, statusText);
+    this.status.dataset.state = v.state;
+    this.status.title = v.state === "connected" && v.expires_at ? `Access token expires ${new Date(v.expires_at).toLocaleString()}` : "";
+
+    show(this.hint, v.state === "not_configured" ? (v.hint ?? "Add a client ID in Settings.") : null);
+    show(this.error, v.last_error && ls.phase !== "failed" ? v.last_error : null);
+
+    const loading = ls.phase === "loading";
+    this.progress.hidden = !loading;
+    if (loading) {
+      const parts = [...ls.perType].map(([t, n]) => `${t} ${formatNumber(n)}`);
+      setText(this.progressCounts, parts.length ? parts.join(" · ") : "Starting…");
+    }
+    show(this.throttle, loading && ls.throttle ? ls.throttle.message : null);
+    show(this.summary, ls.phase === "done" && v.state === "connected" ? `${formatNumber(ls.count)} items loaded` : null);
+    show(this.failure, ls.phase === "failed" && ls.failure ? ls.failure.message : null);
+
+    this.renderActions(v, ls);
+  }
+
+  private renderActions(v: ProviderView, ls: LoadState): void {
+    const resumable = ls.phase === "failed" && !!ls.failure?.resumable;
+    const key = `${v.state}|${ls.phase}|${resumable}`;
+    if (key === this.actionsKey) return;
+    this.actionsKey = key;
+    const { backend, loader, state } = this.opts;
+    const id = this.id;
+    const t = (s: string) => `${s}-${id}`;
+    const btns: HTMLElement[] = [];
+    const connect = async () => {
+      try {
+        state.setProvider(await backend.connect(id));
+      } catch (e) {
+        const err = toBackendError(e);
+        // Cancelling is the user's own choice: no error toast for it.
+        if (err.code !== "oauth_aborted") toast(`${v.name}: ${err.message}`, "error");
+        state.setProvider({ ...(await backend.listProviders()).find((p) => p.id === id)! });
+      }
+    };
+    switch (v.state) {
+      case "not_configured": {
+        const b = button("Connect", () => {}, { testid: t("connect"), variant: "primary" });
+        b.disabled = true;
+        b.title = v.hint ?? "Not configured";
+        btns.push(b, button("Open Settings", () => this.opts.openSettings(), { variant: "ghost", testid: t("open-settings") }));
+        break;
+      }
+      case "not_connected":
+        btns.push(button("Connect", connect, { testid: t("connect"), variant: "primary" }));
+        break;
+      case "needs_reconnect":
+        btns.push(
+          button("Reconnect", connect, { testid: t("connect"), variant: "primary" }),
+          button("Disconnect", () => this.disconnect(), { testid: t("disconnect"), variant: "ghost" }),
+        );
+        break;
+      case "connecting":
+        btns.push(
+          button("Cancel", () => backend.cancelConnect(id).catch((e) => toast(toBackendError(e).message, "error")), {
+            testid: t("cancel-connect"),
+          }),
+          button(
+            "Use my browser instead",
+            () => backend.useBrowserInstead(id).catch((e) => toast(toBackendError(e).message, "error")),
+            { testid: t("use-browser"), variant: "link" },
+          ),
+        );
+        break;
+      case "connected":
+        if (ls.phase === "loading") {
+          btns.push(button("Cancel", () => loader.cancel(id), { testid: t("cancel-load") }));
+        } else {
+          if (resumable) btns.push(button("Resume", () => loader.resume(id), { testid: t("resume"), variant: "primary" }));
+          btns.push(
+            button(ls.phase === "done" ? "Reload" : "Load", () => loader.load([id]), {
+              testid: t("load"),
+              variant: resumable ? undefined : "primary",
+            }),
+            button("Disconnect", () => this.disconnect(), { testid: t("disconnect"), variant: "ghost" }),
+          );
+        }
+        break;
+    }
+    this.actions.replaceChildren(...btns);
+  }
+
+  private async disconnect(): Promise<void> {
+    const { backend, state } = this.opts;
+    try {
+      state.setProvider(await backend.disconnect(this.id));
+      state.loads.get(this.id)!.phase = "idle";
+      this.opts.onDisconnected(this.id);
+    } catch (e) {
+      toast(toBackendError(e).message, "error");
+    }
+  }
+}
+
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function show(el: HTMLElement, text: string | null): void {
+  el.hidden = !text;
+  if (text) setText(el, text);
+}
+
+export function mountCards(parent: HTMLElement, opts: CardsOptions): () => void {
+  const cards = PROVIDER_IDS.map((id) => new Card(id, opts));
+  parent.append(...cards.map((c) => c.el));
+  const render = () => cards.forEach((c, i) => c.update(opts.state.providers.get(PROVIDER_IDS[i]!), opts.state.load(PROVIDER_IDS[i]!)));
+  opts.state.on(render);
+  render();
+  return render;
+}

@@ -1,0 +1,107 @@
+// Export: pick a format and a scope, then a path in the native save dialog; Rust
+// writes the file from its own rows (we only send which rows: all, or the keys of
+// the rows in the current filtered + sorted view, in that order).
+import { button, h } from "./dom";
+import { toBackendError, type Backend, type ExportFormat } from "./backend";
+import type { ItemsPanel } from "./table";
+import { formatNumber } from "./table/model";
+import { toast } from "./toast";
+
+declare global {
+  interface Window {
+    /** Tests set this to skip the native save dialog. */
+    __JUNCTION_TEST_SAVE_PATH__?: string;
+  }
+}
+
+const FORMATS: { id: ExportFormat; label: string; note: string }[] = [
+  { id: "json", label: "JSON", note: "One array of items" },
+  { id: "ndjson", label: "NDJSON", note: "One item per line" },
+  { id: "csv", label: "CSV", note: "For spreadsheets" },
+];
+
+export class ExportDialog {
+  readonly el: HTMLDialogElement;
+  private allLabel: HTMLElement;
+  private viewLabel: HTMLElement;
+  private scopeAll: HTMLInputElement;
+  private scopeView: HTMLInputElement;
+  private confirm: HTMLButtonElement;
+  private busy = false;
+
+  constructor(
+    private backend: Backend,
+    private panel: ItemsPanel,
+  ) {
+    const formatGroup = h("div", { class: "segmented", attrs: { role: "radiogroup", "aria-label": "Format" } });
+    for (const f of FORMATS) {
+      const input = h("input", { testid: `export-format-${f.id}`, attrs: { type: "radio", name: "export-format", value: f.id } });
+      input.checked = f.id === "json";
+      formatGroup.append(h("label", { class: "segment" }, input, h("span", { class: "segment-label", text: f.label }), h("span", { class: "segment-note", text: f.note })));
+    }
+    this.scopeAll = h("input", { testid: "export-scope-all", attrs: { type: "radio", name: "export-scope", value: "all" } });
+    this.scopeView = h("input", { testid: "export-scope-view", attrs: { type: "radio", name: "export-scope", value: "view" } });
+    this.allLabel = h("span");
+    this.viewLabel = h("span");
+    this.confirm = button("Export…", () => this.run(), { testid: "export-confirm", variant: "primary" });
+    const cancel = button("Cancel", () => this.el.close(), { testid: "export-cancel" });
+    this.el = h(
+      "dialog",
+      { class: "dialog export-dialog", testid: "export-dialog", attrs: { "aria-labelledby": "export-title" } },
+      h(
+        "form",
+        { attrs: { method: "dialog" } },
+        h("h2", { class: "dialog-title", text: "Export items", attrs: { id: "export-title" } }),
+        h("fieldset", {}, h("legend", { text: "Format" }), formatGroup),
+        h(
+          "fieldset",
+          { class: "scope" },
+          h("legend", { text: "Items" }),
+          h("label", { class: "radio" }, this.scopeAll, this.allLabel),
+          h("label", { class: "radio" }, this.scopeView, this.viewLabel),
+        ),
+        h("div", { class: "dialog-actions" }, cancel, this.confirm),
+      ),
+    );
+    this.el.querySelector("form")!.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.run();
+    });
+  }
+
+  open(): void {
+    const m = this.panel.model;
+    if (m.total === 0) {
+      toast("Nothing to export yet: load some items first.", "info");
+      return;
+    }
+    this.allLabel.textContent = `All ${formatNumber(m.total)} items`;
+    const view = m.viewLength;
+    this.viewLabel.textContent = `The ${formatNumber(view)} ${view === 1 ? "item" : "items"} in view${m.sort ? ", in the shown order" : ""}`;
+    this.scopeView.disabled = view === 0;
+    // Default to what the user is looking at when a filter narrows it.
+    (m.hasFilters && view > 0 ? this.scopeView : this.scopeAll).checked = true;
+    this.el.showModal();
+  }
+
+  private async run(): Promise<void> {
+    if (this.busy) return;
+    const format = (this.el.querySelector<HTMLInputElement>('input[name="export-format"]:checked')?.value ?? "json") as ExportFormat;
+    const keys = this.scopeView.checked ? this.panel.model.keysInView() : null;
+    this.el.close();
+    this.busy = true;
+    try {
+      const date = new Date().toISOString().slice(0, 10);
+      const ext = format === "ndjson" ? "ndjson" : format;
+      const preset = window.__JUNCTION_TEST_SAVE_PATH__;
+      const path = typeof preset === "string" ? preset : await this.backend.pickSavePath(format, `junction-items-${date}.${ext}`);
+      if (!path) return; // cancelled in the save dialog
+      const res = await this.backend.exportItems(path, format, keys);
+      toast(`Exported ${formatNumber(res.count)} ${res.count === 1 ? "item" : "items"} to ${res.path}`, "success");
+    } catch (e) {
+      toast(`Export failed: ${toBackendError(e).message}`, "error");
+    } finally {
+      this.busy = false;
+    }
+  }
+}

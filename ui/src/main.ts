@@ -1,0 +1,174 @@
+// Wiring only: builds the window from the modules and connects them to the backend.
+import "./styles.css";
+import { getBackend, toBackendError, type AppStatus, type ProviderId } from "./backend";
+import { button, h, icon } from "./dom";
+import { mountCards } from "./cards";
+import { DetailsPane } from "./details";
+import { ExportDialog } from "./export-dialog";
+import { installKeys } from "./keys";
+import { Loader } from "./loader";
+import { SettingsDialog } from "./settings";
+import { AppState } from "./state";
+import { StatusBar } from "./statusbar";
+import { ItemsPanel } from "./table";
+import { PROVIDER_NAMES } from "./table/model";
+import { ROW_HEIGHT } from "./table/view";
+import { mountToasts, toast } from "./toast";
+import "./perf";
+
+const backend = getBackend();
+const state = new AppState();
+const root = document.getElementById("app")!;
+
+async function openUrl(url: string): Promise<void> {
+  try {
+    await backend.openUrl(url);
+  } catch (e) {
+    toast(`Could not open the link: ${toBackendError(e).message}`, "error");
+  }
+}
+
+const details = new DetailsPane({
+  onOpenUrl: openUrl,
+  onClose: () => closeDetails(),
+});
+
+const panel = new ItemsPanel({
+  onOpenUrl: openUrl,
+  onSelectionChange(item, open) {
+    if (!item) return closeDetails();
+    if (open || details.isOpen) {
+      details.show(item);
+      content.classList.add("with-details");
+    }
+  },
+  emptyContext: () => {
+    const loading = [...state.loads].filter(([, l]) => l.phase === "loading").map(([p]) => PROVIDER_NAMES[p]);
+    const failed = [...state.loads.values()].find((l) => l.phase === "failed" && l.failure && l.failure.code !== "cancelled");
+    return { anyConnected: state.connected.length > 0, loadingFrom: loading, lastFailure: failed?.failure?.message ?? null };
+  },
+  // Row counts change without an app-state change (batches): keep Export in sync.
+  onCountChange: () => syncHeader(),
+});
+
+function closeDetails(): void {
+  details.hide();
+  content.classList.remove("with-details");
+}
+
+const loader = new Loader(backend, state, panel);
+const exportDialog = new ExportDialog(backend, panel);
+
+function setStatus(s: AppStatus): void {
+  state.status = s;
+  statusBar.update(s);
+}
+const statusBar = new StatusBar(backend, setStatus);
+
+async function refreshProviders(): Promise<void> {
+  try {
+    for (const v of await backend.listProviders()) state.providers.set(v.id, v);
+    state.changed();
+  } catch (e) {
+    toast(`Could not list providers: ${toBackendError(e).message}`, "error");
+  }
+}
+
+const settings = new SettingsDialog(backend, {
+  onSaved: () => void refreshProviders(),
+  onForgotten: () => {
+    panel.clear();
+    closeDetails();
+    for (const l of state.loads.values()) Object.assign(l, { phase: "idle", failure: null, throttle: null });
+    void refreshProviders();
+    backend.appStatus().then(setStatus, () => {});
+  },
+});
+
+// ---- layout ---------------------------------------------------------------------
+
+const loadAll = button("Load all", () => void loadAllConnected(), { testid: "load-all", variant: "primary" });
+loadAll.prepend(icon("load", 15));
+const exportBtn = button("Export", () => exportDialog.open(), { testid: "export-button" });
+exportBtn.prepend(icon("download", 15));
+exportBtn.disabled = true;
+const settingsBtn = button("Settings", () => void settings.open(), { testid: "settings-button", variant: "ghost" });
+settingsBtn.prepend(icon("settings", 15));
+
+const appbar = h(
+  "header",
+  { class: "appbar" },
+  h("div", { class: "brand" }, h("span", { class: "brand-mark", attrs: { "aria-hidden": "true" } }), h("h1", { text: "Junction" }), h("span", { class: "brand-sub", text: "HubSpot · Airtable · Notion in one table" })),
+  h("div", { class: "appbar-actions" }, loadAll, exportBtn, settingsBtn),
+);
+const cards = h("section", { class: "cards", attrs: { "aria-label": "Providers" } });
+const content = h("main", { class: "content" }, panel.el, details.el);
+root.append(appbar, cards, content, statusBar.el, exportDialog.el, settings.el);
+mountToasts(document.body);
+document.documentElement.style.setProperty("--row-h", `${ROW_HEIGHT}px`);
+
+mountCards(cards, {
+  backend,
+  state,
+  loader,
+  openSettings: () => void settings.open(),
+  onDisconnected: (p: ProviderId) => {
+    panel.model.removeProvider(p);
+    panel.applyNow();
+  },
+});
+
+async function loadAllConnected(): Promise<void> {
+  const ps = state.connected;
+  if (!ps.length) {
+    toast("Connect a provider first.", "info");
+    return;
+  }
+  await loader.load(ps);
+}
+
+// Header buttons follow the state: Export needs rows, Load all a connection.
+function syncHeader(): void {
+  exportBtn.disabled = panel.model.total === 0;
+  loadAll.disabled = state.connected.length === 0 || state.connected.every((p) => state.load(p).phase === "loading");
+  panel.refreshEmpty();
+}
+state.on(syncHeader);
+
+installKeys({
+  move: (d) => panel.moveSelection(d, false),
+  page: (d) => panel.moveSelection(d * Math.max(1, Math.floor(panel.view.scrollElement.clientHeight / ROW_HEIGHT) - 1), false),
+  openSelected: () => {
+    const item = panel.selectedItem();
+    if (item) {
+      details.show(item);
+      content.classList.add("with-details");
+    }
+  },
+  escape: () => {
+    if (details.isOpen) {
+      closeDetails();
+      return true;
+    }
+    return false;
+  },
+  focusSearch: () => {
+    panel.search.focus();
+    panel.search.select();
+  },
+  startExport: () => {
+    if (panel.model.total > 0) exportDialog.open();
+  },
+});
+
+// ---- start ----------------------------------------------------------------------
+
+async function start(): Promise<void> {
+  await Promise.all([
+    backend.onConnectionChanged((v) => state.setProvider(v)),
+    backend.onStatusChanged(setStatus),
+  ]).catch((e) => toast(toBackendError(e).message, "error"));
+  await Promise.all([refreshProviders(), backend.appStatus().then(setStatus, (e) => toast(toBackendError(e).message, "error"))]);
+  document.body.dataset.ready = "true";
+}
+void start();

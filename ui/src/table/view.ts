@@ -1,0 +1,251 @@
+// Virtual rendering of the items table with @tanstack/virtual-core.
+// Only the ~30 visible rows (+ overscan) exist in the DOM. Rows have a FIXED height
+// (ROW_HEIGHT, mirrored in styles.css), so positions are arithmetic and nothing is
+// measured while scrolling. Row elements are pooled and only re-filled when the
+// row they show changes, so a scroll frame is mostly transform updates.
+import {
+  Virtualizer,
+  elementScroll,
+  observeElementOffset,
+  observeElementRect,
+} from "@tanstack/virtual-core";
+import { h, icon } from "../dom";
+import { COLUMNS, PROVIDER_NAMES, formatTime, type ColumnId, type TableModel } from "./model";
+
+export const ROW_HEIGHT = 32;
+export const HEADER_HEIGHT = 34;
+
+export interface ViewCallbacks {
+  onRowClick(pos: number): void;
+  onOpenUrl(url: string): void;
+  onSort(column: ColumnId): void;
+}
+
+interface PooledRow {
+  el: HTMLDivElement;
+  cells: HTMLElement[];
+  nameText: HTMLSpanElement;
+  parentText: HTMLSpanElement;
+  link: HTMLAnchorElement;
+  /** Storage row shown, and the model epoch it was filled in (rows renumber on replace). */
+  row: number;
+  epoch: number;
+  top: number;
+  pos: number;
+}
+
+export class TableView {
+  readonly el: HTMLElement;
+  private scrollEl: HTMLDivElement;
+  private sizer: HTMLDivElement;
+  private headerCells = new Map<ColumnId, HTMLElement>();
+  private emptyEl: HTMLDivElement;
+  private pool: PooledRow[] = [];
+  private virtualizer: Virtualizer<HTMLDivElement, HTMLDivElement>;
+  private cleanup: () => void;
+  /** Storage index of the selected row, -1 for none. */
+  selectedRow = -1;
+
+  constructor(
+    private model: TableModel,
+    private cb: ViewCallbacks,
+  ) {
+    const header = h("div", { class: "thead", attrs: { role: "row" } });
+    for (const col of COLUMNS) {
+      const cell = h(
+        "div",
+        {
+          class: `th col-${col.id}`,
+          testid: `sort-${col.id}`,
+          attrs: { role: "columnheader", "aria-sort": "none", tabindex: "-1" },
+          on: { click: () => this.cb.onSort(col.id) },
+        },
+        h("span", { class: "th-label", text: col.label }),
+        h("span", { class: "sort-indicator", attrs: { "aria-hidden": "true" } }),
+      );
+      this.headerCells.set(col.id, cell);
+      header.append(cell);
+    }
+    this.sizer = h("div", { class: "tbody", attrs: { role: "rowgroup" } });
+    this.scrollEl = h("div", { class: "table-scroll", attrs: { tabindex: "0" } }, header, this.sizer);
+    this.emptyEl = h("div", { class: "empty-state", testid: "empty-state" });
+    this.emptyEl.hidden = true;
+    this.el = h(
+      "div",
+      { class: "table", testid: "items-table", attrs: { role: "grid", "aria-label": "Items", "aria-rowcount": "0" } },
+      this.scrollEl,
+      this.emptyEl,
+    );
+
+    // One delegated listener instead of one per cell.
+    this.sizer.addEventListener("click", (e) => this.onClick(e));
+    // Middle-click would open a new webview window: treat it like a normal link click.
+    this.sizer.addEventListener("auxclick", (e) => {
+      const a = (e.target as Element).closest("a");
+      if (a) {
+        e.preventDefault();
+        this.cb.onOpenUrl(a.href);
+      }
+    });
+
+    this.virtualizer = new Virtualizer<HTMLDivElement, HTMLDivElement>({
+      count: 0,
+      getScrollElement: () => this.scrollEl,
+      estimateSize: () => ROW_HEIGHT,
+      // The sticky header sits inside the scroll element above the rows.
+      scrollMargin: HEADER_HEIGHT,
+      scrollPaddingStart: HEADER_HEIGHT,
+      overscan: 8,
+      observeElementRect,
+      observeElementOffset,
+      scrollToFn: elementScroll,
+      onChange: () => this.renderRows(),
+    });
+    this.cleanup = this.virtualizer._didMount();
+    this.virtualizer._willUpdate();
+  }
+
+  destroy(): void {
+    this.cleanup();
+  }
+
+  get scrollElement(): HTMLDivElement {
+    return this.scrollEl;
+  }
+
+  /** Call after the model's view changed (rows, sort or filters). */
+  update(): void {
+    const count = this.model.viewLength;
+    if (this.virtualizer.options.count !== count) {
+      this.virtualizer.setOptions({ ...this.virtualizer.options, count });
+      this.virtualizer._willUpdate();
+    }
+    this.el.setAttribute("aria-rowcount", String(count));
+    const sort = this.model.sort;
+    for (const [id, cell] of this.headerCells) {
+      const s = sort?.column === id ? (sort.dir === "asc" ? "ascending" : "descending") : "none";
+      if (cell.getAttribute("aria-sort") !== s) cell.setAttribute("aria-sort", s);
+    }
+    this.renderRows(true);
+  }
+
+  setEmpty(content: Node | null): void {
+    this.emptyEl.replaceChildren(...(content ? [content] : []));
+    this.emptyEl.hidden = !content;
+  }
+
+  scrollToPos(pos: number): void {
+    if (pos >= 0) this.virtualizer.scrollToIndex(pos, { align: "auto" });
+  }
+
+  scrollToTop(): void {
+    this.scrollEl.scrollTop = 0;
+  }
+
+  /** Re-renders the visible rows (e.g. after the selection changed). */
+  refreshRows(): void {
+    this.renderRows(true);
+  }
+
+  private onClick(e: MouseEvent): void {
+    const target = e.target as Element;
+    const link = target.closest("a");
+    if (link) {
+      // Never navigate the app's own webview: links open in the system browser.
+      e.preventDefault();
+      this.cb.onOpenUrl(link.href);
+      return;
+    }
+    const rowEl = target.closest<HTMLElement>(".tr");
+    if (!rowEl) return;
+    const pooled = this.pool.find((p) => p.el === rowEl);
+    if (pooled) this.cb.onRowClick(pooled.pos);
+  }
+
+  private renderRows(force = false): void {
+    const items = this.virtualizer.getVirtualItems();
+    const model = this.model;
+    const total = this.virtualizer.getTotalSize() - HEADER_HEIGHT;
+    const h = `${Math.max(0, total)}px`;
+    if (this.sizer.style.height !== h) this.sizer.style.height = h;
+    while (this.pool.length < items.length) this.pool.push(this.makeRow());
+    for (let k = 0; k < items.length; k++) {
+      const vi = items[k]!;
+      const p = this.pool[k]!;
+      if (vi.index >= model.viewLength) {
+        p.el.hidden = true;
+        continue;
+      }
+      const row = model.rowAt(vi.index);
+      if (p.el.hidden) p.el.hidden = false;
+      const top = vi.start - HEADER_HEIGHT;
+      if (p.top !== top) {
+        p.el.style.transform = `translateY(${top}px)`;
+        p.top = top;
+      }
+      if (p.row !== row || p.epoch !== model.epoch) this.fill(p, row);
+      if (p.pos !== vi.index || force) {
+        p.pos = vi.index;
+        p.el.setAttribute("aria-rowindex", String(vi.index + 2));
+        p.el.classList.toggle("odd", (vi.index & 1) === 1);
+      }
+      const sel = row === this.selectedRow;
+      if (p.el.classList.contains("selected") !== sel) {
+        p.el.classList.toggle("selected", sel);
+        p.el.setAttribute("aria-selected", String(sel));
+      }
+    }
+    for (let k = items.length; k < this.pool.length; k++) {
+      const p = this.pool[k]!;
+      if (!p.el.hidden) p.el.hidden = true;
+    }
+  }
+
+  private makeRow(): PooledRow {
+    const nameText = h("span", { class: "cell-text", attrs: { dir: "auto" } });
+    const parentText = h("span", { class: "cell-text", attrs: { dir: "auto" } });
+    const link = h("a", { class: "url-link", attrs: { rel: "noopener noreferrer", target: "_blank", dir: "ltr" } });
+    const cells: HTMLElement[] = [
+      h("div", { class: "td col-name", attrs: { role: "gridcell" } }, icon("file", 14), icon("folder", 14), nameText),
+      h("div", { class: "td col-type", attrs: { role: "gridcell" } }),
+      h("div", { class: "td col-provider", attrs: { role: "gridcell" } }),
+      h("div", { class: "td col-parent", attrs: { role: "gridcell" } }, parentText),
+      h("div", { class: "td col-created num", attrs: { role: "gridcell" } }),
+      h("div", { class: "td col-modified num", attrs: { role: "gridcell" } }),
+      h("div", { class: "td col-url", attrs: { role: "gridcell" } }, link),
+    ];
+    const el = h("div", { class: "tr", testid: "row", attrs: { role: "row", "aria-selected": "false" } }, ...cells);
+    el.hidden = true;
+    this.sizer.append(el);
+    return { el, cells, nameText, parentText, link, row: -1, epoch: -1, top: -1, pos: -1 };
+  }
+
+  private fill(p: PooledRow, row: number): void {
+    const it = this.model.items[row]!;
+    p.row = row;
+    p.epoch = this.model.epoch;
+    const name = it.name ?? "";
+    p.nameText.textContent = name || "(untitled)";
+    p.cells[0]!.classList.toggle("untitled", !name);
+    p.cells[0]!.classList.toggle("is-dir", it.directory);
+    p.cells[0]!.title = name;
+    p.cells[1]!.textContent = it.type ?? "";
+    const pc = p.cells[2]!;
+    pc.textContent = PROVIDER_NAMES[it.provider];
+    pc.dataset.provider = it.provider;
+    p.parentText.textContent = it.parent_path_or_name ?? "";
+    p.cells[3]!.title = it.parent_path_or_name ?? "";
+    p.cells[4]!.textContent = formatTime(this.model.createdAt(row));
+    p.cells[5]!.textContent = formatTime(this.model.modifiedAt(row));
+    const url = it.url ?? "";
+    if (url) {
+      p.link.href = url;
+      p.link.textContent = url.replace(/^https?:\/\/(www\.)?/, "");
+      p.link.title = url;
+      p.link.hidden = false;
+    } else {
+      p.link.removeAttribute("href");
+      p.link.hidden = true;
+    }
+  }
+}
