@@ -13,7 +13,7 @@
 //!
 //! * **JSON** — one array of [`IntegrationItem`] objects. It is compact, with one item per
 //!   line (`[`, then `{…},` lines, then `]`): still one valid JSON document, but also
-//!   easy to stream, diff and `grep`, and a third smaller than pretty printing.
+//!   easy to stream, diff and `grep`, and much smaller than pretty printing.
 //! * **NDJSON** — one compact object per line, `\n` after each (also after the last).
 //! * **CSV** — RFC 4180 (`\r\n` record terminator, fields quoted only when they contain
 //!   `,`, `"`, `\r` or `\n`, quotes doubled) with a header row of the [`IntegrationItem`]

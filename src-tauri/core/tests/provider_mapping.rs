@@ -11,7 +11,10 @@ fn fixture(path: &str) -> Value {
 }
 
 fn by_id<'a>(items: &'a [IntegrationItem], id: &str) -> &'a IntegrationItem {
-    items.iter().find(|i| i.id.as_deref() == Some(id)).unwrap_or_else(|| panic!("no item {id}"))
+    items
+        .iter()
+        .find(|i| i.id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no item {id}"))
 }
 
 /// Every field is written (null when unknown) and times are RFC 3339 UTC.
@@ -27,8 +30,17 @@ fn assert_exportable(item: &IntegrationItem) {
 
 #[test]
 fn hubspot_contacts_page() {
-    let page = hubspot::parse_list_page(ObjectType::Contacts, Some("4242"), &fixture("hubspot/contacts_page.json")).unwrap();
-    assert_eq!(page.next.as_deref(), Some("109"), "the after cursor, not the link");
+    let page = hubspot::parse_list_page(
+        ObjectType::Contacts,
+        Some("4242"),
+        &fixture("hubspot/contacts_page.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        page.next.as_deref(),
+        Some("109"),
+        "the after cursor, not the link"
+    );
     assert_eq!(page.items.len(), 8);
     assert_eq!(page.skipped, 2, "no id / not an object");
     page.items.iter().for_each(assert_exportable);
@@ -37,7 +49,10 @@ fn hubspot_contacts_page() {
     assert_eq!(ada.provider, ProviderId::Hubspot);
     assert_eq!(ada.item_type.as_deref(), Some("Contact"));
     assert_eq!(ada.name.as_deref(), Some("Ada Lovelace"));
-    assert_eq!(ada.url.as_deref(), Some("https://app.hubspot.com/contacts/4242/record/0-1/101"));
+    assert_eq!(
+        ada.url.as_deref(),
+        Some("https://app.hubspot.com/contacts/4242/record/0-1/101")
+    );
     let json = serde_json::to_value(ada).unwrap();
     assert_eq!(json["creation_time"], "2024-01-02T03:04:05.678Z");
     assert_eq!(json["last_modified_time"], "2024-02-03T04:05:06Z");
@@ -45,12 +60,21 @@ fn hubspot_contacts_page() {
     assert_eq!(json["parent_id"], Value::Null);
     assert_eq!(json["children"], Value::Null);
 
-    assert_eq!(by_id(&page.items, "102").name.as_deref(), Some("only.email@example.com"));
+    assert_eq!(
+        by_id(&page.items, "102").name.as_deref(),
+        Some("only.email@example.com")
+    );
     let nothing = by_id(&page.items, "103");
     assert_eq!(nothing.name, None);
-    assert!(!nothing.properties.contains_key("firstname"), "null values are kept out");
+    assert!(
+        !nothing.properties.contains_key("firstname"),
+        "null values are kept out"
+    );
     assert_eq!(nothing.properties["hs_object_id"], "103");
-    assert_eq!(by_id(&page.items, "104").name.as_deref(), Some("Zoë Ørsted-李"));
+    assert_eq!(
+        by_id(&page.items, "104").name.as_deref(),
+        Some("Zoë Ørsted-李")
+    );
     let long = by_id(&page.items, "105").name.clone().unwrap();
     assert!(long.chars().count() > 600 && long.ends_with("end"));
     assert_eq!(by_id(&page.items, "106").name.as_deref(), Some("Solo"));
@@ -61,48 +85,93 @@ fn hubspot_contacts_page() {
 
 #[test]
 fn hubspot_companies_and_deals() {
-    let page = hubspot::parse_list_page(ObjectType::Companies, None, &fixture("hubspot/companies_last_page.json")).unwrap();
+    let page = hubspot::parse_list_page(
+        ObjectType::Companies,
+        None,
+        &fixture("hubspot/companies_last_page.json"),
+    )
+    .unwrap();
     assert_eq!(page.next, None, "absent paging = last page");
-    assert_eq!(by_id(&page.items, "101").item_type.as_deref(), Some("Company"));
+    assert_eq!(
+        by_id(&page.items, "101").item_type.as_deref(),
+        Some("Company")
+    );
     assert_eq!(by_id(&page.items, "101").url, None, "no portal id, no url");
-    assert_eq!(by_id(&page.items, "202").name.as_deref(), Some("domain-only.example"));
+    assert_eq!(
+        by_id(&page.items, "202").name.as_deref(),
+        Some("domain-only.example")
+    );
     assert_eq!(by_id(&page.items, "203").name, None);
-    assert_eq!(by_id(&page.items, "203").properties.get("name").map(String::as_str), Some(""));
-    assert_eq!(by_id(&page.items, "204").name.as_deref(), Some("株式会社テスト"));
+    assert_eq!(
+        by_id(&page.items, "203")
+            .properties
+            .get("name")
+            .map(String::as_str),
+        Some("")
+    );
+    assert_eq!(
+        by_id(&page.items, "204").name.as_deref(),
+        Some("株式会社テスト")
+    );
 
-    let page = hubspot::parse_list_page(ObjectType::Deals, Some("1"), &fixture("hubspot/deals_page.json")).unwrap();
+    let page = hubspot::parse_list_page(
+        ObjectType::Deals,
+        Some("1"),
+        &fixture("hubspot/deals_page.json"),
+    )
+    .unwrap();
     assert_eq!(page.next.as_deref(), Some("NTI1Cg%3D%3D"));
     let deal = by_id(&page.items, "301");
     assert_eq!(deal.name.as_deref(), Some("Big deal"));
     assert_eq!(deal.properties["amount"], "1500.00");
-    assert_eq!(deal.url.as_deref(), Some("https://app.hubspot.com/contacts/1/record/0-3/301"));
+    assert_eq!(
+        deal.url.as_deref(),
+        Some("https://app.hubspot.com/contacts/1/record/0-3/301")
+    );
     assert_eq!(by_id(&page.items, "302").name, None);
 
     // Same id, different types: different rows.
     let contact = IntegrationItem::new(ProviderId::Hubspot, "Contact", "101");
-    let company = hubspot::parse_list_page(ObjectType::Companies, None, &fixture("hubspot/companies_last_page.json"))
-        .unwrap()
-        .items
-        .remove(0);
+    let company = hubspot::parse_list_page(
+        ObjectType::Companies,
+        None,
+        &fixture("hubspot/companies_last_page.json"),
+    )
+    .unwrap()
+    .items
+    .remove(0);
     assert_ne!(contact.key(), company.key());
 }
 
 #[test]
 fn hubspot_wrong_shapes_are_errors() {
-    for body in [json!([]), json!({"results": {}}), json!({"paging": {}}), json!("x")] {
+    for body in [
+        json!([]),
+        json!({"results": {}}),
+        json!({"paging": {}}),
+        json!("x"),
+    ] {
         let err = hubspot::parse_list_page(ObjectType::Deals, None, &body).unwrap_err();
         assert_eq!(err.code(), "provider_response", "{body}");
         assert!(err.to_string().contains("/crm/v3/objects/deals"));
     }
     // An empty list with odd paging is fine.
-    let page = hubspot::parse_list_page(ObjectType::Deals, None, &json!({"results": [], "paging": {"next": {}}})).unwrap();
+    let page = hubspot::parse_list_page(
+        ObjectType::Deals,
+        None,
+        &json!({"results": [], "paging": {"next": {}}}),
+    )
+    .unwrap();
     assert_eq!((page.items.len(), page.next), (0, None));
 }
 
 #[test]
 fn airtable_bases_tables_records() {
     let p1 = airtable::parse_bases_page(&fixture("airtable/bases_page1.json")).unwrap();
-    assert_eq!(p1.offset.as_deref(), Some("itr23sEjsdfEr3282/appSW9R5uCNmRmfl6"));
+    assert_eq!(
+        p1.offset.as_deref(),
+        Some("itr23sEjsdfEr3282/appSW9R5uCNmRmfl6")
+    );
     assert_eq!((p1.bases.len(), p1.skipped), (2, 1));
     let p2 = airtable::parse_bases_page(&fixture("airtable/bases_page2.json")).unwrap();
     assert_eq!(p2.offset, None);
@@ -110,10 +179,17 @@ fn airtable_bases_tables_records() {
 
     let base = &p1.bases[0];
     let base_item = airtable::base_item(base);
-    assert_eq!(base_item.id.as_deref(), Some("appSW9R5uCNmRmfl6"), "no _Base suffix");
+    assert_eq!(
+        base_item.id.as_deref(),
+        Some("appSW9R5uCNmRmfl6"),
+        "no _Base suffix"
+    );
     assert_eq!(base_item.item_type.as_deref(), Some("Base"));
     assert!(base_item.directory);
-    assert_eq!(base_item.url.as_deref(), Some("https://airtable.com/appSW9R5uCNmRmfl6"));
+    assert_eq!(
+        base_item.url.as_deref(),
+        Some("https://airtable.com/appSW9R5uCNmRmfl6")
+    );
 
     let tables = airtable::parse_tables(&base.id, &fixture("airtable/tables.json")).unwrap();
     assert_eq!(tables.len(), 4, "the table without id is dropped");
@@ -123,10 +199,14 @@ fn airtable_bases_tables_records() {
     let table_item = airtable::table_item(base, people);
     assert_eq!(table_item.parent_id.as_deref(), Some("appSW9R5uCNmRmfl6"));
     assert_eq!(table_item.parent_path_or_name.as_deref(), Some("Sales CRM"));
-    assert_eq!(table_item.url.as_deref(), Some("https://airtable.com/appSW9R5uCNmRmfl6/tblPeople00000001"));
+    assert_eq!(
+        table_item.url.as_deref(),
+        Some("https://airtable.com/appSW9R5uCNmRmfl6/tblPeople00000001")
+    );
     assert!(table_item.directory);
 
-    let page = airtable::parse_records_page(base, people, &fixture("airtable/records_page.json")).unwrap();
+    let page =
+        airtable::parse_records_page(base, people, &fixture("airtable/records_page.json")).unwrap();
     assert_eq!(page.next.as_deref(), Some("itrABC/rec0000000000005"));
     assert_eq!((page.items.len(), page.skipped), (5, 1));
     page.items.iter().for_each(assert_exportable);
@@ -139,7 +219,10 @@ fn airtable_bases_tables_records() {
         ada.url.as_deref(),
         Some("https://airtable.com/appSW9R5uCNmRmfl6/tblPeople00000001/rec0000000000001")
     );
-    assert_eq!(serde_json::to_value(ada).unwrap()["creation_time"], "2024-03-04T05:06:07Z");
+    assert_eq!(
+        serde_json::to_value(ada).unwrap()["creation_time"],
+        "2024-03-04T05:06:07Z"
+    );
     let p = &ada.properties;
     assert_eq!(p["Age"], "36.5");
     assert_eq!(p["Tags"], "math, poetry");
@@ -156,18 +239,31 @@ fn airtable_bases_tables_records() {
     assert_eq!(odd.properties["Button"], "Open");
     assert_eq!(by_id(&page.items, "rec0000000000005").creation_time, None);
 
-    let numbers = airtable::parse_records_page(base, &tables[1], &fixture("airtable/records_numbers_last.json")).unwrap();
+    let numbers = airtable::parse_records_page(
+        base,
+        &tables[1],
+        &fixture("airtable/records_numbers_last.json"),
+    )
+    .unwrap();
     assert_eq!(numbers.next, None);
     assert_eq!(numbers.items[0].name.as_deref(), Some("1234567.891"));
     assert_eq!(numbers.items[1].name.as_deref(), Some("-3"));
-    let lists = airtable::parse_records_page(base, &tables[2], &fixture("airtable/records_lists_last.json")).unwrap();
+    let lists = airtable::parse_records_page(
+        base,
+        &tables[2],
+        &fixture("airtable/records_lists_last.json"),
+    )
+    .unwrap();
     assert_eq!(lists.items[0].name.as_deref(), Some("Ann, b@example.com"));
 
     // children: base → tables; table → records only when records were loaded.
     let mut items = vec![base_item.clone(), table_item.clone()];
     items.extend(page.items.clone());
     airtable::link_children(&mut items, true);
-    assert_eq!(items[0].children.as_deref(), Some(&["tblPeople00000001".to_string()][..]));
+    assert_eq!(
+        items[0].children.as_deref(),
+        Some(&["tblPeople00000001".to_string()][..])
+    );
     assert_eq!(items[1].children.as_ref().unwrap().len(), 5);
     let mut shallow = vec![base_item, table_item];
     airtable::link_children(&mut shallow, false);
@@ -176,10 +272,22 @@ fn airtable_bases_tables_records() {
 
 #[test]
 fn airtable_wrong_shapes_are_errors() {
-    assert_eq!(airtable::parse_bases_page(&json!({"bases": null})).unwrap_err().code(), "provider_response");
+    assert_eq!(
+        airtable::parse_bases_page(&json!({"bases": null}))
+            .unwrap_err()
+            .code(),
+        "provider_response"
+    );
     let err = airtable::parse_tables("appX", &json!({})).unwrap_err();
-    assert!(err.to_string().contains("/v0/meta/bases/appX/tables"), "{err}");
-    let base = airtable::BaseInfo { id: "appX".into(), name: None, permission_level: None };
+    assert!(
+        err.to_string().contains("/v0/meta/bases/appX/tables"),
+        "{err}"
+    );
+    let base = airtable::BaseInfo {
+        id: "appX".into(),
+        name: None,
+        permission_level: None,
+    };
     let table = airtable::TableInfo {
         id: "tblY".into(),
         name: None,
@@ -194,15 +302,32 @@ fn airtable_wrong_shapes_are_errors() {
 #[test]
 fn notion_search_2022() {
     let page = notion::parse_search_page(&fixture("notion/search_2022_page1.json")).unwrap();
-    assert_eq!(page.next.as_deref(), Some("a1b2c3d4-0000-4000-8000-000000000006"));
-    assert_eq!((page.items.len(), page.skipped), (7, 2), "user objects and id-less results skipped");
+    assert_eq!(
+        page.next.as_deref(),
+        Some("a1b2c3d4-0000-4000-8000-000000000006")
+    );
+    assert_eq!(
+        (page.items.len(), page.skipped),
+        (7, 2),
+        "user objects and id-less results skipped"
+    );
     page.items.iter().for_each(assert_exportable);
 
     let task = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000001");
     assert_eq!(task.item_type.as_deref(), Some("Page"));
-    assert_eq!(task.name.as_deref(), Some("Tâche 2024-05-01 – E=mc^2"), "title under 名前, plain_text");
-    assert_eq!(task.parent_id.as_deref(), Some("d9824bdc-8445-4327-be8b-5b47500af6ce"));
-    assert_eq!(task.url.as_deref(), Some("https://www.notion.so/a1b2c3d4000040008000000000000001"));
+    assert_eq!(
+        task.name.as_deref(),
+        Some("Tâche 2024-05-01 – E=mc^2"),
+        "title under 名前, plain_text"
+    );
+    assert_eq!(
+        task.parent_id.as_deref(),
+        Some("d9824bdc-8445-4327-be8b-5b47500af6ce")
+    );
+    assert_eq!(
+        task.url.as_deref(),
+        Some("https://www.notion.so/a1b2c3d4000040008000000000000001")
+    );
     let json = serde_json::to_value(task).unwrap();
     assert_eq!(json["creation_time"], "2024-01-01T10:00:00Z");
     assert_eq!(json["last_modified_time"], "2024-01-02T11:30:00Z");
@@ -241,22 +366,43 @@ fn notion_search_2022() {
     assert_eq!(roadmap.name.as_deref(), Some("Roadmap"));
     assert_eq!(roadmap.parent_id, None, "workspace parent");
     let untitled = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000003");
-    assert_eq!(untitled.name, None, "untitled is null, never 'multi_select'");
-    assert_eq!(untitled.parent_id.as_deref(), Some("59833787-2cf9-4fdf-8782-e53db20768a5"));
+    assert_eq!(
+        untitled.name, None,
+        "untitled is null, never 'multi_select'"
+    );
+    assert_eq!(
+        untitled.parent_id.as_deref(),
+        Some("59833787-2cf9-4fdf-8782-e53db20768a5")
+    );
     let block_child = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000004");
     assert_eq!(block_child.name.as_deref(), Some("Multi-segment title"));
-    assert_eq!(block_child.parent_id.as_deref(), Some("b10c0000-0000-4000-8000-000000000000"));
+    assert_eq!(
+        block_child.parent_id.as_deref(),
+        Some("b10c0000-0000-4000-8000-000000000000")
+    );
     let partial = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000005");
-    assert_eq!((partial.name.as_ref(), partial.url.as_ref(), partial.creation_time), (None, None, None));
+    assert_eq!(
+        (
+            partial.name.as_ref(),
+            partial.url.as_ref(),
+            partial.creation_time
+        ),
+        (None, None, None)
+    );
     assert_eq!(partial.item_type.as_deref(), Some("Page"));
     let db = by_id(&page.items, "d9824bdc-8445-4327-be8b-5b47500af6ce");
     assert_eq!(db.item_type.as_deref(), Some("Database"));
     assert_eq!(db.name.as_deref(), Some("Tasks DB"));
     assert_eq!(db.properties["description"], "All the tasks");
-    assert_eq!(by_id(&page.items, "e0000000-0000-4000-8000-00000000000e").name, None);
+    assert_eq!(
+        by_id(&page.items, "e0000000-0000-4000-8000-00000000000e").name,
+        None
+    );
     for item in &page.items {
         let name = item.name.clone().unwrap_or_default();
-        assert!(!name.starts_with("page ") && !name.starts_with("database ") && name != "multi_select");
+        assert!(
+            !name.starts_with("page ") && !name.starts_with("database ") && name != "multi_select"
+        );
     }
 
     // Second pass: parent names from the loaded set, wherever the parent came in it.
@@ -265,14 +411,35 @@ fn notion_search_2022() {
     let mut all = page.items.clone();
     all.extend(last.items.clone());
     provider::fill_parent_names(&mut all);
-    assert_eq!(by_id(&all, "a1b2c3d4-0000-4000-8000-000000000001").parent_path_or_name.as_deref(), Some("Tasks DB"));
-    assert_eq!(by_id(&all, "d9824bdc-8445-4327-be8b-5b47500af6ce").parent_path_or_name.as_deref(), Some("Roadmap"));
-    assert_eq!(by_id(&all, "a1b2c3d4-0000-4000-8000-000000000004").parent_path_or_name, None, "block not loaded");
+    assert_eq!(
+        by_id(&all, "a1b2c3d4-0000-4000-8000-000000000001")
+            .parent_path_or_name
+            .as_deref(),
+        Some("Tasks DB")
+    );
+    assert_eq!(
+        by_id(&all, "d9824bdc-8445-4327-be8b-5b47500af6ce")
+            .parent_path_or_name
+            .as_deref(),
+        Some("Roadmap")
+    );
+    assert_eq!(
+        by_id(&all, "a1b2c3d4-0000-4000-8000-000000000004").parent_path_or_name,
+        None,
+        "block not loaded"
+    );
     let no_type = by_id(&all, "a1b2c3d4-0000-4000-8000-000000000007");
-    assert_eq!(no_type.parent_id.as_deref(), Some("59833787-2cf9-4fdf-8782-e53db20768a5"));
+    assert_eq!(
+        no_type.parent_id.as_deref(),
+        Some("59833787-2cf9-4fdf-8782-e53db20768a5")
+    );
     assert_eq!(no_type.parent_path_or_name.as_deref(), Some("Roadmap"));
     assert_eq!((no_type.url.as_ref(), no_type.creation_time), (None, None));
-    assert!(by_id(&all, "a1b2c3d4-0000-4000-8000-000000000006").name.as_deref().unwrap().starts_with("🚀 Ünïcødé"));
+    assert!(by_id(&all, "a1b2c3d4-0000-4000-8000-000000000006")
+        .name
+        .as_deref()
+        .unwrap()
+        .starts_with("🚀 Ünïcødé"));
 }
 
 #[test]
@@ -283,21 +450,34 @@ fn notion_data_sources_2025() {
     let ds = by_id(&items, "f1000000-0000-4000-8000-0000000000f1");
     assert_eq!(ds.item_type.as_deref(), Some("Database"));
     assert_eq!(ds.name.as_deref(), Some("Projects"));
-    assert_eq!(ds.parent_id.as_deref(), Some("d9824bdc-8445-4327-be8b-5b47500af6ce"));
+    assert_eq!(
+        ds.parent_id.as_deref(),
+        Some("d9824bdc-8445-4327-be8b-5b47500af6ce")
+    );
     let child = by_id(&items, "a1b2c3d4-0000-4000-8000-000000000008");
-    assert_eq!(child.parent_id.as_deref(), Some("f1000000-0000-4000-8000-0000000000f1"));
+    assert_eq!(
+        child.parent_id.as_deref(),
+        Some("f1000000-0000-4000-8000-0000000000f1")
+    );
     assert_eq!(child.parent_path_or_name.as_deref(), Some("Projects"));
 }
 
 #[test]
 fn notion_wrong_shapes_are_errors() {
-    for body in [json!(null), json!({"object": "list"}), json!({"results": "x"})] {
+    for body in [
+        json!(null),
+        json!({"object": "list"}),
+        json!({"results": "x"}),
+    ] {
         let err = notion::parse_search_page(&body).unwrap_err();
         assert_eq!(err.code(), "provider_response");
         assert!(err.to_string().contains("/v1/search"));
     }
     assert_eq!(notion::search_body(None), json!({"page_size": 100}));
-    assert_eq!(notion::search_body(Some("c")), json!({"page_size": 100, "start_cursor": "c"}));
+    assert_eq!(
+        notion::search_body(Some("c")),
+        json!({"page_size": 100, "start_cursor": "c"})
+    );
 }
 
 #[test]
@@ -311,13 +491,25 @@ fn error_bodies_of_every_provider() {
         "RATE_LIMIT: You have reached your ten_secondly_rolling limit."
     );
     assert_eq!(
-        msg(ProviderId::Airtable, json!({"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]})),
+        msg(
+            ProviderId::Airtable,
+            json!({"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]})
+        ),
         "RATE_LIMIT_REACHED: Rate limit exceeded. Please try again later"
     );
-    assert_eq!(msg(ProviderId::Airtable, json!({"error": "NOT_FOUND"})), "NOT_FOUND");
     assert_eq!(
-        msg(ProviderId::Notion, json!({"object":"error","status":429,"code":"rate_limited","message":"You have been rate limited. Please try again later."})),
+        msg(ProviderId::Airtable, json!({"error": "NOT_FOUND"})),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        msg(
+            ProviderId::Notion,
+            json!({"object":"error","status":429,"code":"rate_limited","message":"You have been rate limited. Please try again later."})
+        ),
         "rate_limited: You have been rate limited. Please try again later."
     );
-    assert_eq!(provider::error_body(ProviderId::Notion, b"not json"), provider::ErrorBody::default());
+    assert_eq!(
+        provider::error_body(ProviderId::Notion, b"not json"),
+        provider::ErrorBody::default()
+    );
 }

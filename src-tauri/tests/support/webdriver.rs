@@ -19,6 +19,12 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // tauri-driver runs in its own process group with WebKitWebDriver and the app:
+        // end them all, also when a test failed before closing its session.
+        let _ = Command::new("kill")
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -53,6 +59,7 @@ impl Driver {
             .arg(native.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -194,6 +201,18 @@ impl Session {
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 
+    /// The element's `textContent`, trimmed (WebKitWebDriver's rendered text can be
+    /// empty for elements it deems not displayed, e.g. while the window is unfocused).
+    pub async fn text_of(&self, css: &str) -> Res<Option<String>> {
+        let v = self
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;",
+                json!([css]),
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
     /// Waits until the element's text satisfies `pred`; returns the last text.
     pub async fn wait_text(
         &self,
@@ -204,11 +223,11 @@ impl Session {
         let deadline = Instant::now() + timeout;
         let mut last = String::new();
         while Instant::now() < deadline {
-            if let Ok(el) = self.find(css, Duration::from_millis(500)).await {
-                last = self.text(&el).await.unwrap_or_default();
-                if pred(&last) {
-                    return Ok(last);
+            if let Ok(Some(text)) = self.text_of(css).await {
+                if pred(&text) {
+                    return Ok(text);
                 }
+                last = text;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }

@@ -162,14 +162,24 @@ export class ItemsPanel {
     this.updateEmpty();
   }
 
-  /** Computes sort ranks while idle so the first header click is instant. */
+  /**
+   * After a load, while idle: warms the search loop and computes sort ranks, one
+   * step per timer tick, so the first keystroke and header click are fast.
+   */
   private scheduleWarmup(): void {
     clearTimeout(this.warmTimer);
     const columns: ColumnId[] = ["name", "modified", "created", "type", "provider", "parent"];
+    let searchWarmed = false;
     const step = () => {
-      const col = columns.shift();
-      if (!col || this.replacePending.size) return;
-      this.model.warmSortCache(col);
+      if (this.replacePending.size) return; // another load started: warm up after it
+      if (!searchWarmed) {
+        searchWarmed = true;
+        this.model.warmSearch();
+      } else {
+        const col = columns.shift();
+        if (!col) return;
+        this.model.warmSortCache(col);
+      }
       this.warmTimer = window.setTimeout(step, 50);
     };
     this.warmTimer = window.setTimeout(step, 400);

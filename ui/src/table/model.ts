@@ -216,7 +216,12 @@ export class TableModel {
       const parent = it.parent_path_or_name == null ? null : normalize(it.parent_path_or_name);
       this.nameKey.push(name);
       this.parentKey.push(parent);
-      this.search.push(`${name ?? ""}\n${parent ?? ""}\n${it.id == null ? "" : normalize(it.id)}`);
+      const search = `${name ?? ""}\n${parent ?? ""}\n${it.id == null ? "" : normalize(it.id)}`;
+      // Concatenation makes a rope ("cons string"); the engine flattens it on the
+      // first search, which made the first keystroke after a load ~60 ms slower.
+      // Searching it once here flattens it while the batch is processed instead.
+      search.indexOf("\u0000");
+      this.search.push(search);
       this.created.push(parseTime(it.creation_time));
       this.modified.push(parseTime(it.last_modified_time));
       const pc = PROVIDER_IDS.indexOf(it.provider);
@@ -512,12 +517,27 @@ export class TableModel {
     if (!narrowing && this.viewBuf.length < this.order.length) {
       this.viewBuf = new Uint32Array(Math.max(this.order.length, this.viewBuf.length * 2, 1024));
     }
-    const out = this.viewBuf;
     if (!this.hasFilters) {
-      out.set(this.order);
+      this.viewBuf.set(this.order);
       this.viewLen = this.order.length;
       return;
     }
+    this.viewLen = this.filterInto(src, srcLen, this.viewBuf, this.tokens);
+  }
+
+  /**
+   * Runs the search loop once over every row while the app is idle, so the engine
+   * has optimised it before the user's first keystroke (a cold first run over
+   * 100,000 rows cost ~25 ms more than a warm one).
+   */
+  warmSearch(): void {
+    this.refreshOrder();
+    const scratch = new Uint32Array(this.order.length);
+    this.filterInto(this.order, this.order.length, scratch, ["\u0001"]);
+  }
+
+  /** Writes the rows of src[0..srcLen) that pass the filters to `out`; returns how many. */
+  private filterInto(src: Uint32Array, srcLen: number, out: Uint32Array, tokens: readonly string[]): number {
     let pmask = 0;
     for (const p of this.providerFilter) pmask |= 1 << PROVIDER_IDS.indexOf(p);
     if (pmask === 0) pmask = 0b111;
@@ -526,19 +546,19 @@ export class TableModel {
       const c = this.typeIndex.get(t);
       if (c !== undefined) typeOk[c] = 1;
     }
-    const tokens = this.tokens;
     const search = this.search;
     const pc = this.providerCode;
     const tc = this.typeCode;
+    const nt = tokens.length;
     let w = 0;
     // Reading src[i] before writing out[w] (w ≤ i) makes in-place narrowing safe.
     for (let i = 0; i < srcLen; i++) {
       const r = src[i]!;
       if (!((pmask >> pc[r]!) & 1) || !typeOk[tc[r]!]) continue;
-      if (tokens.length) {
+      if (nt) {
         const s = search[r]!;
         let ok = true;
-        for (let t = 0; t < tokens.length; t++) {
+        for (let t = 0; t < nt; t++) {
           if (!s.includes(tokens[t]!)) {
             ok = false;
             break;
@@ -548,7 +568,7 @@ export class TableModel {
       }
       out[w++] = r;
     }
-    this.viewLen = w;
+    return w;
   }
 }
 

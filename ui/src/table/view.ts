@@ -31,7 +31,9 @@ interface PooledRow {
   row: number;
   epoch: number;
   top: number;
+  /** View position shown (-1: unused); `stamp` marks rows used by the current render. */
   pos: number;
+  stamp: number;
 }
 
 export class TableView {
@@ -41,6 +43,7 @@ export class TableView {
   private headerCells = new Map<ColumnId, HTMLElement>();
   private emptyEl: HTMLDivElement;
   private pool: PooledRow[] = [];
+  private stamp = 0;
   private virtualizer: Virtualizer<HTMLDivElement, HTMLDivElement>;
   private cleanup: () => void;
   /** Storage index of the selected row, -1 for none. */
@@ -126,7 +129,7 @@ export class TableView {
       const s = sort?.column === id ? (sort.dir === "asc" ? "ascending" : "descending") : "none";
       if (cell.getAttribute("aria-sort") !== s) cell.setAttribute("aria-sort", s);
     }
-    this.renderRows(true);
+    this.renderRows();
   }
 
   setEmpty(content: Node | null): void {
@@ -144,7 +147,7 @@ export class TableView {
 
   /** Re-renders the visible rows (e.g. after the selection changed). */
   refreshRows(): void {
-    this.renderRows(true);
+    this.renderRows();
   }
 
   private onClick(e: MouseEvent): void {
@@ -162,19 +165,32 @@ export class TableView {
     if (pooled) this.cb.onRowClick(pooled.pos);
   }
 
-  private renderRows(force = false): void {
+  private renderRows(): void {
     const items = this.virtualizer.getVirtualItems();
     const model = this.model;
+    const n = model.viewLength;
     const total = this.virtualizer.getTotalSize() - HEADER_HEIGHT;
-    const h = `${Math.max(0, total)}px`;
-    if (this.sizer.style.height !== h) this.sizer.style.height = h;
-    while (this.pool.length < items.length) this.pool.push(this.makeRow());
-    for (let k = 0; k < items.length; k++) {
-      const vi = items[k]!;
-      const p = this.pool[k]!;
-      if (vi.index >= model.viewLength) {
-        p.el.hidden = true;
-        continue;
+    const hpx = `${Math.max(0, total)}px`;
+    if (this.sizer.style.height !== hpx) this.sizer.style.height = hpx;
+    const stamp = ++this.stamp;
+    // Rows keep their element while they stay in range: scrolling by a few rows only
+    // re-fills the few elements that wrapped around, so each frame's layout is small.
+    const byPos = new Map<number, PooledRow>();
+    for (const p of this.pool) if (p.pos >= 0 && p.pos < n) byPos.set(p.pos, p);
+    const wanted = items.filter((vi) => vi.index < n);
+    for (const vi of wanted) {
+      const p = byPos.get(vi.index);
+      if (p) p.stamp = stamp;
+    }
+    const free = this.pool.filter((p) => p.stamp !== stamp);
+    for (const vi of wanted) {
+      let p = byPos.get(vi.index);
+      if (!p || p.stamp !== stamp) {
+        p = free.pop() ?? this.makeRow();
+        p.stamp = stamp;
+        p.pos = vi.index;
+        p.el.setAttribute("aria-rowindex", String(vi.index + 2));
+        p.el.classList.toggle("odd", (vi.index & 1) === 1);
       }
       const row = model.rowAt(vi.index);
       if (p.el.hidden) p.el.hidden = false;
@@ -184,19 +200,14 @@ export class TableView {
         p.top = top;
       }
       if (p.row !== row || p.epoch !== model.epoch) this.fill(p, row);
-      if (p.pos !== vi.index || force) {
-        p.pos = vi.index;
-        p.el.setAttribute("aria-rowindex", String(vi.index + 2));
-        p.el.classList.toggle("odd", (vi.index & 1) === 1);
-      }
       const sel = row === this.selectedRow;
       if (p.el.classList.contains("selected") !== sel) {
         p.el.classList.toggle("selected", sel);
         p.el.setAttribute("aria-selected", String(sel));
       }
     }
-    for (let k = items.length; k < this.pool.length; k++) {
-      const p = this.pool[k]!;
+    for (const p of free) {
+      p.pos = -1;
       if (!p.el.hidden) p.el.hidden = true;
     }
   }
@@ -217,7 +228,9 @@ export class TableView {
     const el = h("div", { class: "tr", testid: "row", attrs: { role: "row", "aria-selected": "false" } }, ...cells);
     el.hidden = true;
     this.sizer.append(el);
-    return { el, cells, nameText, parentText, link, row: -1, epoch: -1, top: -1, pos: -1 };
+    const p: PooledRow = { el, cells, nameText, parentText, link, row: -1, epoch: -1, top: -1, pos: -1, stamp: 0 };
+    this.pool.push(p);
+    return p;
   }
 
   private fill(p: PooledRow, row: number): void {

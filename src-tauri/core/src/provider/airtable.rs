@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, ErrorBody, Page};
+use super::{
+    expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, ErrorBody, Page,
+};
 use crate::item::parse_time;
 use crate::{Error, IntegrationItem, ProviderId};
 
@@ -69,7 +71,10 @@ pub fn records_query(offset: Option<&str>) -> Vec<(&'static str, String)> {
 pub fn parse_bases_page(body: &Value) -> Result<BasesPage, Error> {
     let obj = expect_object(ProviderId::Airtable, BASES_ENDPOINT, body)?;
     let list = expect_array(ProviderId::Airtable, BASES_ENDPOINT, obj, "bases")?;
-    let mut page = BasesPage { offset: id_text(obj.get("offset")), ..BasesPage::default() };
+    let mut page = BasesPage {
+        offset: id_text(obj.get("offset")),
+        ..BasesPage::default()
+    };
     for base in list {
         match id_text(base.get("id")) {
             Some(id) => page.bases.push(BaseInfo {
@@ -95,7 +100,9 @@ pub fn parse_tables(base_id: &str, body: &Value) -> Result<Vec<TableInfo>, Error
             let primary_field_id = str_field(table, "primaryFieldId").map(str::to_string);
             let primary_field_name = primary_field_id.as_deref().and_then(|pid| {
                 let fields = table.get("fields")?.as_array()?;
-                let field = fields.iter().find(|f| f.get("id").and_then(Value::as_str) == Some(pid))?;
+                let field = fields
+                    .iter()
+                    .find(|f| f.get("id").and_then(Value::as_str) == Some(pid))?;
                 str_field(field, "name").map(str::to_string)
             });
             Some(TableInfo {
@@ -115,7 +122,11 @@ pub fn base_item(base: &BaseInfo) -> IntegrationItem {
     item.directory = true;
     item.name = base.name.clone();
     item.url = Some(format!("https://airtable.com/{}", base.id));
-    put(&mut item.properties, "permissionLevel", base.permission_level.clone());
+    put(
+        &mut item.properties,
+        "permissionLevel",
+        base.permission_level.clone(),
+    );
     item
 }
 
@@ -127,8 +138,16 @@ pub fn table_item(base: &BaseInfo, table: &TableInfo) -> IntegrationItem {
     item.parent_id = Some(base.id.clone());
     item.parent_path_or_name = base.name.clone();
     item.url = Some(format!("https://airtable.com/{}/{}", base.id, table.id));
-    put(&mut item.properties, "description", table.description.clone());
-    put(&mut item.properties, "primaryField", table.primary_field_name.clone());
+    put(
+        &mut item.properties,
+        "description",
+        table.description.clone(),
+    );
+    put(
+        &mut item.properties,
+        "primaryField",
+        table.primary_field_name.clone(),
+    );
     item
 }
 
@@ -137,7 +156,10 @@ pub fn parse_records_page(base: &BaseInfo, table: &TableInfo, body: &Value) -> R
     let endpoint = records_endpoint(&base.id, &table.id);
     let obj = expect_object(ProviderId::Airtable, &endpoint, body)?;
     let records = expect_array(ProviderId::Airtable, &endpoint, obj, "records")?;
-    let mut page = Page { next: id_text(obj.get("offset")), ..Page::default() };
+    let mut page = Page {
+        next: id_text(obj.get("offset")),
+        ..Page::default()
+    };
     for record in records {
         match map_record(base, table, record) {
             Some(item) => page.items.push(item),
@@ -154,10 +176,13 @@ pub fn map_record(base: &BaseInfo, table: &TableInfo, record: &Value) -> Option<
     let fields = record.get("fields").and_then(Value::as_object);
     item.properties = fields.map(field_texts).unwrap_or_default();
     // Records come keyed by field name; with returnFieldsByFieldId they are keyed by id.
-    item.name = [table.primary_field_name.as_deref(), table.primary_field_id.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|key| item.properties.get(key).cloned());
+    item.name = [
+        table.primary_field_name.as_deref(),
+        table.primary_field_id.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|key| item.properties.get(key).cloned());
     item.parent_id = Some(table.id.clone());
     item.parent_path_or_name = match (&base.name, &table.name) {
         (Some(b), Some(t)) => Some(format!("{b}/{t}")),
@@ -166,7 +191,10 @@ pub fn map_record(base: &BaseInfo, table: &TableInfo, record: &Value) -> Option<
         (None, None) => None,
     };
     item.creation_time = parse_time(str_field(record, "createdTime"));
-    item.url = Some(format!("https://airtable.com/{}/{}/{id}", base.id, table.id));
+    item.url = Some(format!(
+        "https://airtable.com/{}/{}/{id}",
+        base.id, table.id
+    ));
     Some(item)
 }
 
@@ -186,9 +214,20 @@ fn field_texts(fields: &Map<String, Value>) -> BTreeMap<String, String> {
 pub fn cell_text(value: &Value) -> Option<String> {
     match value {
         Value::Array(list) => join_list(list.iter().filter_map(cell_text)),
-        Value::Object(obj) => ["name", "filename", "label", "text", "value", "email", "specialValue", "error", "url", "id"]
-            .iter()
-            .find_map(|k| obj.get(*k).filter(|v| !v.is_object()).and_then(cell_text)),
+        Value::Object(obj) => [
+            "name",
+            "filename",
+            "label",
+            "text",
+            "value",
+            "email",
+            "specialValue",
+            "error",
+            "url",
+            "id",
+        ]
+        .iter()
+        .find_map(|k| obj.get(*k).filter(|v| !v.is_object()).and_then(cell_text)),
         other => scalar_text(other),
     }
 }
@@ -230,7 +269,10 @@ pub fn error_body(json: &Value) -> ErrorBody {
     let text = |v: &Value, k: &str| str_field(v, k).map(str::to_string);
     match json.get("error") {
         Some(e @ Value::Object(_)) => {
-            return ErrorBody { code: text(e, "type"), message: text(e, "message") };
+            return ErrorBody {
+                code: text(e, "type"),
+                message: text(e, "message"),
+            };
         }
         Some(Value::String(code)) => {
             return ErrorBody {
@@ -240,10 +282,20 @@ pub fn error_body(json: &Value) -> ErrorBody {
         }
         _ => {}
     }
-    if let Some(first) = json.get("errors").and_then(Value::as_array).and_then(|l| l.first()) {
-        return ErrorBody { code: text(first, "error"), message: text(first, "message") };
+    if let Some(first) = json
+        .get("errors")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+    {
+        return ErrorBody {
+            code: text(first, "error"),
+            message: text(first, "message"),
+        };
     }
-    ErrorBody { code: None, message: text(json, "message") }
+    ErrorBody {
+        code: None,
+        message: text(json, "message"),
+    }
 }
 
 #[cfg(test)]
@@ -256,19 +308,38 @@ mod tests {
         assert_eq!(cell_text(&json!(1.5)), Some("1.5".into()));
         assert_eq!(cell_text(&json!(true)), Some("true".into()));
         assert_eq!(cell_text(&json!(["a", "b"])), Some("a, b".into()));
-        assert_eq!(cell_text(&json!([{"id": "usr1", "email": "a@b.c", "name": "Ada"}])), Some("Ada".into()));
-        assert_eq!(cell_text(&json!([{"id": "att1", "url": "u", "filename": "f.png"}])), Some("f.png".into()));
-        assert_eq!(cell_text(&json!({"specialValue": "NaN"})), Some("NaN".into()));
+        assert_eq!(
+            cell_text(&json!([{"id": "usr1", "email": "a@b.c", "name": "Ada"}])),
+            Some("Ada".into())
+        );
+        assert_eq!(
+            cell_text(&json!([{"id": "att1", "url": "u", "filename": "f.png"}])),
+            Some("f.png".into())
+        );
+        assert_eq!(
+            cell_text(&json!({"specialValue": "NaN"})),
+            Some("NaN".into())
+        );
         assert_eq!(cell_text(&json!([])), None);
         assert_eq!(cell_text(&json!({"nested": {"name": "x"}})), None);
     }
 
     #[test]
     fn error_shapes() {
-        let e = error_body(&json!({"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}));
-        assert_eq!(e.summary().unwrap(), "AUTHENTICATION_REQUIRED: Authentication required");
-        assert_eq!(error_body(&json!({"error":"NOT_FOUND"})).summary().unwrap(), "NOT_FOUND");
-        let e = error_body(&json!({"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]}));
+        let e = error_body(
+            &json!({"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}),
+        );
+        assert_eq!(
+            e.summary().unwrap(),
+            "AUTHENTICATION_REQUIRED: Authentication required"
+        );
+        assert_eq!(
+            error_body(&json!({"error":"NOT_FOUND"})).summary().unwrap(),
+            "NOT_FOUND"
+        );
+        let e = error_body(
+            &json!({"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]}),
+        );
         assert_eq!(e.code.as_deref(), Some("RATE_LIMIT_REACHED"));
         let e = error_body(&json!({"error":"invalid_grant","error_description":"bad verifier"}));
         assert_eq!(e.summary().unwrap(), "invalid_grant: bad verifier");

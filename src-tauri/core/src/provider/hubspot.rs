@@ -25,7 +25,11 @@ pub enum ObjectType {
 }
 
 impl ObjectType {
-    pub const ALL: [ObjectType; 3] = [ObjectType::Contacts, ObjectType::Companies, ObjectType::Deals];
+    pub const ALL: [ObjectType; 3] = [
+        ObjectType::Contacts,
+        ObjectType::Companies,
+        ObjectType::Deals,
+    ];
 
     /// The path segment: `contacts`, `companies`, `deals`.
     pub fn path(self) -> &'static str {
@@ -68,7 +72,13 @@ impl ObjectType {
     /// account's defaults are.
     pub fn properties(self) -> &'static [&'static str] {
         match self {
-            ObjectType::Contacts => &["firstname", "lastname", "email", "createdate", "lastmodifieddate"],
+            ObjectType::Contacts => &[
+                "firstname",
+                "lastname",
+                "email",
+                "createdate",
+                "lastmodifieddate",
+            ],
             ObjectType::Companies => &["name", "domain", "createdate", "hs_lastmodifieddate"],
             ObjectType::Deals => &[
                 "dealname",
@@ -108,7 +118,11 @@ pub fn list_query(object: ObjectType, after: Option<&str>) -> Vec<(&'static str,
 
 /// Maps one list page. `portal_id` is the account's hub id (from the token response);
 /// without it record URLs stay null.
-pub fn parse_list_page(object: ObjectType, portal_id: Option<&str>, body: &Value) -> Result<Page, Error> {
+pub fn parse_list_page(
+    object: ObjectType,
+    portal_id: Option<&str>,
+    body: &Value,
+) -> Result<Page, Error> {
     let endpoint = object.endpoint();
     let obj = expect_object(ProviderId::Hubspot, endpoint, body)?;
     let results = expect_array(ProviderId::Hubspot, endpoint, obj, "results")?;
@@ -128,20 +142,32 @@ pub fn parse_list_page(object: ObjectType, portal_id: Option<&str>, body: &Value
 }
 
 /// Maps one record; `None` when it is not an object or has no id.
-pub fn map_record(object: ObjectType, portal_id: Option<&str>, record: &Value) -> Option<IntegrationItem> {
+pub fn map_record(
+    object: ObjectType,
+    portal_id: Option<&str>,
+    record: &Value,
+) -> Option<IntegrationItem> {
     let id = id_text(record.get("id"))?;
     let props = properties(record.get("properties"));
     let mut item = IntegrationItem::new(ProviderId::Hubspot, object.item_type(), id.clone());
     item.name = display_name(object, &props);
-    item.creation_time = parse_time(str_field(record, "createdAt")).or_else(|| parse_time(props.get("createdate").map(String::as_str)));
+    item.creation_time = parse_time(str_field(record, "createdAt"))
+        .or_else(|| parse_time(props.get("createdate").map(String::as_str)));
     item.last_modified_time = parse_time(str_field(record, "updatedAt")).or_else(|| {
-        let modified = props.get("lastmodifieddate").or_else(|| props.get("hs_lastmodifieddate"));
+        let modified = props
+            .get("lastmodifieddate")
+            .or_else(|| props.get("hs_lastmodifieddate"));
         parse_time(modified.map(String::as_str))
     });
     item.url = portal_id
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|portal| format!("https://app.hubspot.com/contacts/{portal}/record/{}/{id}", object.type_id()));
+        .map(|portal| {
+            format!(
+                "https://app.hubspot.com/contacts/{portal}/record/{}/{id}",
+                object.type_id()
+            )
+        });
     item.properties = props;
     Some(item)
 }
@@ -151,7 +177,9 @@ pub fn map_record(object: ObjectType, portal_id: Option<&str>, record: &Value) -
 /// practice; anything else is written as its JSON text rather than dropped.
 fn properties(v: Option<&Value>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Some(Value::Object(map)) = v else { return out };
+    let Some(Value::Object(map)) = v else {
+        return out;
+    };
     for (key, value) in map {
         let text = match value {
             Value::Null => None,
@@ -168,10 +196,20 @@ fn properties(v: Option<&Value>) -> BTreeMap<String, String> {
 
 /// "firstname lastname" else email (contacts), name else domain (companies), dealname.
 fn display_name(object: ObjectType, props: &BTreeMap<String, String>) -> Option<String> {
-    let get = |k: &str| props.get(k).map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string);
+    let get = |k: &str| {
+        props
+            .get(k)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     match object {
         ObjectType::Contacts => {
-            let full = [get("firstname"), get("lastname")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+            let full = [get("firstname"), get("lastname")]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
             if full.is_empty() {
                 get("email")
             } else {
@@ -206,10 +244,23 @@ mod tests {
     #[test]
     fn contact_name_falls_back_to_email_then_null() {
         let rec = |props: Value| json!({"id": "1", "properties": props});
-        let name = |props| map_record(ObjectType::Contacts, None, &rec(props)).unwrap().name;
-        assert_eq!(name(json!({"firstname": " Ada ", "lastname": "Lovelace"})), Some("Ada Lovelace".into()));
-        assert_eq!(name(json!({"firstname": null, "lastname": "Lovelace"})), Some("Lovelace".into()));
-        assert_eq!(name(json!({"firstname": "", "email": "a@b.c"})), Some("a@b.c".into()));
+        let name = |props| {
+            map_record(ObjectType::Contacts, None, &rec(props))
+                .unwrap()
+                .name
+        };
+        assert_eq!(
+            name(json!({"firstname": " Ada ", "lastname": "Lovelace"})),
+            Some("Ada Lovelace".into())
+        );
+        assert_eq!(
+            name(json!({"firstname": null, "lastname": "Lovelace"})),
+            Some("Lovelace".into())
+        );
+        assert_eq!(
+            name(json!({"firstname": "", "email": "a@b.c"})),
+            Some("a@b.c".into())
+        );
         assert_eq!(name(json!({"firstname": null, "email": null})), None);
     }
 
@@ -224,12 +275,17 @@ mod tests {
 
     #[test]
     fn error_bodies_give_code_and_message() {
-        let e = error_body(&json!({"status":"error","message":"expired","category":"EXPIRED_AUTHENTICATION"}));
+        let e = error_body(
+            &json!({"status":"error","message":"expired","category":"EXPIRED_AUTHENTICATION"}),
+        );
         assert_eq!(e.summary().unwrap(), "EXPIRED_AUTHENTICATION: expired");
-        let e = error_body(&json!({"error":"invalid_grant","error_description":"d","status":"BAD_REFRESH_TOKEN","message":"m"}));
+        let e = error_body(
+            &json!({"error":"invalid_grant","error_description":"d","status":"BAD_REFRESH_TOKEN","message":"m"}),
+        );
         assert_eq!(e.code.as_deref(), Some("invalid_grant"));
         assert_eq!(e.message.as_deref(), Some("m"));
-        let e = error_body(&json!({"status":"BAD_AUTH_CODE","message":"missing or unknown auth code"}));
+        let e =
+            error_body(&json!({"status":"BAD_AUTH_CODE","message":"missing or unknown auth code"}));
         assert_eq!(e.code.as_deref(), Some("BAD_AUTH_CODE"));
     }
 }

@@ -84,7 +84,8 @@ pub fn error_message(provider: ProviderId, status: u16, body: &[u8]) -> String {
 /// Parses a response body as JSON; malformed JSON is a [`Error::ProviderResponse`] naming
 /// the endpoint (never a panic).
 pub fn parse_json(provider: ProviderId, endpoint: &str, body: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice(body).map_err(|e| shape_error(provider, endpoint, format!("malformed JSON ({e})")))
+    serde_json::from_slice(body)
+        .map_err(|e| shape_error(provider, endpoint, format!("malformed JSON ({e})")))
 }
 
 /// Fills `parent_path_or_name` from the names of loaded parents (same provider), as a
@@ -99,7 +100,9 @@ pub fn fill_parent_names(items: &mut [IntegrationItem]) {
         if item.parent_path_or_name.is_some() {
             continue;
         }
-        let Some(parent) = item.parent_id.as_deref() else { continue };
+        let Some(parent) = item.parent_id.as_deref() else {
+            continue;
+        };
         if let Some(name) = names.get(&(item.provider, id_key(parent))) {
             item.parent_path_or_name = Some(name.clone());
         }
@@ -108,11 +111,18 @@ pub fn fill_parent_names(items: &mut [IntegrationItem]) {
 
 /// Notion ids come with and without dashes (and in either case); compare them bare.
 fn id_key(id: &str) -> String {
-    id.chars().filter(|c| *c != '-').flat_map(char::to_lowercase).collect()
+    id.chars()
+        .filter(|c| *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The error for a response whose top-level shape is not what the endpoint returns.
-pub(crate) fn shape_error(provider: ProviderId, endpoint: &str, reason: impl Into<String>) -> Error {
+pub(crate) fn shape_error(
+    provider: ProviderId,
+    endpoint: &str,
+    reason: impl Into<String>,
+) -> Error {
     Error::ProviderResponse {
         provider: provider.display_name().to_string(),
         endpoint: endpoint.to_string(),
@@ -126,8 +136,13 @@ pub(crate) fn expect_object<'a>(
     endpoint: &str,
     body: &'a Value,
 ) -> Result<&'a serde_json::Map<String, Value>, Error> {
-    body.as_object()
-        .ok_or_else(|| shape_error(provider, endpoint, format!("expected a JSON object, got {}", kind(body))))
+    body.as_object().ok_or_else(|| {
+        shape_error(
+            provider,
+            endpoint,
+            format!("expected a JSON object, got {}", kind(body)),
+        )
+    })
 }
 
 /// The list under `key`, or the shape error (missing or not an array).
@@ -139,8 +154,16 @@ pub(crate) fn expect_array<'a>(
 ) -> Result<&'a Vec<Value>, Error> {
     match obj.get(key) {
         Some(Value::Array(list)) => Ok(list),
-        Some(other) => Err(shape_error(provider, endpoint, format!("`{key}` is {}, not a list", kind(other)))),
-        None => Err(shape_error(provider, endpoint, format!("`{key}` is missing"))),
+        Some(other) => Err(shape_error(
+            provider,
+            endpoint,
+            format!("`{key}` is {}, not a list", kind(other)),
+        )),
+        None => Err(shape_error(
+            provider,
+            endpoint,
+            format!("`{key}` is missing"),
+        )),
     }
 }
 
@@ -222,14 +245,27 @@ mod tests {
         );
         assert_eq!(error_message(ProviderId::Notion, 503, b""), "HTTP 503");
         let long = "x".repeat(1000);
-        assert!(error_message(ProviderId::Airtable, 500, long.as_bytes()).chars().count() <= 201);
+        assert!(
+            error_message(ProviderId::Airtable, 500, long.as_bytes())
+                .chars()
+                .count()
+                <= 201
+        );
     }
 
     #[test]
     fn malformed_json_names_the_endpoint() {
-        let err = parse_json(ProviderId::Hubspot, "/crm/v3/objects/contacts", b"{\"results\": [").unwrap_err();
+        let err = parse_json(
+            ProviderId::Hubspot,
+            "/crm/v3/objects/contacts",
+            b"{\"results\": [",
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "provider_response");
-        assert!(err.to_string().contains("/crm/v3/objects/contacts"), "{err}");
+        assert!(
+            err.to_string().contains("/crm/v3/objects/contacts"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 
 use serde_json::{json, Value};
 
-use super::{expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, ErrorBody, Page};
+use super::{
+    expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, ErrorBody, Page,
+};
 use crate::item::parse_time;
 use crate::{Error, IntegrationItem, ProviderId};
 
@@ -55,7 +57,11 @@ pub fn map_result(result: &Value) -> Option<IntegrationItem> {
     };
     let id = id_text(result.get("id"))?;
     let mut item = IntegrationItem::new(ProviderId::Notion, item_type, id);
-    item.name = if item_type == "Page" { page_title(result) } else { rich_text(result.get("title")) };
+    item.name = if item_type == "Page" {
+        page_title(result)
+    } else {
+        rich_text(result.get("title"))
+    };
     item.parent_id = result.get("parent").and_then(parent_id);
     item.creation_time = parse_time(str_field(result, "created_time"));
     item.last_modified_time = parse_time(str_field(result, "last_edited_time"));
@@ -69,7 +75,11 @@ pub fn map_result(result: &Value) -> Option<IntegrationItem> {
     } else {
         // A database's `properties` is its schema, not values; its description is the
         // one piece of content it carries.
-        put(&mut item.properties, "description", rich_text(result.get("description")));
+        put(
+            &mut item.properties,
+            "description",
+            rich_text(result.get("description")),
+        );
     }
     Some(item)
 }
@@ -77,7 +87,9 @@ pub fn map_result(result: &Value) -> Option<IntegrationItem> {
 /// The page title: the property whose `type` is "title", whatever its key.
 fn page_title(page: &Value) -> Option<String> {
     let props = page.get("properties")?.as_object()?;
-    let title = props.values().find(|p| p.get("type").and_then(Value::as_str) == Some("title"))?;
+    let title = props
+        .values()
+        .find(|p| p.get("type").and_then(Value::as_str) == Some("title"))?;
     rich_text(title.get("title"))
 }
 
@@ -99,7 +111,10 @@ fn parent_id(parent: &Value) -> Option<String> {
 /// mentions and equations have no `text`). `None` when empty.
 pub fn rich_text(v: Option<&Value>) -> Option<String> {
     let segments = v?.as_array()?;
-    let text: String = segments.iter().filter_map(|s| s.get("plain_text")?.as_str()).collect();
+    let text: String = segments
+        .iter()
+        .filter_map(|s| s.get("plain_text")?.as_str())
+        .collect();
     (!text.is_empty()).then_some(text)
 }
 
@@ -115,12 +130,20 @@ fn value_text(kind: &str, v: &Value) -> Option<String> {
     match kind {
         "title" | "rich_text" => rich_text(Some(v)),
         "select" | "status" => str_field(v, "name").map(str::to_string),
-        "multi_select" => join_list(v.as_array()?.iter().filter_map(|o| str_field(o, "name").map(str::to_string))),
+        "multi_select" => join_list(
+            v.as_array()?
+                .iter()
+                .filter_map(|o| str_field(o, "name").map(str::to_string)),
+        ),
         "date" => date_text(v),
         "people" => join_list(v.as_array()?.iter().filter_map(user_text)),
         "created_by" | "last_edited_by" => user_text(v),
         "relation" => join_list(v.as_array()?.iter().filter_map(|r| id_text(r.get("id")))),
-        "files" => join_list(v.as_array()?.iter().filter_map(|f| str_field(f, "name").map(str::to_string))),
+        "files" => join_list(
+            v.as_array()?
+                .iter()
+                .filter_map(|f| str_field(f, "name").map(str::to_string)),
+        ),
         "unique_id" => {
             let number = v.get("number").and_then(scalar_text)?;
             Some(match str_field(v, "prefix") {
@@ -178,8 +201,14 @@ mod tests {
     #[test]
     fn property_values_as_text() {
         let p = |v: Value| property_text(&v);
-        assert_eq!(p(json!({"type":"number","number":3.25})), Some("3.25".into()));
-        assert_eq!(p(json!({"type":"checkbox","checkbox":false})), Some("false".into()));
+        assert_eq!(
+            p(json!({"type":"number","number":3.25})),
+            Some("3.25".into())
+        );
+        assert_eq!(
+            p(json!({"type":"checkbox","checkbox":false})),
+            Some("false".into())
+        );
         assert_eq!(p(json!({"type":"select","select":null})), None);
         assert_eq!(
             p(json!({"type":"multi_select","multi_select":[{"name":"a"},{"name":"b"}]})),
@@ -194,26 +223,41 @@ mod tests {
             Some("true".into())
         );
         assert_eq!(
-            p(json!({"type":"rollup","rollup":{"type":"array","array":[{"type":"number","number":1},{"type":"number","number":2}]}})),
+            p(
+                json!({"type":"rollup","rollup":{"type":"array","array":[{"type":"number","number":1},{"type":"number","number":2}]}})
+            ),
             Some("1, 2".into())
         );
-        assert_eq!(p(json!({"type":"unique_id","unique_id":{"prefix":"T","number":7}})), Some("T-7".into()));
-        assert_eq!(p(json!({"type":"people","people":[{"object":"user","id":"u1"}]})), Some("u1".into()));
+        assert_eq!(
+            p(json!({"type":"unique_id","unique_id":{"prefix":"T","number":7}})),
+            Some("T-7".into())
+        );
+        assert_eq!(
+            p(json!({"type":"people","people":[{"object":"user","id":"u1"}]})),
+            Some("u1".into())
+        );
     }
 
     #[test]
     fn search_stops_when_has_more_is_false_even_with_a_cursor() {
-        let page = parse_search_page(&json!({"results": [], "next_cursor": "x", "has_more": false})).unwrap();
+        let page =
+            parse_search_page(&json!({"results": [], "next_cursor": "x", "has_more": false}))
+                .unwrap();
         assert_eq!(page.next, None);
-        let page = parse_search_page(&json!({"results": [], "next_cursor": "x", "has_more": true})).unwrap();
+        let page = parse_search_page(&json!({"results": [], "next_cursor": "x", "has_more": true}))
+            .unwrap();
         assert_eq!(page.next.as_deref(), Some("x"));
-        let page = parse_search_page(&json!({"results": [], "next_cursor": null, "has_more": true})).unwrap();
+        let page =
+            parse_search_page(&json!({"results": [], "next_cursor": null, "has_more": true}))
+                .unwrap();
         assert_eq!(page.next, None);
     }
 
     #[test]
     fn error_shapes() {
-        let e = error_body(&json!({"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}));
+        let e = error_body(
+            &json!({"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}),
+        );
         assert_eq!(e.summary().unwrap(), "unauthorized: API token is invalid.");
         let e = error_body(&json!({"error":"invalid_client","request_id":"r"}));
         assert_eq!(e.summary().unwrap(), "invalid_client");

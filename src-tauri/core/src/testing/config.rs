@@ -118,7 +118,10 @@ impl Default for FakeConfig {
     fn default() -> Self {
         FakeConfig {
             port: 0,
-            apps: ProviderId::ALL.into_iter().map(|p| (p, FakeApp::default_for(p))).collect(),
+            apps: ProviderId::ALL
+                .into_iter()
+                .map(|p| (p, FakeApp::default_for(p)))
+                .collect(),
             data: DataSize::default(),
             latency: Duration::ZERO,
             rate_limit_scale: 1.0,

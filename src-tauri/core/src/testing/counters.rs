@@ -35,7 +35,11 @@ impl Endpoint {
     pub fn is_api(self) -> bool {
         matches!(
             self,
-            Endpoint::Objects(_) | Endpoint::Bases | Endpoint::Tables | Endpoint::Records | Endpoint::Search
+            Endpoint::Objects(_)
+                | Endpoint::Bases
+                | Endpoint::Tables
+                | Endpoint::Records
+                | Endpoint::Search
         )
     }
 }
@@ -67,7 +71,9 @@ impl Counters {
     }
 
     pub(crate) fn count_grant(&self, provider: ProviderId, grant_type: &str) {
-        *lock(&self.grants).entry((provider, grant_type.to_string())).or_default() += 1;
+        *lock(&self.grants)
+            .entry((provider, grant_type.to_string()))
+            .or_default() += 1;
     }
 
     pub(crate) fn count_revocation(&self, provider: ProviderId) {
@@ -81,23 +87,35 @@ impl Counters {
 
     /// Requests to one endpoint.
     pub fn count(&self, provider: ProviderId, endpoint: Endpoint) -> usize {
-        lock(&self.log).iter().filter(|r| r.provider == provider && r.endpoint == endpoint).count()
+        lock(&self.log)
+            .iter()
+            .filter(|r| r.provider == provider && r.endpoint == endpoint)
+            .count()
     }
 
     /// Item-listing requests to `provider` (all API endpoints).
     pub fn api_requests(&self, provider: ProviderId) -> usize {
-        lock(&self.log).iter().filter(|r| r.provider == provider && r.endpoint.is_api()).count()
+        lock(&self.log)
+            .iter()
+            .filter(|r| r.provider == provider && r.endpoint.is_api())
+            .count()
     }
 
     /// 429s sent by `provider`.
     pub fn rate_limited(&self, provider: ProviderId) -> usize {
-        lock(&self.log).iter().filter(|r| r.provider == provider && r.status == 429).count()
+        lock(&self.log)
+            .iter()
+            .filter(|r| r.provider == provider && r.status == 429)
+            .count()
     }
 
     /// Token requests by grant type (`authorization_code`, `refresh_token`), counted
     /// whatever the outcome.
     pub fn token_requests(&self, provider: ProviderId, grant_type: &str) -> usize {
-        lock(&self.grants).get(&(provider, grant_type.to_string())).copied().unwrap_or(0)
+        lock(&self.grants)
+            .get(&(provider, grant_type.to_string()))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Refresh requests (token requests with `grant_type=refresh_token`).

@@ -68,7 +68,10 @@ impl Dataset {
     pub fn generate(size: &DataSize) -> Dataset {
         let mut rng = Rng(size.seed);
         let mut data = Dataset {
-            hubspot: ObjectType::ALL.into_iter().map(|t| (t, hubspot_records(t, size, &mut rng))).collect(),
+            hubspot: ObjectType::ALL
+                .into_iter()
+                .map(|t| (t, hubspot_records(t, size, &mut rng)))
+                .collect(),
             airtable: airtable_bases(size, &mut rng),
             notion: notion_tree(size, &mut rng),
         };
@@ -87,7 +90,12 @@ impl Dataset {
             deals: count(ObjectType::Deals),
             bases: self.airtable.len(),
             tables: self.airtable.iter().map(|b| b.tables.len()).sum(),
-            records: self.airtable.iter().flat_map(|b| &b.tables).map(|t| t.records.len()).sum(),
+            records: self
+                .airtable
+                .iter()
+                .flat_map(|b| &b.tables)
+                .map(|t| t.records.len())
+                .sum(),
             pages: kind("page"),
             databases: kind("database"),
         }
@@ -108,7 +116,15 @@ pub(crate) fn hubspot_defined(t: ObjectType) -> &'static [&'static str] {
             "lastmodifieddate",
             "hs_object_id",
         ],
-        ObjectType::Companies => &["name", "domain", "industry", "city", "createdate", "hs_lastmodifieddate", "hs_object_id"],
+        ObjectType::Companies => &[
+            "name",
+            "domain",
+            "industry",
+            "city",
+            "createdate",
+            "hs_lastmodifieddate",
+            "hs_object_id",
+        ],
         ObjectType::Deals => &[
             "dealname",
             "amount",
@@ -163,12 +179,46 @@ impl Rng {
     }
 }
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Zoë", "José", "Łukasz", "美咲", "Noor", "Olúwáṣeun", "Søren"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Ørsted", "García", "Nowak", "佐藤", "Haddad", "Adébáyọ̀"];
-const WORDS: &[&str] = &["Roadmap", "Launch", "Notes", "Q3 plan", "Ideas", "Café menu", "計画", "Backlog", "Hiring", "Retro"];
+const FIRST: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Alan",
+    "Zoë",
+    "José",
+    "Łukasz",
+    "美咲",
+    "Noor",
+    "Olúwáṣeun",
+    "Søren",
+];
+const LAST: &[&str] = &[
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Ørsted",
+    "García",
+    "Nowak",
+    "佐藤",
+    "Haddad",
+    "Adébáyọ̀",
+];
+const WORDS: &[&str] = &[
+    "Roadmap",
+    "Launch",
+    "Notes",
+    "Q3 plan",
+    "Ideas",
+    "Café menu",
+    "計画",
+    "Backlog",
+    "Hiring",
+    "Retro",
+];
 
 fn time(i: usize) -> String {
-    let base = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+    let base = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default();
     (base + ChronoDuration::minutes(i as i64 * 7)).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -285,7 +335,9 @@ fn notion_tree(size: &DataSize, rng: &mut Rng) -> Vec<Value> {
     let mut databases: Vec<(String, &str)> = Vec::new();
     let total = size.pages + size.databases;
     // Spread the databases evenly through the sequence.
-    let db_every = if size.databases == 0 { usize::MAX } else { (total / size.databases).max(1) };
+    let db_every = total
+        .checked_div(size.databases)
+        .map_or(usize::MAX, |n| n.max(1));
     let (mut made_pages, mut made_dbs) = (0, 0);
     for i in 0..total {
         let id = rng.uuid();
@@ -295,7 +347,9 @@ fn notion_tree(size: &DataSize, rng: &mut Rng) -> Vec<Value> {
         if make_db {
             made_dbs += 1;
             let parent = match (pages.is_empty(), rng.below(3)) {
-                (false, 0 | 1) => json!({"type": "page_id", "page_id": pages[rng.below(pages.len())]}),
+                (false, 0 | 1) => {
+                    json!({"type": "page_id", "page_id": pages[rng.below(pages.len())]})
+                }
                 _ => json!({"type": "workspace", "workspace": true}),
             };
             // Some databases name their title property in Japanese: the key is free.
@@ -336,8 +390,15 @@ fn notion_tree(size: &DataSize, rng: &mut Rng) -> Vec<Value> {
                 json!({"type": "workspace", "workspace": true})
             };
             // Every 17th page is untitled.
-            let title = if made_pages % 17 == 0 { json!([]) } else { rich(&format!("{} {made_pages}", rng.pick(WORDS))) };
-            (parent, json!({"title": {"id": "title", "type": "title", "title": title}}))
+            let title = if made_pages % 17 == 0 {
+                json!([])
+            } else {
+                rich(&format!("{} {made_pages}", rng.pick(WORDS)))
+            };
+            (
+                parent,
+                json!({"title": {"id": "title", "type": "title", "title": title}}),
+            )
         };
         out.push(json!({
             "object": "page", "id": id, "created_time": time(i), "last_edited_time": time(i + 1),
@@ -362,7 +423,10 @@ pub(crate) fn to_2025(obj: &Value) -> Value {
         obj["parent"] = json!({"type": "database_id", "database_id": db_id});
         obj["database_parent"] = parent;
     } else if obj["parent"]["type"] == "database_id" {
-        let db_id = obj["parent"]["database_id"].as_str().unwrap_or_default().to_string();
+        let db_id = obj["parent"]["database_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         obj["parent"] = json!({"type": "data_source_id", "data_source_id": data_source_id(&db_id), "database_id": db_id});
     }
     obj
@@ -387,9 +451,18 @@ fn fixture_list(text: &str, key: &str) -> Vec<Value> {
 /// Mixes in the fixtures: odd records first, so a load meets them on its first page.
 fn add_edge_cases(data: &mut Dataset) {
     let hubspot = [
-        (ObjectType::Contacts, include_str!("../../tests/fixtures/hubspot/contacts_page.json")),
-        (ObjectType::Companies, include_str!("../../tests/fixtures/hubspot/companies_last_page.json")),
-        (ObjectType::Deals, include_str!("../../tests/fixtures/hubspot/deals_page.json")),
+        (
+            ObjectType::Contacts,
+            include_str!("../../tests/fixtures/hubspot/contacts_page.json"),
+        ),
+        (
+            ObjectType::Companies,
+            include_str!("../../tests/fixtures/hubspot/companies_last_page.json"),
+        ),
+        (
+            ObjectType::Deals,
+            include_str!("../../tests/fixtures/hubspot/deals_page.json"),
+        ),
     ];
     for (t, text) in hubspot {
         let list = data.hubspot.entry(t).or_default();
@@ -398,11 +471,23 @@ fn add_edge_cases(data: &mut Dataset) {
         *list = edge;
     }
 
-    let schemas = fixture_list(include_str!("../../tests/fixtures/airtable/tables.json"), "tables");
+    let schemas = fixture_list(
+        include_str!("../../tests/fixtures/airtable/tables.json"),
+        "tables",
+    );
     let records = [
-        fixture_list(include_str!("../../tests/fixtures/airtable/records_page.json"), "records"),
-        fixture_list(include_str!("../../tests/fixtures/airtable/records_numbers_last.json"), "records"),
-        fixture_list(include_str!("../../tests/fixtures/airtable/records_lists_last.json"), "records"),
+        fixture_list(
+            include_str!("../../tests/fixtures/airtable/records_page.json"),
+            "records",
+        ),
+        fixture_list(
+            include_str!("../../tests/fixtures/airtable/records_numbers_last.json"),
+            "records",
+        ),
+        fixture_list(
+            include_str!("../../tests/fixtures/airtable/records_lists_last.json"),
+            "records",
+        ),
     ];
     let tables = schemas
         .into_iter()
@@ -416,7 +501,12 @@ fn add_edge_cases(data: &mut Dataset) {
         .collect();
     data.airtable.insert(
         0,
-        FakeBase { id: "appEdgeCases00001".into(), name: "Edge cases 🧪".into(), permission_level: "edit".into(), tables },
+        FakeBase {
+            id: "appEdgeCases00001".into(),
+            name: "Edge cases 🧪".into(),
+            permission_level: "edit".into(),
+            tables,
+        },
     );
     data.airtable.push(FakeBase {
         id: "appEmptyName00001".into(),
@@ -443,20 +533,39 @@ mod tests {
 
     #[test]
     fn same_seed_same_data_and_exact_sizes() {
-        let size = DataSize { contacts: 30, pages: 40, databases: 4, ..DataSize::default() };
+        let size = DataSize {
+            contacts: 30,
+            pages: 40,
+            databases: 4,
+            ..DataSize::default()
+        };
         let (a, b) = (Dataset::generate(&size), Dataset::generate(&size));
         assert_eq!(a.notion, b.notion);
-        assert_eq!(a.airtable[0].tables[0].records, b.airtable[0].tables[0].records);
+        assert_eq!(
+            a.airtable[0].tables[0].records,
+            b.airtable[0].tables[0].records
+        );
         let s = a.summary();
         assert_eq!((s.contacts, s.pages, s.databases), (30, 40, 4));
-        assert_eq!(s.records, size.bases * size.tables_per_base * size.records_per_table);
-        let edge = Dataset::generate(&DataSize { edge_cases: true, ..size }).summary();
+        assert_eq!(
+            s.records,
+            size.bases * size.tables_per_base * size.records_per_table
+        );
+        let edge = Dataset::generate(&DataSize {
+            edge_cases: true,
+            ..size
+        })
+        .summary();
         assert!(edge.contacts > 30 && edge.bases == 4 && edge.pages > 40);
     }
 
     #[test]
     fn notion_parents_come_before_children() {
-        let data = Dataset::generate(&DataSize { pages: 200, databases: 10, ..DataSize::default() });
+        let data = Dataset::generate(&DataSize {
+            pages: 200,
+            databases: 10,
+            ..DataSize::default()
+        });
         let mut seen = std::collections::HashSet::new();
         for obj in &data.notion {
             let parent = &obj["parent"];

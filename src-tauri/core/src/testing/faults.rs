@@ -35,7 +35,13 @@ pub struct Fault {
 impl Fault {
     /// A fault that fires once on the first matching request of any listing endpoint.
     pub fn new(provider: ProviderId, kind: FaultKind) -> Fault {
-        Fault { provider, endpoint: None, after: 0, times: 1, kind }
+        Fault {
+            provider,
+            endpoint: None,
+            after: 0,
+            times: 1,
+            kind,
+        }
     }
 
     /// Only on `endpoint`.
@@ -99,7 +105,10 @@ impl FaultSet {
 
     /// Faults that have not fired all their times yet.
     pub fn pending(&self) -> usize {
-        self.slots.iter().filter(|(f, seen)| *seen < f.after + f.times).count()
+        self.slots
+            .iter()
+            .filter(|(f, seen)| *seen < f.after + f.times)
+            .count()
     }
 }
 
@@ -110,8 +119,14 @@ mod tests {
     #[test]
     fn fires_after_n_for_k_times() {
         let mut set = FaultSet::default();
-        set.add(Fault::new(ProviderId::Notion, FaultKind::RateLimited).after(2).times(2));
-        let seq: Vec<_> = (0..6).map(|_| set.next(ProviderId::Notion, Endpoint::Search).is_some()).collect();
+        set.add(
+            Fault::new(ProviderId::Notion, FaultKind::RateLimited)
+                .after(2)
+                .times(2),
+        );
+        let seq: Vec<_> = (0..6)
+            .map(|_| set.next(ProviderId::Notion, Endpoint::Search).is_some())
+            .collect();
         assert_eq!(seq, [false, false, true, true, false, false]);
         assert_eq!(set.next(ProviderId::Hubspot, Endpoint::Search), None);
         assert_eq!(set.pending(), 0);
@@ -122,6 +137,9 @@ mod tests {
         let mut set = FaultSet::default();
         set.add(Fault::new(ProviderId::Airtable, FaultKind::Status(500)));
         assert_eq!(set.next(ProviderId::Airtable, Endpoint::Token), None);
-        assert_eq!(set.next(ProviderId::Airtable, Endpoint::Records), Some(FaultKind::Status(500)));
+        assert_eq!(
+            set.next(ProviderId::Airtable, Endpoint::Records),
+            Some(FaultKind::Status(500))
+        );
     }
 }

@@ -34,7 +34,10 @@ pub(crate) fn routes() -> Router<Arc<Fake>> {
         .route("/crm/v3/objects/{object}", get(list))
 }
 
-async fn authorize(State(fake): State<Arc<Fake>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn authorize(
+    State(fake): State<Arc<Fake>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     oauth::authorize(&fake, P, &q)
 }
 
@@ -49,19 +52,36 @@ fn token_error(http: u16, error: &str, status: &str, message: &str) -> Response 
 
 /// Client credentials must be in the form body (HubSpot does not read HTTP Basic).
 fn check_client(fake: &Fake, f: &HashMap<String, String>) -> Result<(), Response> {
-    let app = fake.app(P).ok_or_else(|| token_error(400, "invalid_client", "BAD_CLIENT_ID", "unknown client"))?;
+    let app = fake
+        .app(P)
+        .ok_or_else(|| token_error(400, "invalid_client", "BAD_CLIENT_ID", "unknown client"))?;
     if f.get("client_id") != Some(&app.client_id) {
-        return Err(token_error(400, "invalid_client", "BAD_CLIENT_ID", "missing or invalid client_id"));
+        return Err(token_error(
+            400,
+            "invalid_client",
+            "BAD_CLIENT_ID",
+            "missing or invalid client_id",
+        ));
     }
     if f.get("client_secret") != app.client_secret.as_ref() {
-        return Err(token_error(400, "invalid_client", "BAD_CLIENT_SECRET", "missing or invalid client_secret"));
+        return Err(token_error(
+            400,
+            "invalid_client",
+            "BAD_CLIENT_SECRET",
+            "missing or invalid client_secret",
+        ));
     }
     Ok(())
 }
 
 async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -> Response {
     if !content_type_is(&headers, "application/x-www-form-urlencoded") {
-        return token_error(400, "invalid_request", "BAD_REQUEST", "the body must be application/x-www-form-urlencoded");
+        return token_error(
+            400,
+            "invalid_request",
+            "BAD_REQUEST",
+            "the body must be application/x-www-form-urlencoded",
+        );
     }
     let f = form(&body);
     let grant_type = f.get("grant_type").cloned().unwrap_or_default();
@@ -82,14 +102,18 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
     let ttl = fake.access_ttl(P);
     let (access, refresh, scopes) = match (grant_type.as_str(), redeemed) {
         ("authorization_code", Some(Ok(grant))) => {
-            let (access, refresh) = lock(&fake.tokens).issue(P, &grant.client_id, &grant.scopes, ttl, true);
+            let (access, refresh) =
+                lock(&fake.tokens).issue(P, &grant.client_id, &grant.scopes, ttl, true);
             (access, refresh.unwrap_or_default(), grant.scopes)
         }
         ("authorization_code", Some(Err(e))) => {
             let (status, message) = match e {
                 CodeError::Unknown => ("BAD_AUTH_CODE", "missing or unknown auth code"),
                 CodeError::Expired => ("EXPIRED_AUTH_CODE", "auth code is expired"),
-                CodeError::RedirectMismatch => ("BAD_REDIRECT_URI", "redirect_uri does not match the authorization request"),
+                CodeError::RedirectMismatch => (
+                    "BAD_REDIRECT_URI",
+                    "redirect_uri does not match the authorization request",
+                ),
                 CodeError::Verifier(why) => ("BAD_CODE_VERIFIER", why),
             };
             return token_error(400, "invalid_grant", status, message);
@@ -98,14 +122,26 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
             let presented = f.get("refresh_token").cloned().unwrap_or_default();
             let mut tokens = lock(&fake.tokens);
             let Some(old) = tokens.refresh_token(P, &presented).cloned() else {
-                return token_error(400, "invalid_grant", "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked");
+                return token_error(
+                    400,
+                    "invalid_grant",
+                    "BAD_REFRESH_TOKEN",
+                    "refresh token is invalid, expired or revoked",
+                );
             };
             // HubSpot keeps the refresh token; earlier access tokens live until they expire.
             let (access, _) = tokens.issue(P, &old.client_id, &old.scopes, ttl, false);
             tokens.relink(&presented, &access);
             (access, presented, old.scopes)
         }
-        _ => return token_error(400, "unsupported_grant_type", "BAD_GRANT_TYPE", "unsupported grant_type"),
+        _ => {
+            return token_error(
+                400,
+                "unsupported_grant_type",
+                "BAD_GRANT_TYPE",
+                "unsupported grant_type",
+            )
+        }
     };
     json_resp(
         200,
@@ -145,7 +181,9 @@ async fn introspect(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
     };
     let body = if let Ok(a) = tokens.check(P, &token) {
         let mut v = base("access_token", &a.client_id, &a.scopes);
-        v["expires_in"] = json!(a.expires_at.map_or(0, |at| at.saturating_duration_since(Instant::now()).as_secs()));
+        v["expires_in"] = json!(a.expires_at.map_or(0, |at| at
+            .saturating_duration_since(Instant::now())
+            .as_secs()));
         v
     } else if let Some(r) = tokens.refresh_token(P, &token) {
         base("refresh_token", &r.client_id, &r.scopes)
@@ -191,7 +229,11 @@ pub(crate) fn too_many_requests(fake: &Fake) -> Response {
 /// The announced limits are the real ones (10 000 ms), whatever the scale.
 fn rate_headers(resp: &mut Response, max: u32, remaining: u32) {
     set_header(resp, "x-hubspot-ratelimit-max", &max.to_string());
-    set_header(resp, "x-hubspot-ratelimit-remaining", &remaining.to_string());
+    set_header(
+        resp,
+        "x-hubspot-ratelimit-remaining",
+        &remaining.to_string(),
+    );
     set_header(resp, "x-hubspot-ratelimit-interval-milliseconds", "10000");
 }
 
@@ -244,14 +286,28 @@ async fn list(
         max
     };
 
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
-    let param = |k: &str| params.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let param = |k: &str| {
+        params
+            .iter()
+            .rev()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     let limit = match param("limit").map(str::parse::<usize>) {
         None => 10,
         Some(Ok(n)) if (1..=100).contains(&n) => n,
         Some(_) => return validation_error("limit must be a number from 1 to 100"),
     };
-    let records = fake.data.hubspot.get(&object).map(Vec::as_slice).unwrap_or_default();
+    let records = fake
+        .data
+        .hubspot
+        .get(&object)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let start = match param("after").map(str::parse::<usize>) {
         None => 0,
         Some(Ok(n)) if n <= records.len() => n,
@@ -266,13 +322,22 @@ async fn list(
         .filter(|p| !p.is_empty())
         .collect();
     if requested.is_empty() {
-        requested = crate::provider::hubspot::ObjectType::properties(object).iter().take(3).copied().collect();
+        // HubSpot's defaults when no properties are requested.
+        requested = match object {
+            ObjectType::Contacts => vec!["firstname", "lastname", "email"],
+            ObjectType::Companies => vec!["name", "domain"],
+            ObjectType::Deals => vec!["dealname", "amount", "closedate", "pipeline", "dealstage"],
+        };
     }
     let end = (start + limit).min(records.len());
-    let results: Vec<Value> = records[start..end].iter().map(|r| served_record(object, r, &requested)).collect();
+    let results: Vec<Value> = records[start..end]
+        .iter()
+        .map(|r| served_record(object, r, &requested))
+        .collect();
     let mut body = json!({"results": results});
     if end < records.len() {
-        body["paging"] = json!({"next": {"after": end.to_string(), "link": format!("?after={end}")}});
+        body["paging"] =
+            json!({"next": {"after": end.to_string(), "link": format!("?after={end}")}});
     }
     let mut resp = json_resp(200, &body);
     rate_headers(&mut resp, max, remaining);
@@ -284,9 +349,17 @@ async fn list(
 fn served_record(object: ObjectType, record: &Value, requested: &[&str]) -> Value {
     let stored = record.get("properties").and_then(Value::as_object);
     let defined = hubspot_defined(object);
-    let modified = if object == ObjectType::Contacts { "lastmodifieddate" } else { "hs_lastmodifieddate" };
+    let modified = if object == ObjectType::Contacts {
+        "lastmodifieddate"
+    } else {
+        "hs_lastmodifieddate"
+    };
     let mut props = Map::new();
-    for key in requested.iter().copied().chain(["hs_object_id", "createdate", modified]) {
+    for key in requested
+        .iter()
+        .copied()
+        .chain(["hs_object_id", "createdate", modified])
+    {
         match stored.and_then(|s| s.get(key)) {
             Some(v) => {
                 props.insert(key.to_string(), v.clone());

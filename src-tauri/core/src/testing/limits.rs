@@ -13,13 +13,21 @@ pub(crate) struct RollingWindow {
 
 impl RollingWindow {
     pub fn new(max: u32, window: Duration) -> Self {
-        RollingWindow { max, window, hits: VecDeque::new() }
+        RollingWindow {
+            max,
+            window,
+            hits: VecDeque::new(),
+        }
     }
 
     /// Takes a slot: `Ok(remaining)` or `Err(())` when the window is full (a 429 does
     /// not take a slot).
     pub fn take(&mut self, now: Instant) -> Result<u32, ()> {
-        while self.hits.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+        while self
+            .hits
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
             self.hits.pop_front();
         }
         if self.hits.len() as u32 >= self.max {
@@ -42,7 +50,12 @@ pub(crate) struct PerBase {
 
 impl PerBase {
     pub fn new(per_second: u32, second: Duration, penalty: Duration) -> Self {
-        PerBase { per_second, second, penalty, bases: HashMap::new() }
+        PerBase {
+            per_second,
+            second,
+            penalty,
+            bases: HashMap::new(),
+        }
     }
 
     /// `true` when the request may proceed.
@@ -76,7 +89,13 @@ pub(crate) struct Bucket {
 impl Bucket {
     pub fn new(per_second: f64, burst: u32, now: Instant) -> Self {
         let capacity = f64::from(burst.max(1));
-        Bucket { capacity, per_second: per_second.max(0.001), tokens: capacity, last: now, blocked_until: None }
+        Bucket {
+            capacity,
+            per_second: per_second.max(0.001),
+            tokens: capacity,
+            last: now,
+            blocked_until: None,
+        }
     }
 
     /// `Ok(())` or `Err(remaining block)`; `block` is how long a new 429 blocks for.
@@ -130,8 +149,17 @@ mod tests {
         let mut b = Bucket::new(3.0, 2, t0);
         assert!(b.take(t0, Duration::from_secs(1)).is_ok());
         assert!(b.take(t0, Duration::from_secs(1)).is_ok());
-        assert_eq!(b.take(t0, Duration::from_secs(1)), Err(Duration::from_secs(1)));
-        assert!(b.take(t0 + Duration::from_millis(500), Duration::from_secs(1)).is_err(), "still blocked");
-        assert!(b.take(t0 + Duration::from_secs(1), Duration::from_secs(1)).is_ok());
+        assert_eq!(
+            b.take(t0, Duration::from_secs(1)),
+            Err(Duration::from_secs(1))
+        );
+        assert!(
+            b.take(t0 + Duration::from_millis(500), Duration::from_secs(1))
+                .is_err(),
+            "still blocked"
+        );
+        assert!(b
+            .take(t0 + Duration::from_secs(1), Duration::from_secs(1))
+            .is_ok());
     }
 }

@@ -16,9 +16,15 @@ use super::tokens::CodeGrant;
 use crate::ProviderId;
 
 /// Handles `GET …/authorize` for `provider`.
-pub(crate) fn authorize(fake: &Fake, provider: ProviderId, q: &HashMap<String, String>) -> Response {
+pub(crate) fn authorize(
+    fake: &Fake,
+    provider: ProviderId,
+    q: &HashMap<String, String>,
+) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    let Some(app) = fake.app(provider) else { return error_page("this provider has no app registered") };
+    let Some(app) = fake.app(provider) else {
+        return error_page("this provider has no app registered");
+    };
     if get("client_id") != Some(app.client_id.as_str()) {
         // No redirect: the provider cannot trust the redirect URI of an unknown client.
         return error_page("invalid client_id");
@@ -27,12 +33,21 @@ pub(crate) fn authorize(fake: &Fake, provider: ProviderId, q: &HashMap<String, S
         Some(uri) if app.redirect_uris.iter().any(|r| r == uri) => uri.to_string(),
         Some(_) => return error_page("redirect_uri does not match a registered redirect URI"),
         // Notion may leave it out when exactly one URI is registered.
-        None if provider == ProviderId::Notion && app.redirect_uris.len() == 1 => app.redirect_uris[0].clone(),
+        None if provider == ProviderId::Notion && app.redirect_uris.len() == 1 => {
+            app.redirect_uris[0].clone()
+        }
         None => return error_page("redirect_uri is required"),
     };
     let state = get("state").unwrap_or("");
     let fail = |error: &str, description: &str| {
-        redirect(&redirect_uri, &[("error", error), ("error_description", description), ("state", state)])
+        redirect(
+            &redirect_uri,
+            &[
+                ("error", error),
+                ("error_description", description),
+                ("state", state),
+            ],
+        )
     };
 
     if provider != ProviderId::Hubspot && get("response_type") != Some("code") {
@@ -41,24 +56,40 @@ pub(crate) fn authorize(fake: &Fake, provider: ProviderId, q: &HashMap<String, S
     if provider == ProviderId::Notion && get("owner") != Some("user") {
         return fail("invalid_request", "owner must be user");
     }
-    let scopes: Vec<String> = get("scope").unwrap_or("").split_whitespace().map(str::to_string).collect();
+    let scopes: Vec<String> = get("scope")
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
     if provider != ProviderId::Notion && scopes.is_empty() {
         return fail("invalid_scope", "at least one scope is required");
     }
     if provider == ProviderId::Airtable && !token_chars(state, 16, 1024, &[]) {
-        return fail("invalid_request", "state must be 16 to 1024 characters of [A-Za-z0-9._-]");
+        return fail(
+            "invalid_request",
+            "state must be 16 to 1024 characters of [A-Za-z0-9._-]",
+        );
     }
-    let challenge = match (provider, get("code_challenge"), get("code_challenge_method")) {
+    let challenge = match (
+        provider,
+        get("code_challenge"),
+        get("code_challenge_method"),
+    ) {
         (ProviderId::Notion, _, _) => None,
         (_, Some(c), Some("S256")) => Some((c.to_string(), "S256".to_string())),
         (_, Some(_), _) => return fail("invalid_request", "code_challenge_method must be S256"),
-        (ProviderId::Airtable, None, _) => return fail("invalid_request", "code_challenge is required"),
+        (ProviderId::Airtable, None, _) => {
+            return fail("invalid_request", "code_challenge is required")
+        }
         (_, None, _) => None,
     };
     if lock(&fake.settings).deny.contains(&provider) {
         // Notion's cancel sends only error and state.
         return if provider == ProviderId::Notion {
-            redirect(&redirect_uri, &[("error", "access_denied"), ("state", state)])
+            redirect(
+                &redirect_uri,
+                &[("error", "access_denied"), ("state", state)],
+            )
         } else {
             fail("access_denied", "The user denied the request")
         };
@@ -98,7 +129,10 @@ pub(crate) fn redeem(
     if grant.issued.elapsed() >= fake.config.code_ttl {
         return Err(CodeError::Expired);
     }
-    let registered = fake.app(provider).map(|a| a.redirect_uris.len()).unwrap_or(0);
+    let registered = fake
+        .app(provider)
+        .map(|a| a.redirect_uris.len())
+        .unwrap_or(0);
     match (provider, &grant.redirect_uri, redirect_uri) {
         (_, Some(sent), Some(given)) if sent == given => {}
         // Notion: not allowed when exactly one URI is registered and authorize left it out.
@@ -108,10 +142,14 @@ pub(crate) fn redeem(
     if let Some((challenge, _)) = &grant.challenge {
         let verifier = verifier.ok_or(CodeError::Verifier("code_verifier is required"))?;
         if !token_chars(verifier, 43, 128, &['~']) {
-            return Err(CodeError::Verifier("code_verifier must be 43 to 128 characters of [A-Za-z0-9._~-]"));
+            return Err(CodeError::Verifier(
+                "code_verifier must be 43 to 128 characters of [A-Za-z0-9._~-]",
+            ));
         }
         if s256(verifier) != *challenge {
-            return Err(CodeError::Verifier("code_verifier does not match the code_challenge"));
+            return Err(CodeError::Verifier(
+                "code_verifier does not match the code_challenge",
+            ));
         }
     }
     Ok(grant)

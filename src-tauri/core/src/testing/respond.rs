@@ -26,7 +26,11 @@ pub(crate) fn raw(status: u16, content_type: &str, body: String) -> Response {
 /// or redirect URI): the browser stays on the provider.
 pub(crate) fn error_page(message: &str) -> Response {
     let escaped = message.replace('&', "&amp;").replace('<', "&lt;");
-    raw(400, "text/html; charset=utf-8", format!("<!doctype html><title>Error</title><p>{escaped}</p>"))
+    raw(
+        400,
+        "text/html; charset=utf-8",
+        format!("<!doctype html><title>Error</title><p>{escaped}</p>"),
+    )
 }
 
 /// 302 to `base` with `params` appended to its query.
@@ -57,7 +61,9 @@ pub(crate) fn set_header(resp: &mut Response, name: &'static str, value: &str) {
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 /// Whether the request carries HTTP Basic credentials at all.
@@ -72,7 +78,9 @@ pub(crate) fn has_basic(headers: &HeaderMap) -> bool {
 pub(crate) fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.get(6..).filter(|_| has_basic(headers))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_string(), secret.to_string()))
@@ -83,7 +91,13 @@ pub(crate) fn content_type_is(headers: &HeaderMap, mime: &str) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(mime))
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case(mime)
+        })
 }
 
 /// base64url(SHA-256(verifier)) without padding: the S256 code challenge.
@@ -95,13 +109,22 @@ pub(crate) fn s256(verifier: &str) -> String {
 /// rule; RFC 7636 also allows `~` in verifiers).
 pub(crate) fn token_chars(s: &str, min: usize, max: usize, extra: &[char]) -> bool {
     (min..=max).contains(&s.chars().count())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c))
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c)
+        })
 }
 
 /// A request id / correlation id (UUID-shaped).
 pub(crate) fn request_id() -> String {
     let (a, b): (u64, u64) = (rand::random(), rand::random());
-    format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff, b >> 52, b & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// Parses an `application/x-www-form-urlencoded` body.
@@ -115,13 +138,19 @@ mod tests {
 
     #[test]
     fn s256_matches_rfc7636_example() {
-        assert_eq!(s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]
     fn basic_credentials_decode() {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic aWQ6c2VjcmV0"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic aWQ6c2VjcmV0"),
+        );
         assert_eq!(basic(&h), Some(("id".into(), "secret".into())));
         assert!(has_basic(&h));
         assert_eq!(bearer(&h), None);

@@ -68,7 +68,10 @@ impl Fake {
             tokens: Mutex::default(),
             faults: Mutex::default(),
             counters: Counters::default(),
-            hubspot_window: Mutex::new(RollingWindow::new(config.hubspot_limit, scaled(Duration::from_secs(10)))),
+            hubspot_window: Mutex::new(RollingWindow::new(
+                config.hubspot_limit,
+                scaled(Duration::from_secs(10)),
+            )),
             airtable_bases: Mutex::new(PerBase::new(
                 config.airtable_per_second,
                 scaled(Duration::from_secs(1)),
@@ -113,7 +116,9 @@ pub(crate) fn classify(path: &str) -> Option<(ProviderId, Endpoint, Option<Strin
         (ProviderId::Hubspot, ["oauth", "v3", "token"]) => Endpoint::Token,
         (ProviderId::Hubspot, ["oauth", "v3", "token", "revoke"]) => Endpoint::Revoke,
         (ProviderId::Hubspot, ["oauth", "v3", "token", "introspect"]) => Endpoint::Introspect,
-        (ProviderId::Hubspot, ["crm", "v3", "objects", t]) => Endpoint::Objects(ObjectType::from_path(t)?),
+        (ProviderId::Hubspot, ["crm", "v3", "objects", t]) => {
+            Endpoint::Objects(ObjectType::from_path(t)?)
+        }
         (ProviderId::Airtable, ["oauth2", "v1", "authorize"]) => Endpoint::Authorize,
         (ProviderId::Airtable, ["oauth2", "v1", "token"]) => Endpoint::Token,
         (ProviderId::Airtable, ["v0", "meta", "whoami"]) => Endpoint::Whoami,
@@ -156,22 +161,39 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 /// One request: classify, log, delay, fault or route.
-async fn handle(fake: Arc<Fake>, router: Router, req: Request<Incoming>) -> Result<Response, Dropped> {
+async fn handle(
+    fake: Arc<Fake>,
+    router: Router,
+    req: Request<Incoming>,
+) -> Result<Response, Dropped> {
     let at = Instant::now();
     let route = classify(req.uri().path());
     let latency = lock(&fake.settings).latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = route.as_ref().and_then(|(p, e, _)| lock(&fake.faults).next(*p, *e));
+    let fault = route
+        .as_ref()
+        .and_then(|(p, e, _)| lock(&fake.faults).next(*p, *e));
     let response = match (fault, &route) {
         (Some(FaultKind::DropConnection), _) => None,
         (Some(kind), Some((provider, _, _))) => Some(fault_response(&fake, *provider, kind)),
-        _ => Some(router.oneshot(req).await.unwrap_or_else(|never| match never {})),
+        _ => Some(
+            router
+                .oneshot(req)
+                .await
+                .unwrap_or_else(|never| match never {}),
+        ),
     };
     if let Some((provider, endpoint, base)) = route {
         let status = response.as_ref().map_or(0, |r| r.status().as_u16());
-        fake.counters.record(RequestRecord { at, provider, endpoint, base, status });
+        fake.counters.record(RequestRecord {
+            at,
+            provider,
+            endpoint,
+            base,
+            status,
+        });
     }
     response.ok_or(Dropped)
 }
@@ -188,7 +210,11 @@ fn fault_response(fake: &Fake, provider: ProviderId, kind: FaultKind) -> Respons
                 ProviderId::Notion => notion::unauthorized(),
             }
         }
-        FaultKind::MalformedJson => respond::raw(200, "application/json", "{\"results\": [{\"id\": \"1\", ".into()),
+        FaultKind::MalformedJson => respond::raw(
+            200,
+            "application/json",
+            "{\"results\": [{\"id\": \"1\", ".into(),
+        ),
         FaultKind::RateLimited => match provider {
             ProviderId::Hubspot => hubspot::too_many_requests(fake),
             ProviderId::Airtable => airtable::too_many_requests(),
@@ -206,7 +232,9 @@ fn server_error(provider: ProviderId, status: u16) -> Response {
             "status": "error", "message": "internal error", "correlationId": respond::request_id(),
             "category": "INTERNAL_ERROR"
         }),
-        ProviderId::Airtable => serde_json::json!({"error": {"type": "SERVER_ERROR", "message": "Server error"}}),
+        ProviderId::Airtable => {
+            serde_json::json!({"error": {"type": "SERVER_ERROR", "message": "Server error"}})
+        }
         ProviderId::Notion => serde_json::json!({
             "object": "error", "status": status, "code": "internal_server_error",
             "message": "Unexpected error occurred.", "request_id": respond::request_id()
@@ -217,7 +245,11 @@ fn server_error(provider: ProviderId, status: u16) -> Response {
 
 /// Accepts connections until `shutdown` flips; open connections finish their current
 /// request and close.
-pub(crate) async fn serve(listener: TcpListener, fake: Arc<Fake>, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    fake: Arc<Fake>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let router = router(fake.clone());
     loop {
         let accepted = tokio::select! {
@@ -227,8 +259,10 @@ pub(crate) async fn serve(listener: TcpListener, fake: Arc<Fake>, mut shutdown: 
         let Ok((stream, _)) = accepted else { continue };
         let (fake, router, mut shutdown) = (fake.clone(), router.clone(), shutdown.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| handle(fake.clone(), router.clone(), req));
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let service =
+                hyper::service::service_fn(move |req| handle(fake.clone(), router.clone(), req));
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
@@ -249,7 +283,11 @@ mod tests {
     fn paths_classify() {
         assert_eq!(
             classify("/hubspot/crm/v3/objects/deals"),
-            Some((ProviderId::Hubspot, Endpoint::Objects(ObjectType::Deals), None))
+            Some((
+                ProviderId::Hubspot,
+                Endpoint::Objects(ObjectType::Deals),
+                None
+            ))
         );
         assert_eq!(
             classify("/airtable/v0/appX/tblY"),
@@ -259,9 +297,19 @@ mod tests {
             classify("/airtable/v0/meta/bases/appX/tables"),
             Some((ProviderId::Airtable, Endpoint::Tables, Some("appX".into())))
         );
-        assert_eq!(classify("/airtable/v0/meta/bases").map(|c| c.1), Some(Endpoint::Bases));
-        assert_eq!(classify("/notion/v1/oauth/token").map(|c| c.1), Some(Endpoint::Token));
-        assert_eq!(classify("/hubspot/oauth/v1/token"), None, "v1 is not served");
+        assert_eq!(
+            classify("/airtable/v0/meta/bases").map(|c| c.1),
+            Some(Endpoint::Bases)
+        );
+        assert_eq!(
+            classify("/notion/v1/oauth/token").map(|c| c.1),
+            Some(Endpoint::Token)
+        );
+        assert_eq!(
+            classify("/hubspot/oauth/v1/token"),
+            None,
+            "v1 is not served"
+        );
         assert_eq!(classify("/slack/x"), None);
     }
 }

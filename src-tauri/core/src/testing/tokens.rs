@@ -89,7 +89,10 @@ impl TokenStore {
             ProviderId::Notion => ("ntn_", "nrt_"),
         };
         let access = self.mint(access_prefix);
-        let issued_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let issued_unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         self.access.insert(
             access.clone(),
             Access {
@@ -104,7 +107,12 @@ impl TokenStore {
             let token = self.mint(refresh_prefix);
             self.refresh.insert(
                 token.clone(),
-                Refresh { provider, client_id: client_id.to_string(), scopes: scopes.to_vec(), access: access.clone() },
+                Refresh {
+                    provider,
+                    client_id: client_id.to_string(),
+                    scopes: scopes.to_vec(),
+                    access: access.clone(),
+                },
             );
             token
         });
@@ -113,7 +121,11 @@ impl TokenStore {
 
     /// Checks a bearer token for `provider`.
     pub fn check(&self, provider: ProviderId, token: &str) -> Result<&Access, Rejected> {
-        let access = self.access.get(token).filter(|a| a.provider == provider).ok_or(Rejected::Unknown)?;
+        let access = self
+            .access
+            .get(token)
+            .filter(|a| a.provider == provider)
+            .ok_or(Rejected::Unknown)?;
         match access.expires_at {
             Some(at) if Instant::now() >= at => Err(Rejected::Expired(Instant::now() - at)),
             _ => Ok(access),
@@ -149,8 +161,16 @@ impl TokenStore {
 
     /// Revokes one token of `provider` (access or refresh); `true` if it existed.
     pub fn revoke(&mut self, provider: ProviderId, token: &str) -> bool {
-        let access = self.access.get(token).is_some_and(|a| a.provider == provider) && self.access.remove(token).is_some();
-        let refresh = self.refresh.get(token).is_some_and(|r| r.provider == provider) && self.refresh.remove(token).is_some();
+        let access = self
+            .access
+            .get(token)
+            .is_some_and(|a| a.provider == provider)
+            && self.access.remove(token).is_some();
+        let refresh = self
+            .refresh
+            .get(token)
+            .is_some_and(|r| r.provider == provider)
+            && self.refresh.remove(token).is_some();
         access || refresh
     }
 
@@ -179,8 +199,14 @@ impl TokenStore {
     /// Access/refresh token counts of `provider` (live ones).
     pub fn live(&self, provider: ProviderId) -> (usize, usize) {
         (
-            self.access.values().filter(|a| a.provider == provider).count(),
-            self.refresh.values().filter(|r| r.provider == provider).count(),
+            self.access
+                .values()
+                .filter(|a| a.provider == provider)
+                .count(),
+            self.refresh
+                .values()
+                .filter(|r| r.provider == provider)
+                .count(),
         )
     }
 }

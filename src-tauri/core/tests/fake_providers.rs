@@ -1,0 +1,1139 @@
+//! The fake providers themselves: OAuth rules, paging, the real 429s, faults.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use junction_core::testing::{
+    redirect_uri, DataSize, Endpoint, FakeApp, FakeConfig, FakeProviders, Fault, FaultKind,
+};
+use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
+use reqwest::header::{HeaderMap, LOCATION};
+use serde_json::{json, Value};
+
+// RFC 7636's example pair.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const STATE: &str = "state-0123456789abcdef";
+
+/// One client for all tests: building one loads the system's root certificates, which
+/// takes long enough to disturb the rate-limit timings. No idle pooling, because each
+/// test has its own runtime and a pooled connection belongs to the runtime that made it.
+fn client() -> reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap()
+        })
+        .clone()
+}
+
+async fn start(config: FakeConfig) -> FakeProviders {
+    FakeProviders::start(config).await.unwrap()
+}
+
+/// The query of a redirect's Location.
+fn location_query(headers: &HeaderMap) -> HashMap<String, String> {
+    let loc = headers.get(LOCATION).expect("a redirect").to_str().unwrap();
+    url::Url::parse(loc)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+/// Authorize as Junction does, with the fake user approving.
+async fn authorize(f: &FakeProviders, p: ProviderId, extra: &[(&str, &str)]) -> reqwest::Response {
+    let app = f.app(p);
+    let mut q: Vec<(&str, &str)> = vec![
+        ("client_id", &app.client_id),
+        ("redirect_uri", &app.redirect_uris[0]),
+        ("state", STATE),
+    ];
+    match p {
+        Hubspot => q.push((
+            "scope",
+            "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth",
+        )),
+        Airtable => q.extend([
+            ("response_type", "code"),
+            (
+                "scope",
+                "data.records:read schema.bases:read user.email:read",
+            ),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ]),
+        Notion => q.extend([("response_type", "code"), ("owner", "user")]),
+    }
+    for (k, v) in extra {
+        q.retain(|(key, _)| key != k);
+        if !v.is_empty() {
+            q.push((k, v));
+        }
+    }
+    client().get(f.urls(p).auth).query(&q).send().await.unwrap()
+}
+
+async fn code(f: &FakeProviders, p: ProviderId) -> String {
+    let resp = authorize(f, p, &[]).await;
+    assert_eq!(resp.status(), 302);
+    let q = location_query(resp.headers());
+    assert_eq!(q["state"], STATE);
+    q["code"].clone()
+}
+
+/// The token request each provider expects.
+async fn exchange(f: &FakeProviders, p: ProviderId, form: &[(&str, &str)]) -> reqwest::Response {
+    let app = f.app(p);
+    let secret = app.client_secret.clone().unwrap_or_default();
+    let url = f.urls(p).token;
+    match p {
+        Hubspot => {
+            let mut body = form.to_vec();
+            body.extend([
+                ("client_id", app.client_id.as_str()),
+                ("client_secret", secret.as_str()),
+            ]);
+            client().post(url).form(&body).send().await.unwrap()
+        }
+        Airtable => {
+            let req = client().post(url);
+            match &app.client_secret {
+                Some(s) => req.basic_auth(&app.client_id, Some(s)).form(form),
+                None => {
+                    let mut body = form.to_vec();
+                    body.push(("client_id", app.client_id.as_str()));
+                    req.form(&body)
+                }
+            }
+            .send()
+            .await
+            .unwrap()
+        }
+        Notion => {
+            let body: serde_json::Map<String, Value> = form
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect();
+            client()
+                .post(url)
+                .basic_auth(&app.client_id, Some(secret))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    }
+}
+
+/// A full connect: (access token, refresh token or null).
+async fn connect(f: &FakeProviders, p: ProviderId) -> (String, Value) {
+    let code = code(f, p).await;
+    let redirect = f.app(p).redirect_uris[0].clone();
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect.as_str()),
+    ];
+    if p == Airtable {
+        form.push(("code_verifier", VERIFIER));
+    }
+    let resp = exchange(f, p, &form).await;
+    assert_eq!(resp.status(), 200, "{p}");
+    let body: Value = resp.json().await.unwrap();
+    (
+        body["access_token"].as_str().unwrap().to_string(),
+        body["refresh_token"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn token_responses_have_the_real_shapes() {
+    let f = start(FakeConfig::default()).await;
+    let redirect = f.app(Hubspot).redirect_uris[0].clone();
+    let c = code(&f, Hubspot).await;
+    let body: Value = exchange(
+        &f,
+        Hubspot,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", &redirect),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (body["token_type"].as_str(), body["expires_in"].as_u64()),
+        (Some("bearer"), Some(1800))
+    );
+    assert_eq!(body["token_use"], "access_token");
+    assert_eq!(body["hub_id"], 4_242_424);
+    assert!(body["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "oauth"));
+
+    let (_, refresh) = connect(&f, Airtable).await;
+    assert!(refresh.is_string());
+    let (access, refresh) = connect(&f, Notion).await;
+    assert!(access.starts_with("ntn_") && refresh.as_str().unwrap().starts_with("nrt_"));
+    assert_eq!(
+        f.counters().token_requests(Hubspot, "authorization_code"),
+        1
+    );
+
+    // Introspection (HubSpot) names the hub; whoami (Airtable) the user.
+    let (hs_access, _) = connect(&f, Hubspot).await;
+    let app = f.app(Hubspot);
+    let intro: Value = client()
+        .post(format!("{}/introspect", f.urls(Hubspot).token))
+        .form(&[
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.as_deref().unwrap()),
+            ("token", &hs_access),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (intro["active"].as_bool(), intro["hub_domain"].as_str()),
+        (Some(true), Some("junction-test.hubspot.com"))
+    );
+    let (at_access, _) = connect(&f, Airtable).await;
+    let who: Value = client()
+        .get(format!("{}/v0/meta/whoami", f.urls(Airtable).api))
+        .bearer_auth(&at_access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(who["email"], "tester@example.com");
+}
+
+#[tokio::test]
+async fn authorize_validates_and_redirects() {
+    let f = start(FakeConfig::default()).await;
+    // Wrong client or redirect URI: an error page, no redirect.
+    for p in ProviderId::ALL {
+        let resp = authorize(&f, p, &[("client_id", "nope")]).await;
+        assert_eq!(resp.status(), 400, "{p}");
+        assert!(resp.headers().get(LOCATION).is_none());
+        let resp = authorize(&f, p, &[("redirect_uri", "http://localhost:9/elsewhere")]).await;
+        assert_eq!(resp.status(), 400, "{p}");
+    }
+    // Airtable: PKCE and the state format are required.
+    for bad in [
+        &[("code_challenge", "")][..],
+        &[("code_challenge_method", "plain")],
+        &[("state", "short")],
+    ] {
+        let q = location_query(authorize(&f, Airtable, bad).await.headers());
+        assert_eq!(q["error"], "invalid_request", "{bad:?}");
+    }
+    // Notion: owner=user.
+    let q = location_query(authorize(&f, Notion, &[("owner", "")]).await.headers());
+    assert_eq!(q["error"], "invalid_request");
+    // Deny on demand.
+    f.set_deny(Notion, true);
+    let q = location_query(authorize(&f, Notion, &[]).await.headers());
+    assert_eq!(
+        (q["error"].as_str(), q["state"].as_str()),
+        ("access_denied", STATE)
+    );
+    // Extra redirect URIs can be registered at run time.
+    let uri = redirect_uri(45678, Hubspot);
+    f.register_redirect_uri(Hubspot, &uri);
+    assert_eq!(
+        authorize(&f, Hubspot, &[("redirect_uri", &uri)])
+            .await
+            .status(),
+        302
+    );
+}
+
+#[tokio::test]
+async fn token_endpoints_enforce_each_client_auth_style() {
+    let f = start(FakeConfig::default()).await;
+    let redirect = f.app(Airtable).redirect_uris[0].clone();
+
+    // HubSpot: credentials in the body; Basic alone is not enough.
+    let app = f.app(Hubspot);
+    let resp = client()
+        .post(f.urls(Hubspot).token)
+        .basic_auth(&app.client_id, app.client_secret.as_ref())
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+
+    // Airtable with a secret: Basic required.
+    let c = code(&f, Airtable).await;
+    let resp = client()
+        .post(f.urls(Airtable).token)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", &redirect),
+            ("code_verifier", VERIFIER),
+            ("client_id", "junction-airtable"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+    // ... and that code is now spent, even though the request failed.
+    let resp = exchange(
+        &f,
+        Airtable,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", &redirect),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
+
+    // Airtable without a secret: Basic forbidden, client_id in the body.
+    f.set_app(
+        Airtable,
+        FakeApp {
+            client_secret: None,
+            ..f.app(Airtable)
+        },
+    );
+    let c = code(&f, Airtable).await;
+    let resp = client()
+        .post(f.urls(Airtable).token)
+        .basic_auth("junction-airtable", Some(""))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", &redirect),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let (access, _) = connect(&f, Airtable).await;
+    assert!(!access.is_empty());
+
+    // Notion: Basic + JSON; a form body or no Basic is refused.
+    let c = code(&f, Notion).await;
+    let app = f.app(Notion);
+    let resp = client()
+        .post(f.urls(Notion).token)
+        .basic_auth(&app.client_id, app.client_secret.as_ref())
+        .form(&[("grant_type", "authorization_code"), ("code", &c)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = client()
+        .post(f.urls(Notion).token)
+        .json(&json!({"grant_type": "authorization_code", "code": c}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+}
+
+#[tokio::test]
+async fn codes_are_single_use_verified_and_expire() {
+    let f = start(FakeConfig::default()).await;
+    let redirect = f.app(Airtable).redirect_uris[0].clone();
+    // A wrong verifier fails, and spends the code.
+    let c = code(&f, Airtable).await;
+    let wrong = "x".repeat(43);
+    for verifier in [wrong.as_str(), VERIFIER] {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", &redirect),
+            ("code_verifier", verifier),
+            ("code", &c),
+        ];
+        let resp = exchange(&f, Airtable, &form).await;
+        assert_eq!(resp.status(), 400);
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["error"],
+            "invalid_grant"
+        );
+    }
+
+    // A good code works once.
+    let c = code(&f, Hubspot).await;
+    let hs_redirect = f.app(Hubspot).redirect_uris[0].clone();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", c.as_str()),
+        ("redirect_uri", hs_redirect.as_str()),
+    ];
+    assert_eq!(exchange(&f, Hubspot, &form).await.status(), 200);
+    let resp = exchange(&f, Hubspot, &form).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["status"],
+        "BAD_AUTH_CODE"
+    );
+
+    // Codes older than 10 minutes are refused.
+    let c = code(&f, Notion).await;
+    f.age_codes(Notion, Duration::from_secs(601));
+    let n_redirect = f.app(Notion).redirect_uris[0].clone();
+    let resp = exchange(
+        &f,
+        Notion,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", &n_redirect),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"],
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_as_each_provider_does() {
+    let f = start(FakeConfig::default()).await;
+    let bases = |token: String| {
+        let url = format!("{}/v0/meta/bases", f.urls(Airtable).api);
+        async move {
+            client()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Airtable: both old tokens die; reusing the old refresh token right away is a 409.
+    let (access, refresh) = connect(&f, Airtable).await;
+    let refresh = refresh.as_str().unwrap().to_string();
+    let resp = exchange(
+        &f,
+        Airtable,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let new_access = resp.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(bases(access).await, 401);
+    assert_eq!(bases(new_access).await, 200);
+    let resp = exchange(
+        &f,
+        Airtable,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_eq!(resp.status(), 409);
+    assert_eq!(f.counters().refresh_requests(Airtable), 2);
+
+    // HubSpot: the refresh token stays; a bad one is BAD_REFRESH_TOKEN.
+    let (_, refresh) = connect(&f, Hubspot).await;
+    let refresh = refresh.as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let body: Value = exchange(
+            &f,
+            Hubspot,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(body["refresh_token"], refresh.as_str());
+    }
+    let body: Value = exchange(
+        &f,
+        Hubspot,
+        &[("grant_type", "refresh_token"), ("refresh_token", "nope")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(body["status"], "BAD_REFRESH_TOKEN");
+
+    // Notion: a new pair; the old refresh token is spent.
+    let (_, refresh) = connect(&f, Notion).await;
+    let refresh = refresh.as_str().unwrap().to_string();
+    let body: Value = exchange(
+        &f,
+        Notion,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_ne!(body["refresh_token"], refresh.as_str());
+    let resp = exchange(
+        &f,
+        Notion,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn revoke_counts_and_kills_the_token() {
+    let f = start(FakeConfig::default()).await;
+    let (access, _) = connect(&f, Notion).await;
+    let app = f.app(Notion);
+    let resp = client()
+        .post(format!("{}/v1/oauth/revoke", f.urls(Notion).api))
+        .basic_auth(&app.client_id, app.client_secret.as_ref())
+        .json(&json!({"token": access}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(f.counters().revocations(Notion), 1);
+    let resp = search(&f, &access, json!({})).await;
+    assert_eq!(resp.status(), 401);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["message"].as_str()),
+        (Some("unauthorized"), Some("API token is invalid."))
+    );
+}
+
+fn hubspot_page(
+    f: &FakeProviders,
+    token: &str,
+    object: &str,
+    after: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let mut q = vec![
+        ("limit", "100".to_string()),
+        (
+            "properties",
+            "firstname,lastname,email,nonexistent".to_string(),
+        ),
+    ];
+    if let Some(a) = after {
+        q.push(("after", a.to_string()));
+    }
+    client()
+        .get(format!("{}/crm/v3/objects/{object}", f.urls(Hubspot).api))
+        .bearer_auth(token)
+        .query(&q)
+}
+
+#[tokio::test]
+async fn hubspot_paging_walks_all_and_429_is_exact() {
+    let size = DataSize {
+        contacts: 250,
+        ..DataSize::default()
+    };
+    let f = start(FakeConfig {
+        hubspot_limit: 4,
+        data: size,
+        ..FakeConfig::default()
+    })
+    .await;
+    let (token, _) = connect(&f, Hubspot).await;
+    let (mut after, mut ids) = (None::<String>, Vec::new());
+    loop {
+        let resp = hubspot_page(&f, &token, "contacts", after.as_deref())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["x-hubspot-ratelimit-max"], "4");
+        assert_eq!(
+            resp.headers()["x-hubspot-ratelimit-interval-milliseconds"],
+            "10000"
+        );
+        let body: Value = resp.json().await.unwrap();
+        for r in body["results"].as_array().unwrap() {
+            let props = r["properties"].as_object().unwrap();
+            assert!(props.contains_key("hs_object_id") && !props.contains_key("nonexistent"));
+            assert!(props.values().all(|v| v.is_string() || v.is_null()));
+            ids.push(r["id"].as_str().unwrap().to_string());
+        }
+        match body["paging"]["next"]["after"].as_str() {
+            Some(a) => after = Some(a.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(ids.len(), 250);
+    assert_eq!(
+        f.counters().count(
+            Hubspot,
+            Endpoint::Objects(junction_core::provider::hubspot::ObjectType::Contacts)
+        ),
+        3
+    );
+
+    let _ = hubspot_page(&f, &token, "deals", None)
+        .send()
+        .await
+        .unwrap(); // the 4th
+    let resp = hubspot_page(&f, &token, "deals", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().get("retry-after").is_none());
+    assert_eq!(resp.headers()["x-hubspot-ratelimit-remaining"], "0");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "error");
+    assert_eq!(
+        body["message"],
+        "You have reached your ten_secondly_rolling limit."
+    );
+    assert_eq!(body["errorType"], "RATE_LIMIT");
+    assert_eq!(body["policyName"], "TEN_SECONDLY_ROLLING");
+    assert!(body["correlationId"].is_string() && body["requestId"].is_string());
+    assert_eq!(f.counters().rate_limited(Hubspot), 1);
+
+    // Unknown and expired tokens get HubSpot's two 401s.
+    f.set_rate_limits(false);
+    let body: Value = hubspot_page(&f, "nope", "deals", None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["category"], "INVALID_AUTHENTICATION");
+    f.expire_access_tokens(Hubspot);
+    let resp = hubspot_page(&f, &token, "deals", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["category"], "EXPIRED_AUTHENTICATION");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The OAuth token used to make this call expired"));
+}
+
+#[tokio::test]
+async fn airtable_paging_and_per_base_penalty() {
+    let size = DataSize {
+        bases: 3,
+        tables_per_base: 1,
+        records_per_table: 230,
+        ..DataSize::default()
+    };
+    let config = FakeConfig {
+        data: size,
+        airtable_bases_page_size: 2,
+        // The real 5 per second (a burst of 8 exceeds it even on a loaded machine), with
+        // the penalty shortened from 30 s so the test stays quick.
+        airtable_penalty: Duration::from_millis(300),
+        ..FakeConfig::default()
+    };
+    let f = start(config).await;
+    let (token, _) = connect(&f, Airtable).await;
+    let api = f.urls(Airtable).api;
+    let get = |path: String, q: Vec<(&'static str, String)>| {
+        client()
+            .get(format!("{api}{path}"))
+            .bearer_auth(&token)
+            .query(&q)
+            .send()
+    };
+
+    let (mut offset, mut bases) = (None::<String>, Vec::new());
+    loop {
+        let q = offset.iter().map(|o| ("offset", o.clone())).collect();
+        let body: Value = get("/v0/meta/bases".into(), q)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        bases.extend(
+            body["bases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["id"].as_str().unwrap().to_string()),
+        );
+        match body["offset"].as_str() {
+            Some(o) => offset = Some(o.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(bases.len(), 3);
+    let tables: Value = get(format!("/v0/meta/bases/{}/tables", bases[0]), vec![])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let table = tables["tables"][0]["id"].as_str().unwrap().to_string();
+    assert!(tables["tables"][0]["primaryFieldId"].is_string());
+
+    let (mut offset, mut records, mut pages) = (None::<String>, 0, 0);
+    loop {
+        let mut q = vec![("pageSize", "100".to_string())];
+        q.extend(offset.iter().map(|o| ("offset", o.clone())));
+        let body: Value = get(format!("/v0/{}/{table}", bases[0]), q)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        records += body["records"].as_array().unwrap().len();
+        pages += 1;
+        match body["offset"].as_str() {
+            Some(o) => offset = Some(o.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!((records, pages), (230, 3));
+
+    // Burst past 5 per second: 429 with the plural `errors` body, then the
+    // whole base is blocked for the (scaled) 30 s penalty; other bases are not.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let resp = get(format!("/v0/{}/{table}", bases[0]), vec![])
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+        if resp.status() == 429 {
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(
+                body,
+                json!({"errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]})
+            );
+        }
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let blocked = get(format!("/v0/{}/{table}", bases[0]), vec![])
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(blocked, 429, "still in the penalty");
+    let other = get(format!("/v0/meta/bases/{}/tables", bases[1]), vec![])
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(other, 200);
+    // After the penalty AND the 1 s window, the base answers again.
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    assert_eq!(
+        get(format!("/v0/{}/{table}", bases[0]), vec![])
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let body: Value = get("/v0/meta/bases".into(), vec![])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["bases"].is_array());
+    let resp = client()
+        .get(format!("{api}/v0/meta/bases"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({"error": {"type": "AUTHENTICATION_REQUIRED", "message": "Authentication required"}})
+    );
+}
+
+async fn search(f: &FakeProviders, token: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(format!("{}/v1/search", f.urls(Notion).api))
+        .bearer_auth(token)
+        .header("Notion-Version", "2022-06-28")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn notion_search_pages_versions_and_429() {
+    let size = DataSize {
+        pages: 230,
+        databases: 12,
+        ..DataSize::default()
+    };
+    let f = start(FakeConfig {
+        data: size,
+        notion_burst: 4,
+        rate_limit_scale: 2.0,
+        ..FakeConfig::default()
+    })
+    .await;
+    let (token, _) = connect(&f, Notion).await;
+
+    let resp = client()
+        .post(format!("{}/v1/search", f.urls(Notion).api))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["code"],
+        "missing_version"
+    );
+
+    f.set_rate_limits(false);
+    let (mut cursor, mut n, mut dbs) = (None::<String>, 0, 0);
+    loop {
+        let mut body = json!({"page_size": 100});
+        if let Some(c) = &cursor {
+            body["start_cursor"] = json!(c);
+        }
+        let page: Value = search(&f, &token, body).await.json().await.unwrap();
+        assert_eq!(page["type"], "page_or_database");
+        let results = page["results"].as_array().unwrap();
+        n += results.len();
+        dbs += results.iter().filter(|r| r["object"] == "database").count();
+        if page["has_more"] != true {
+            assert!(page["next_cursor"].is_null());
+            break;
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_string);
+    }
+    assert_eq!((n, dbs), (242, 12));
+    assert_eq!(
+        search(&f, &token, json!({"page_size": 101})).await.status(),
+        400
+    );
+
+    let new: Value = client()
+        .post(format!("{}/v1/search", f.urls(Notion).api))
+        .bearer_auth(&token)
+        .header("Notion-Version", "2025-09-03")
+        .json(&json!({"filter": {"property": "object", "value": "data_source"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(new["type"], "page_or_data_source");
+    let results = new["results"].as_array().unwrap();
+    assert_eq!(results.len(), 12);
+    assert!(results
+        .iter()
+        .all(|r| r["object"] == "data_source" && r["parent"]["type"] == "database_id"));
+
+    // Burst of 4, then 429 with Retry-After; the block holds for 1 s / scale 2 (and
+    // requests inside it get 429s too).
+    f.set_rate_limits(true);
+    let mut first_429 = None;
+    for _ in 0..10 {
+        let resp = search(&f, &token, json!({"page_size": 1})).await;
+        if resp.status() == 429 && first_429.is_none() {
+            first_429 = Some(Instant::now());
+            assert_eq!(resp.headers()["retry-after"], "1");
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(
+                body,
+                json!({"object": "error", "status": 429, "code": "rate_limited",
+                       "message": "You have been rate limited. Please try again later.",
+                       "additional_data": {"rate_limit_reason": "public_api_request_rate_limit", "retry_after": "1"}})
+            );
+        }
+    }
+    let first_429 = first_429.expect("a 429 after the burst");
+    tokio::time::sleep(Duration::from_millis(510).saturating_sub(first_429.elapsed())).await;
+    assert_eq!(
+        search(&f, &token, json!({"page_size": 1})).await.status(),
+        200
+    );
+    // The log has the 429s with their times, for "no request sooner than Retry-After".
+    let log = f.counters().requests();
+    let limited: Vec<_> = log
+        .iter()
+        .filter(|r| r.endpoint == Endpoint::Search && r.status == 429)
+        .collect();
+    assert!(!limited.is_empty() && limited.len() == f.counters().rate_limited(Notion));
+}
+
+#[tokio::test]
+async fn faults_fire_on_demand() {
+    let f = start(FakeConfig {
+        rate_limits: false,
+        ..FakeConfig::default()
+    })
+    .await;
+    let (token, _) = connect(&f, Hubspot).await;
+    let contacts = Endpoint::Objects(junction_core::provider::hubspot::ObjectType::Contacts);
+    f.inject(
+        Fault::new(Hubspot, FaultKind::Status(503))
+            .on(contacts)
+            .after(1),
+    );
+    f.inject(
+        Fault::new(Hubspot, FaultKind::MalformedJson)
+            .on(contacts)
+            .after(2),
+    );
+    f.inject(
+        Fault::new(Hubspot, FaultKind::DropConnection)
+            .on(contacts)
+            .after(3),
+    );
+    f.inject(
+        Fault::new(Hubspot, FaultKind::RateLimited)
+            .on(contacts)
+            .after(4)
+            .times(2),
+    );
+    f.inject(
+        Fault::new(Hubspot, FaultKind::RevokeAccessTokens)
+            .on(contacts)
+            .after(6),
+    );
+    let send = || hubspot_page(&f, &token, "contacts", None).send();
+    assert_eq!(send().await.unwrap().status(), 200);
+    assert_eq!(send().await.unwrap().status(), 503);
+    let malformed = send().await.unwrap();
+    assert!(serde_json::from_slice::<Value>(&malformed.bytes().await.unwrap()).is_err());
+    let dropped = send().await;
+    assert!(dropped.is_err(), "connection closed without a response");
+    assert_eq!(send().await.unwrap().status(), 429);
+    assert_eq!(send().await.unwrap().status(), 429);
+    assert_eq!(send().await.unwrap().status(), 401);
+    assert_eq!(
+        send().await.unwrap().status(),
+        401,
+        "the token stays revoked"
+    );
+    assert_eq!(f.pending_faults(), 0);
+    assert_eq!(f.counters().rate_limited(Hubspot), 2);
+    assert!(
+        f.counters().requests().iter().any(|r| r.status == 0),
+        "the drop is logged"
+    );
+
+    // Refreshing recovers; the token endpoint can fail on demand too.
+    let (_, refresh) = connect(&f, Hubspot).await;
+    f.inject(Fault::new(Hubspot, FaultKind::Status(500)).on(Endpoint::Token));
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.as_str().unwrap()),
+    ];
+    assert_eq!(exchange(&f, Hubspot, &form).await.status(), 500);
+    let body: Value = exchange(&f, Hubspot, &form).await.json().await.unwrap();
+    let fresh = body["access_token"].as_str().unwrap();
+    assert_eq!(
+        hubspot_page(&f, fresh, "contacts", None)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn latency_is_added_and_shutdown_frees_the_port() {
+    let f = start(FakeConfig {
+        latency: Duration::from_millis(30),
+        ..FakeConfig::default()
+    })
+    .await;
+    let addr = f.addr();
+    let t = Instant::now();
+    let _ = client()
+        .get(format!("{}/airtable/v0/meta/bases", f.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(30));
+    f.shutdown().await;
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .expect("the port is free again");
+}
+
+/// The fakes and the mappers agree: walking every endpoint with the provider modules'
+/// own queries maps exactly the items the data set holds, edge cases included.
+#[tokio::test]
+async fn mappers_read_everything_the_fakes_serve() {
+    use junction_core::provider::{airtable, hubspot, notion};
+    let size = DataSize {
+        edge_cases: true,
+        contacts: 130,
+        pages: 150,
+        ..DataSize::default()
+    };
+    let f = start(FakeConfig {
+        data: size,
+        rate_limits: false,
+        airtable_bases_page_size: 3,
+        ..FakeConfig::default()
+    })
+    .await;
+    let want = f.summary();
+    let get_json = |url: String, token: String, q: Vec<(&'static str, String)>| async move {
+        let resp = client()
+            .get(url)
+            .bearer_auth(token)
+            .query(&q)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json::<Value>().await.unwrap()
+    };
+
+    let (token, _) = connect(&f, Hubspot).await;
+    let mut hubspot_items = 0;
+    for object in hubspot::ObjectType::ALL {
+        let mut after = None;
+        loop {
+            let url = format!("{}{}", f.urls(Hubspot).api, object.endpoint());
+            let body = get_json(
+                url,
+                token.clone(),
+                hubspot::list_query(object, after.as_deref()),
+            )
+            .await;
+            let page = hubspot::parse_list_page(object, Some("4242424"), &body).unwrap();
+            hubspot_items += page.items.len();
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+    }
+    assert_eq!(hubspot_items, want.hubspot_items());
+
+    let (token, _) = connect(&f, Airtable).await;
+    let api = f.urls(Airtable).api;
+    let (mut items, mut offset) = (Vec::new(), None::<String>);
+    loop {
+        let q = offset.iter().map(|o| ("offset", o.clone())).collect();
+        let page = airtable::parse_bases_page(
+            &get_json(format!("{api}/v0/meta/bases"), token.clone(), q).await,
+        )
+        .unwrap();
+        for base in &page.bases {
+            items.push(airtable::base_item(base));
+            let body = get_json(
+                format!("{api}{}", airtable::tables_endpoint(&base.id)),
+                token.clone(),
+                vec![],
+            )
+            .await;
+            for table in airtable::parse_tables(&base.id, &body).unwrap() {
+                items.push(airtable::table_item(base, &table));
+                let mut cursor = None::<String>;
+                loop {
+                    let url = format!("{api}{}", airtable::records_endpoint(&base.id, &table.id));
+                    let body = get_json(
+                        url,
+                        token.clone(),
+                        airtable::records_query(cursor.as_deref()),
+                    )
+                    .await;
+                    let page = airtable::parse_records_page(base, &table, &body).unwrap();
+                    items.extend(page.items);
+                    match page.next {
+                        Some(next) => cursor = Some(next),
+                        None => break,
+                    }
+                }
+            }
+        }
+        match page.offset {
+            Some(o) => offset = Some(o),
+            None => break,
+        }
+    }
+    assert_eq!(items.len(), want.airtable_items());
+    airtable::link_children(&mut items, true);
+    assert!(items
+        .iter()
+        .filter(|i| i.directory)
+        .all(|i| i.children.is_some()));
+    assert!(
+        items
+            .iter()
+            .any(|i| i.name.as_deref() == Some("Ada Lovelace")),
+        "edge-case records served"
+    );
+
+    let (token, _) = connect(&f, Notion).await;
+    let (mut items, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let body: Value = search(&f, &token, notion::search_body(cursor.as_deref()))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let page = notion::parse_search_page(&body).unwrap();
+        items.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(items.len(), want.notion_items());
+    junction_core::provider::fill_parent_names(&mut items);
+    let with_parent = items.iter().filter(|i| i.parent_id.is_some()).count();
+    let named = items
+        .iter()
+        .filter(|i| i.parent_path_or_name.is_some())
+        .count();
+    assert!(
+        named > with_parent / 2,
+        "most parents are loaded and named ({named}/{with_parent})"
+    );
+}

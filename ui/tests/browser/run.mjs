@@ -1,0 +1,369 @@
+// Browser tests of the UI against the mock backend, in the system's Chromium.
+// A plain runner (no test framework): each test gets a fresh page; the last line
+// is "N passed, N failed" and the exit code is non-zero on any failure.
+// Usage: node tests/browser/run.mjs [name filter]
+import assert from "node:assert/strict";
+import { launch, startServer } from "./harness.mjs";
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+/** Opens the app with a query string; fails the test on console errors / CSP violations. */
+async function open(ctx, query = "", { init } = {}) {
+  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(8000);
+  page.on("console", (m) => m.type() === "error" && ctx.errors.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => ctx.errors.push(`pageerror: ${e.message}`));
+  if (init) await page.addInitScript(init);
+  await page.goto(ctx.url + query);
+  await page.locator("body[data-ready=true]").waitFor();
+  ctx.pages.push(page);
+  return page;
+}
+
+const count = (page) => page.getByTestId("item-count");
+async function expectText(locator, text) {
+  await locator.filter({ hasText: text }).first().waitFor();
+}
+async function loadAll(page, total) {
+  await page.getByTestId("load-all").click();
+  await expectText(count(page), `${total} of ${total} items`);
+}
+const firstRowName = (page) => page.locator('[data-testid="row"]:not([hidden]) .col-name').first().innerText();
+
+// ---------------------------------------------------------------------------------
+
+test("cards render with their states", async (ctx) => {
+  const page = await open(ctx);
+  for (const [id, name] of [["hubspot", "HubSpot"], ["airtable", "Airtable"], ["notion", "Notion"]]) {
+    await expectText(page.getByTestId(`provider-card-${id}`), name);
+  }
+  assert.equal(await page.getByTestId("status-hubspot").innerText(), "Not connected");
+  assert.equal(await page.getByTestId("status-airtable").innerText(), "Not configured");
+  assert.match(await page.getByTestId("hint-airtable").innerText(), /client ID/);
+  assert.equal(await page.getByTestId("connect-airtable").isDisabled(), true);
+  assert.equal(await page.getByTestId("connect-hubspot").isEnabled(), true);
+  assert.equal(await page.getByTestId("export-button").isDisabled(), true);
+  assert.match(await page.getByTestId("empty-state").innerText(), /Connect a provider above, then Load to see its items here\./);
+  assert.equal(await page.getByTestId("cache-status").innerText(), "Cache: embedded");
+});
+
+test("connect shows Connecting…, then Connected via connection-changed", async (ctx) => {
+  const page = await open(ctx);
+  await page.getByTestId("connect-hubspot").click();
+  await expectText(page.getByTestId("status-hubspot"), "Connecting…");
+  await page.getByTestId("cancel-connect-hubspot").waitFor();
+  await page.getByTestId("use-browser-hubspot").waitFor();
+  await expectText(page.getByTestId("status-hubspot"), "Connected · Acme Sales");
+  await page.getByTestId("load-hubspot").waitFor();
+  await page.getByTestId("disconnect-hubspot").waitFor();
+  assert.match(await page.getByTestId("empty-state").innerText(), /Load all/);
+});
+
+test("cancelling a connect goes back to Not connected without an error toast", async (ctx) => {
+  const page = await open(ctx);
+  await page.getByTestId("connect-notion").click();
+  await page.getByTestId("cancel-connect-notion").click();
+  await expectText(page.getByTestId("status-notion"), "Not connected");
+  assert.equal(await page.getByTestId("toast").count(), 0);
+});
+
+test("load all streams 5,000 items into the table", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=5000");
+  await loadAll(page, "5,000");
+  assert.equal(await page.getByTestId("export-button").isEnabled(), true);
+  assert.equal(await page.getByTestId("empty-state").isHidden(), true);
+  const rows = await page.locator('[data-testid="row"]:not([hidden])').count();
+  assert.ok(rows > 10 && rows < 80, `virtualized: ${rows} rows in the DOM`);
+  await expectText(page.getByTestId("summary-hubspot"), "2,000 items loaded");
+});
+
+test("search narrows the count, accent-insensitively", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0");
+  await loadAll(page, "5,000");
+  await page.getByTestId("search-input").fill("zoe");
+  const text = await count(page).innerText();
+  const shown = Number(text.split(" of ")[0].replace(/,/g, ""));
+  assert.ok(shown > 0 && shown < 5000, text);
+  assert.match(await firstRowName(page), /zo[eë]/i);
+  await page.getByTestId("search-input").fill("zzzz-no-such-thing");
+  await expectText(page.getByTestId("empty-state"), "No items match");
+  await page.getByTestId("clear-filters").click();
+  await expectText(count(page), "5,000 of 5,000 items");
+});
+
+test("sort by Name toggles ascending / descending", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=3000&delay=0");
+  await loadAll(page, "3,000");
+  const header = page.getByTestId("sort-name");
+  await header.click();
+  assert.equal(await header.getAttribute("aria-sort"), "ascending");
+  const asc = await firstRowName(page);
+  await header.click();
+  assert.equal(await header.getAttribute("aria-sort"), "descending");
+  const desc = await firstRowName(page);
+  assert.notEqual(asc, desc);
+  assert.ok(asc.localeCompare(desc) < 0 || /^[^A-Za-z]/.test(desc), `${asc} / ${desc}`);
+});
+
+test("chips filter by provider and type", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0");
+  await loadAll(page, "5,000");
+  await page.getByTestId("chip-provider-notion").click();
+  await expectText(count(page), "1,250 of 5,000 items");
+  assert.equal(await page.getByTestId("chip-provider-notion").getAttribute("aria-pressed"), "true");
+  await page.getByTestId("chip-type-database").click();
+  const n = Number((await count(page).innerText()).split(" of ")[0].replace(/,/g, ""));
+  assert.ok(n > 0 && n < 1250);
+  await page.getByTestId("chip-type-database").click();
+  await page.getByTestId("chip-provider-notion").click();
+  await expectText(count(page), "5,000 of 5,000 items");
+});
+
+test("Enter opens the details pane with properties; Escape closes it", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=2000&delay=0");
+  await loadAll(page, "2,000");
+  await page.getByTestId("chip-provider-hubspot").click();
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await page.getByTestId("details-pane").isHidden(), true);
+  await page.keyboard.press("Enter");
+  const pane = page.getByTestId("details-pane");
+  await pane.waitFor();
+  const props = await page.getByTestId("details-properties").innerText();
+  assert.ok(props.trim().length > 0, "properties shown");
+  assert.match(await pane.innerText(), /ID[\s\S]*Provider[\s\S]*HubSpot/);
+  // Selection is the second row.
+  assert.equal(await page.locator('[data-testid="row"].selected').count(), 1);
+  await page.keyboard.press("ArrowDown"); // details follow the selection
+  await page.keyboard.press("Escape");
+  await pane.waitFor({ state: "hidden" });
+});
+
+test("arrow keys scroll the selection into view", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=2000&delay=0");
+  await loadAll(page, "2,000");
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowDown");
+  const vis = await page.evaluate(() => {
+    const sel = document.querySelector('[data-testid="row"].selected');
+    const box = document.querySelector(".table-scroll").getBoundingClientRect();
+    const r = sel.getBoundingClientRect();
+    return { pos: sel.getAttribute("aria-rowindex"), inside: r.top >= box.top + 30 && r.bottom <= box.bottom + 1 };
+  });
+  assert.equal(vis.pos, "41"); // aria-rowindex is 1-based and counts the header row
+  assert.equal(vis.inside, true, "selected row is visible below the sticky header");
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowUp");
+  assert.equal(await page.locator('[data-testid="row"].selected').getAttribute("aria-rowindex"), "36");
+});
+
+test("clicking a row opens its details", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=1000&delay=0");
+  await loadAll(page, "1,000");
+  const name = await page.locator('[data-testid="row"]:not([hidden]) .col-name').nth(2).innerText();
+  await page.locator('[data-testid="row"]:not([hidden]) .col-type').nth(2).click();
+  await page.getByTestId("details-pane").waitFor();
+  assert.equal((await page.locator(".details-title").innerText()).trim(), name.trim() || "(untitled)");
+});
+
+test("Ctrl+F focuses the search box", async (ctx) => {
+  const page = await open(ctx);
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  await page.keyboard.press("Control+f");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "search-input");
+});
+
+test("export sends the keys of the filtered view", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0", {
+    init: () => {
+      window.__JUNCTION_TEST_SAVE_PATH__ = "/tmp/junction-test.csv";
+    },
+  });
+  await loadAll(page, "5,000");
+  await page.getByTestId("chip-provider-airtable").click();
+  await page.getByTestId("search-input").fill("ord");
+  const shown = Number((await count(page).innerText()).split(" of ")[0].replace(/,/g, ""));
+  assert.ok(shown > 0 && shown < 1750);
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  await page.keyboard.press("Control+e");
+  await page.getByTestId("export-dialog").waitFor();
+  assert.equal(await page.getByTestId("export-scope-view").isChecked(), true);
+  await page.locator("label.segment", { hasText: "CSV" }).click();
+  await page.getByTestId("export-confirm").click();
+  await expectText(page.getByTestId("toast"), `Exported ${shown.toLocaleString("en-US")} items to /tmp/junction-test.csv`);
+  const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
+  assert.equal(last.format, "csv");
+  assert.equal(last.path, "/tmp/junction-test.csv");
+  assert.equal(last.keys.length, shown);
+  assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable keys");
+});
+
+test("export of all items sends null keys and uses the save dialog path", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=1500&delay=0");
+  await loadAll(page, "1,500");
+  await page.getByTestId("export-button").click();
+  assert.equal(await page.getByTestId("export-scope-all").isChecked(), true);
+  await page.getByTestId("export-confirm").click();
+  await expectText(page.getByTestId("toast"), "Exported 1,500 items to /home/user/Documents/junction-export.json");
+  const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
+  assert.equal(last.keys, null);
+  assert.equal(last.format, "json");
+});
+
+test("URL click calls openUrl and never navigates", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=500&delay=0");
+  await loadAll(page, "500");
+  const before = page.url();
+  const link = page.locator('[data-testid="row"]:not([hidden]) a.url-link').first();
+  const href = await link.getAttribute("href");
+  let popups = 0;
+  page.context().on("page", () => popups++);
+  await link.click();
+  await link.click({ button: "middle" });
+  await page.waitForTimeout(200);
+  assert.equal(page.url(), before);
+  assert.equal(popups, 0);
+  const opened = await page.evaluate(() => window.__JUNCTION_MOCK__.openedUrls);
+  assert.deepEqual(opened, [href, href]);
+});
+
+test("settings: client secret is write-only", async (ctx) => {
+  const page = await open(ctx);
+  await page.getByTestId("settings-button").click();
+  const dialog = page.getByTestId("settings-dialog");
+  await dialog.waitFor();
+  const secret = page.getByTestId("client-secret-notion");
+  assert.equal(await secret.getAttribute("type"), "password");
+  assert.equal(await secret.inputValue(), "");
+  assert.equal(await page.getByTestId("secret-state-notion").innerText(), "not set");
+  await page.getByTestId("client-id-airtable").fill("my-airtable-client");
+  await secret.fill("s3cret-value");
+  await page.getByTestId("settings-save").click();
+  await dialog.waitFor({ state: "hidden" });
+  const mock = await page.evaluate(() => window.__JUNCTION_MOCK__);
+  assert.deepEqual(mock.secretsSet, [{ provider: "notion", length: 12 }]);
+  assert.equal(mock.savedSettings.at(-1).providers.find((p) => p.id === "airtable").client_id, "my-airtable-client");
+  assert.ok(!JSON.stringify(mock.savedSettings).includes("s3cret"), "secret not sent with settings");
+  // Airtable became configured.
+  await expectText(page.getByTestId("status-airtable"), "Not connected");
+  await page.getByTestId("settings-button").click();
+  await dialog.waitFor();
+  assert.equal(await page.getByTestId("client-secret-notion").inputValue(), "");
+  assert.equal(await page.getByTestId("secret-state-notion").innerText(), "set");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+});
+
+test("settings: env overrides are read-only; forget everything asks first", async (ctx) => {
+  const page = await open(ctx, "?env=1&mock=connected&items=300&delay=0");
+  await loadAll(page, "300");
+  await page.getByTestId("settings-button").click();
+  await page.getByTestId("settings-dialog").waitFor();
+  assert.equal(await page.getByTestId("client-id-notion").isDisabled(), true);
+  assert.match(await page.getByTestId("settings-dialog").innerText(), /Set by JUNCTION_NOTION_CLIENT_ID/);
+  assert.equal(await page.getByTestId("redis-url").isDisabled(), true);
+  assert.equal(await page.getByTestId("client-id-hubspot").isEnabled(), true);
+  await page.getByTestId("forget-everything").click();
+  await page.getByTestId("forget-confirm-box").waitFor();
+  await page.getByTestId("forget-cancel").click();
+  assert.equal(await page.evaluate(() => window.__JUNCTION_MOCK__.calls.includes("forget_everything")), false);
+  await page.getByTestId("forget-everything").click();
+  await page.getByTestId("forget-confirm").click();
+  await page.getByTestId("settings-dialog").waitFor({ state: "hidden" });
+  await expectText(count(page), "0 of 0 items");
+  await expectText(page.getByTestId("status-hubspot"), "Not configured");
+});
+
+test("reloading a provider replaces only its rows", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0");
+  await loadAll(page, "5,000");
+  await page.getByTestId("load-hubspot").click();
+  await page.getByTestId("summary-hubspot").waitFor();
+  await expectText(count(page), "5,000 of 5,000 items");
+  await expectText(page.getByTestId("chip-provider-hubspot"), "2,000");
+});
+
+test("a failed load keeps its rows and can be resumed", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=4000&delay=0&fail=notion");
+  await page.getByTestId("load-all").click();
+  await page.getByTestId("resume-notion").waitFor();
+  await expectText(page.getByTestId("load-error-notion"), "502");
+  await expectText(page.getByTestId("toast"), "502");
+  await expectText(count(page), "3,500 of 3,500 items");
+  await page.getByTestId("resume-notion").click();
+  await expectText(count(page), "4,000 of 4,000 items");
+  await page.getByTestId("summary-notion").waitFor();
+});
+
+test("loading shows progress, throttle notice and cancel", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=30000&delay=40&throttle=1");
+  await page.getByTestId("load-airtable").click();
+  await page.getByTestId("progress-airtable").waitFor();
+  await page.getByTestId("cancel-load-airtable").waitFor();
+  await expectText(page.getByTestId("throttle-airtable"), "Airtable asked us to wait 30 s");
+  await page.getByTestId("cancel-load-airtable").click();
+  await page.getByTestId("resume-airtable").waitFor({ timeout: 10000 });
+  const n = Number((await count(page).innerText()).split(" of ")[0].replace(/,/g, ""));
+  assert.ok(n > 0 && n < 10500, `kept ${n}`);
+});
+
+test("status bar: cache error with Retry, secrets warning", async (ctx) => {
+  const page = await open(ctx, "?cache=down&secrets=file");
+  assert.equal(await page.getByTestId("cache-status").innerText(), "Cache: Redis at cache.internal:6379");
+  await expectText(page.getByTestId("cache-error"), "Connection refused");
+  await expectText(page.getByTestId("secrets-warning"), "keychain");
+  await page.getByTestId("retry-cache").click();
+  await page.getByTestId("retry-cache").waitFor({ state: "hidden" });
+  assert.equal(await page.getByTestId("cache-error").isHidden(), true);
+});
+
+test("RTL and very long names stay inside their cells", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=3000&delay=0");
+  await loadAll(page, "3,000");
+  await page.getByTestId("search-input").fill("includes premium support");
+  await page.locator('[data-testid="row"]:not([hidden])').first().waitFor();
+  const fits = await page.evaluate(() => {
+    const row = document.querySelector('[data-testid="row"]:not([hidden])');
+    const text = row.querySelector(".col-name .cell-text");
+    return { rowH: row.getBoundingClientRect().height, overflow: text.scrollWidth > text.clientWidth };
+  });
+  assert.equal(fits.rowH, 32);
+  assert.equal(fits.overflow, true, "long name is clipped (ellipsis)");
+  await page.getByTestId("search-input").fill("الأحمد");
+  const dir = await page.locator('[data-testid="row"]:not([hidden]) .col-name .cell-text').first().getAttribute("dir");
+  assert.equal(dir, "auto");
+});
+
+// ---------------------------------------------------------------------------------
+
+const filter = process.argv[2];
+const server = await startServer();
+const browser = await launch();
+let passed = 0;
+let failed = 0;
+const t0 = Date.now();
+for (const t of tests) {
+  if (filter && !t.name.includes(filter)) continue;
+  const ctx = { browser, url: server.url, errors: [], pages: [] };
+  const start = Date.now();
+  try {
+    await Promise.race([
+      t.fn(ctx),
+      new Promise((_, rej) => setTimeout(() => rej(new Error("test timed out after 20 s")), 20000)),
+    ]);
+    if (ctx.errors.length) throw new Error(`errors in the page:\n  ${ctx.errors.join("\n  ")}`);
+    passed++;
+    console.log(`✓ ${t.name} (${Date.now() - start} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`✗ ${t.name} (${Date.now() - start} ms)\n  ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n  ")}`);
+  } finally {
+    for (const p of ctx.pages) await p.close().catch(() => {});
+  }
+}
+await browser.close();
+await server.close();
+console.log(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
