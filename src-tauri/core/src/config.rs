@@ -299,7 +299,7 @@ impl Config {
     pub fn resolve(config_dir: PathBuf, file: FileConfig, env: &dyn Env) -> Result<Self> {
         let mut overrides = Vec::new();
         let mut from_env = |name: &str| {
-            let value = env.var(name);
+            let value = env.var(name).filter(|v| !v.trim().is_empty());
             if value.is_some() {
                 overrides.push(name.to_string());
             }
@@ -393,7 +393,7 @@ impl Config {
             let mut provider_overrides = Vec::new();
             let mut provider_env = |suffix: &str| {
                 let name = format!("{prefix}{suffix}");
-                let value = env.var(&name);
+                let value = env.var(&name).filter(|v| !v.trim().is_empty());
                 if value.is_some() {
                     provider_overrides.push(name);
                 }

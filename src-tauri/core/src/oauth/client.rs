@@ -433,7 +433,7 @@ impl ProviderClient {
                     .or_else(|| v.get("hub_id").map(value_text))
             }
             ProviderId::Airtable => {
-                let url = self.endpoints.api_url.join("v0/meta/whoami").ok()?;
+                let url = api_endpoint(&self.endpoints.api_url, "v0/meta/whoami");
                 let v: Value = self
                     .http
                     .get(url)
@@ -492,11 +492,7 @@ impl ProviderClient {
                 let Some(token) = access_token.or(refresh_token) else {
                     return Ok(false);
                 };
-                let url = self
-                    .endpoints
-                    .api_url
-                    .join("v1/oauth/revoke")
-                    .map_err(|e| Error::Internal(e.to_string()))?;
+                let url = api_endpoint(&self.endpoints.api_url, "v1/oauth/revoke");
                 let mut request = self
                     .http
                     .post(url)
@@ -533,6 +529,12 @@ impl std::fmt::Display for TransportError {
     }
 }
 impl std::error::Error for TransportError {}
+
+/// `base` + `path`, keeping any path the base has (a proxy or a test server may put
+/// the API under a prefix; `Url::join` would drop its last segment).
+pub fn api_endpoint(base: &Url, path: &str) -> String {
+    format!("{}/{}", base.as_str().trim_end_matches('/'), path.trim_start_matches('/'))
+}
 
 fn host_of(url: &Url) -> String {
     url.host_str().unwrap_or("the provider").to_string()

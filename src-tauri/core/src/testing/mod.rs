@@ -29,6 +29,7 @@ mod config;
 mod counters;
 mod data;
 mod faults;
+pub mod harness;
 mod hubspot;
 mod limits;
 mod notion;
@@ -49,6 +50,7 @@ pub use config::{redirect_uri, DataSize, FakeApp, FakeConfig};
 pub use counters::{Counters, Endpoint, RequestRecord};
 pub use data::DataSummary;
 pub use faults::{Fault, FaultKind};
+pub use harness::{browse, free_port, Harness};
 
 use counters::lock;
 use server::Fake;
