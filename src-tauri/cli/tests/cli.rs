@@ -1,0 +1,177 @@
+//! junction-cli as scripts use it: real processes, the fake providers over HTTP, the
+//! real Redis when `make test` provides one, and the file secret store shared with the
+//! next process.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use junction_core::testing::{browse, FakeConfig, Harness};
+use junction_core::ProviderId;
+
+fn cli(h: &Harness) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_junction-cli"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::var("HOME").unwrap_or_default());
+    for (k, v) in h.env() {
+        cmd.env(k, v);
+    }
+    if let Ok(filter) = std::env::var("JUNCTION_LOG") {
+        cmd.env("JUNCTION_LOG", filter);
+    }
+    cmd
+}
+
+fn run(mut cmd: Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("junction-cli runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs `connect`, signs in with the test browser, returns the output.
+async fn connect(h: &Harness, provider: &str) -> Output {
+    let mut cmd = cli(h);
+    cmd.args(["connect", provider, "--no-browser"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let url = url::Url::parse(first.trim()).expect("the first line is the authorization URL alone");
+    browse(&url).await.unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let mut output = child.wait_with_output().unwrap();
+    output.stdout = format!("{first}{rest}").into_bytes();
+    output
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_status_and_disconnect_across_processes() {
+    let h = Harness::start(FakeConfig::default()).await;
+    for (p, account) in [
+        ("hubspot", h.fakes.config().hubspot_hub_domain.clone()),
+        ("airtable", h.fakes.config().airtable_user_email.clone()),
+        ("notion", h.fakes.config().notion_workspace_name.clone()),
+    ] {
+        let out = connect(&h, p).await;
+        assert!(out.status.success(), "{p}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let lines: Vec<_> = stdout.lines().collect();
+        assert!(lines[0].starts_with("http"), "{stdout}");
+        assert_eq!(lines.last().unwrap(), &format!("connected: {p} ({account})"));
+    }
+
+    // A later process sees the connections (through Redis or the secret store).
+    let out = run({
+        let mut c = cli(&h);
+        c.arg("status");
+        c
+    });
+    assert!(out.status.success());
+    let status = text(&out.stdout);
+    assert!(status.contains(&format!("hubspot: connected ({})", h.fakes.config().hubspot_hub_domain)), "{status}");
+    assert!(status.contains("airtable: connected ("), "{status}");
+    assert!(status.contains("notion: connected ("), "{status}");
+    // …and the app's core can use the token the CLI obtained.
+    let session = h.session().await;
+    session.access_token(ProviderId::Notion).await.expect("usable by another process");
+
+    let out = run({
+        let mut c = cli(&h);
+        c.args(["disconnect", "notion"]);
+        c
+    });
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout).trim(), "disconnected: notion", "{}", text(&out.stderr));
+    eprintln!("disconnect stderr: {}", text(&out.stderr));
+    assert_eq!(h.fakes.counters().revocations(ProviderId::Notion), 1);
+    let out = run({
+        let mut c = cli(&h);
+        c.args(["disconnect", "notion"]);
+        c
+    });
+    assert!(out.status.success(), "disconnecting twice is fine");
+    assert_eq!(text(&out.stdout).trim(), "notion was not connected");
+    let out = run({
+        let mut c = cli(&h);
+        c.arg("status");
+        c
+    });
+    assert!(text(&out.stdout).contains("notion: not connected"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_sign_in_exits_1_with_one_line() {
+    let h = Harness::start(FakeConfig::default()).await;
+    h.fakes.set_deny(ProviderId::Airtable, true);
+    let out = connect(&h, "airtable").await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let reason: Vec<_> = stderr.lines().filter(|l| l.starts_with("junction-cli:")).collect();
+    assert_eq!(reason.len(), 1, "{stderr}");
+    assert!(reason[0].contains("refused"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_follow_the_contract() {
+    let mut h = Harness::start(FakeConfig::default()).await;
+    // 2: bad usage.
+    for args in [vec!["connect", "slack"], vec!["frobnicate"], vec![], vec!["items", "hubspot", "--format", "xml"]] {
+        let out = run({
+            let mut c = cli(&h);
+            c.args(&args);
+            c
+        });
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+    }
+    // 1: a failure, with one line on stderr that says what to set.
+    h.set_env("JUNCTION_HUBSPOT_CLIENT_ID", "");
+    h.set_env("JUNCTION_HUBSPOT_CLIENT_SECRET", "");
+    let out = run({
+        let mut c = cli(&h);
+        c.env_remove("JUNCTION_HUBSPOT_CLIENT_ID");
+        c.args(["connect", "hubspot", "--no-browser"]);
+        c
+    });
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("JUNCTION_HUBSPOT_CLIENT_ID"), "{stderr}");
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("junction-cli:")).count(), 1);
+    // 1: a bad setting names itself.
+    let out = run({
+        let mut c = cli(&h);
+        c.env("JUNCTION_REDIRECT_PORT", "eighty").arg("status");
+        c
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("JUNCTION_REDIRECT_PORT"));
+    // 0: help.
+    let out = run({
+        let mut c = cli(&h);
+        c.arg("--help");
+        c
+    });
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_keychain_falls_back_to_the_file_and_records_it() {
+    let h = Harness::start(FakeConfig::default()).await;
+    let out = run({
+        let mut c = cli(&h);
+        // Ask for the keychain where no Secret Service can answer.
+        c.env_remove("JUNCTION_SECRET_STORE")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/junction-test-bus")
+            .arg("status");
+        c
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning: No keychain available"), "{}", text(&out.stderr));
+    let config = std::fs::read_to_string(h.config_dir.path().join("config.toml")).unwrap();
+    assert!(config.contains("secret_store = \"file\""), "{config}");
+}
