@@ -134,6 +134,7 @@ pub async fn disconnect<R: Runtime>(
 ) -> IpcResult<ProviderView> {
     let session = state.session().await;
     session.disconnect(provider).await?;
+    state.loads.forget(provider);
     let view = session.provider_view(provider).await;
     let _ = app.emit(CONNECTION_CHANGED, &view);
     Ok(view)
@@ -170,6 +171,7 @@ pub async fn set_client_secret(
 #[tauri::command]
 pub async fn forget_everything(state: State<'_, AppState>) -> IpcResult<()> {
     state.cancel_pending();
+    state.loads.forget_all();
     state.session().await.forget_everything().await?;
     state.reload().await?;
     Ok(())
@@ -208,4 +210,61 @@ fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| IpcError::new("internal", format!("could not open the browser: {e}")))
+}
+
+/// Loads every item of `providers` (concurrently), streaming over `on_event`.
+#[tauri::command]
+pub async fn load_items(
+    state: State<'_, AppState>,
+    providers: Vec<ProviderId>,
+    on_event: tauri::ipc::Channel<junction_core::fetch::LoadEvent>,
+) -> IpcResult<()> {
+    let session = state.session().await;
+    let loads = providers
+        .into_iter()
+        .map(|p| state.loads.run(session.clone(), p, false, on_event.clone()));
+    futures_util::future::join_all(loads).await;
+    Ok(())
+}
+
+/// Continues a failed or cancelled load from where it stopped.
+#[tauri::command]
+pub async fn resume_load(
+    state: State<'_, AppState>,
+    provider: ProviderId,
+    on_event: tauri::ipc::Channel<junction_core::fetch::LoadEvent>,
+) -> IpcResult<()> {
+    let session = state.session().await;
+    state.loads.run(session, provider, true, on_event).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cancel_load(state: State<'_, AppState>, provider: ProviderId) -> IpcResult<()> {
+    state.loads.cancel(provider);
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+pub struct ExportResult {
+    path: String,
+    count: usize,
+}
+
+/// Writes all rows, or the rows with `keys` (the UI's filtered view), to `path`.
+#[tauri::command]
+pub async fn export_items(
+    state: State<'_, AppState>,
+    path: String,
+    format: junction_core::export::ExportFormat,
+    keys: Option<Vec<String>>,
+) -> IpcResult<ExportResult> {
+    if path.trim().is_empty() {
+        return Err(IpcError::new("invalid_input", "choose a file to export to"));
+    }
+    let summary = state.loads.export(path.into(), format, keys).await?;
+    Ok(ExportResult {
+        path: summary.path.display().to_string(),
+        count: summary.count,
+    })
 }

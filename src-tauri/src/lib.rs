@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod loading;
 mod logging;
 mod popup;
 mod state;
@@ -33,6 +34,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri
             commands::save_settings,
             commands::set_client_secret,
             commands::forget_everything,
+            commands::load_items,
+            commands::resume_load,
+            commands::cancel_load,
+            commands::export_items,
             commands::open_url,
         ])
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use junction_core::logging::RedactingMakeWriter;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
@@ -18,7 +19,7 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
     let result = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(writer)
+        .with_writer(RedactingMakeWriter::new(writer))
         .try_init();
     result.ok().map(|_| guard)
 }

@@ -23,6 +23,7 @@ pub struct PendingSignIn {
 pub struct AppState {
     session: RwLock<Session>,
     pub pending: Mutex<Option<PendingSignIn>>,
+    pub loads: crate::loading::Loads,
 }
 
 impl AppState {
@@ -30,6 +31,7 @@ impl AppState {
         AppState {
             session: RwLock::new(session),
             pending: Mutex::new(None),
+            loads: Default::default(),
         }
     }
 

@@ -7,6 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use junction_core::testing::{FakeConfig, Harness};
+use junction_core::ProviderId;
 use support::webdriver::{Driver, Session};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -103,4 +105,132 @@ async fn a_redis_that_does_not_answer_is_an_error_with_retry() {
         .unwrap();
     assert!(!page.as_str().unwrap().contains("sekret-pw"), "the password is never shown");
     s.close().await;
+}
+
+/// Starts the app on the harness's fake providers, config dir and stores.
+async fn launch_on(h: &Harness) -> (Driver, Session) {
+    let env: Vec<(&str, String)> = h.env().iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let remove: &[&str] = if h.env().iter().any(|(k, _)| k == "REDIS_URL") { &[] } else { &["REDIS_URL"] };
+    let driver = Driver::start(&env, remove).await.expect("tauri-driver");
+    let session = Session::new(&driver, &app()).await.expect("webdriver session");
+    (driver, session)
+}
+
+/// Clicks Connect and waits for the card to say Connected. The popup signs in at the
+/// fake provider, which approves by itself and redirects to the loopback server.
+async fn connect_in_window(s: &Session, provider: ProviderId, account: &str) {
+    let button = s.find(&format!("[data-testid=connect-{provider}]"), WAIT).await.unwrap();
+    s.click(&button).await.unwrap();
+    let status = s
+        .wait_text(&format!("[data-testid=status-{provider}]"), WAIT, |t| t.contains("Connected"))
+        .await
+        .unwrap_or_else(|e| panic!("{provider} did not connect: {e}"));
+    assert!(status.contains(account), "{provider}: {status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run by `make test`"]
+async fn connect_hubspot_in_the_popup() {
+    let h = Harness::start(FakeConfig::default()).await;
+    let (_driver, s) = launch_on(&h).await;
+    connect_in_window(&s, ProviderId::Hubspot, &h.fakes.config().hubspot_hub_domain).await;
+    assert_eq!(h.fakes.counters().token_requests(ProviderId::Hubspot, "authorization_code"), 1);
+    // The popup closed itself: only the main window is left.
+    let mut handles = 0;
+    for _ in 0..25 {
+        handles = s.window_handles().await.unwrap().len();
+        if handles == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(handles, 1, "the sign-in popup should close itself");
+    s.find("[data-testid=disconnect-hubspot]", WAIT).await.expect("a Disconnect button");
+    s.screenshot(&artifacts().join("e2e-connected.png")).await.unwrap();
+    s.close().await;
+}
+
+/// Issue 4 + 5 end to end: connect, Load, the table shows every row; search; export
+/// the filtered view; the file holds exactly those rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run by `make test`"]
+async fn load_search_and_export_the_filtered_view() {
+    let mut config = FakeConfig::default();
+    config.data.contacts = 180;
+    config.data.companies = 40;
+    config.data.deals = 30;
+    config.data.edge_cases = false;
+    let h = Harness::start(config).await;
+    let total = h.fakes.summary();
+    let expected = total.hubspot_items();
+    let (_driver, s) = launch_on(&h).await;
+    connect_in_window(&s, ProviderId::Hubspot, &h.fakes.config().hubspot_hub_domain).await;
+
+    let load = s.find("[data-testid=load-hubspot]", WAIT).await.unwrap();
+    s.click(&load).await.unwrap();
+    let all = format!("{} of {} items", fmt_count(expected), fmt_count(expected));
+    s.wait_text("[data-testid=item-count]", WAIT, |t| t == all)
+        .await
+        .expect("the table shows every loaded row");
+
+    // Search for the first row's name: a subset remains.
+    let name = s
+        .execute(
+            "const r = document.querySelector('[data-testid=row]'); return r ? r.firstElementChild.textContent.trim() : null;",
+            serde_json::json!([]),
+        )
+        .await
+        .unwrap();
+    let name = name.as_str().expect("a first row").to_string();
+    let needle: String = name.split_whitespace().next().unwrap().to_lowercase();
+    let search = s.find("[data-testid=search-input]", WAIT).await.unwrap();
+    s.send_keys(&search, &needle).await.unwrap();
+    let count = s
+        .wait_text("[data-testid=item-count]", WAIT, |t| t != all && t.ends_with("items"))
+        .await
+        .unwrap();
+    let shown: usize = count.split(" of ").next().unwrap().replace(',', "").parse().unwrap();
+    assert!(shown >= 1 && shown < expected, "{count}");
+
+    // Export the view, to a path the test chooses (the save dialog is skipped).
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("view.json");
+    s.execute("window.__JUNCTION_TEST_SAVE_PATH__ = arguments[0];", serde_json::json!([path.display().to_string()]))
+        .await
+        .unwrap();
+    let export = s.find("[data-testid=export-button]", WAIT).await.unwrap();
+    s.click(&export).await.unwrap();
+    let scope = s.find("[data-testid=export-scope-view]", WAIT).await.unwrap();
+    s.click(&scope).await.unwrap();
+    let confirm = s.find("[data-testid=export-confirm]", WAIT).await.unwrap();
+    s.click(&confirm).await.unwrap();
+    s.wait_text("[data-testid=toast]", WAIT, |t| t.contains("Exported")).await.unwrap();
+
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(items.len(), shown, "the file holds exactly the filtered rows");
+    for item in &items {
+        let hay = format!(
+            "{} {} {}",
+            item["name"].as_str().unwrap_or(""),
+            item["parent_path_or_name"].as_str().unwrap_or(""),
+            item["id"].as_str().unwrap_or("")
+        )
+        .to_lowercase();
+        assert!(hay.contains(&needle), "{hay} does not match {needle}");
+        assert_eq!(item["provider"], "hubspot");
+    }
+    s.screenshot(&artifacts().join("e2e-loaded.png")).await.unwrap();
+    s.close().await;
+}
+
+fn fmt_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

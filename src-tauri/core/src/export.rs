@@ -236,6 +236,21 @@ impl From<csv::Error> for WriteFailure {
 
 /// The streaming core: writes `items` in `format` to `out` and flushes it. Returns the
 /// item count and the bytes that reached the [`CountingWriter`] inside `out`.
+/// Streams items in `format` to any writer (the CLI's stdout). Files should use
+/// [`export_items`], which is atomic; a stream cannot be.
+pub fn write_to<'a, W: Write>(
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+    format: ExportFormat,
+    writer: W,
+) -> Result<usize> {
+    let out = BufWriter::with_capacity(256 * 1024, CountingWriter::new(writer));
+    match write_items(items, format, out, None) {
+        Ok((count, _)) => Ok(count),
+        Err(WriteFailure::Cancelled) => Err(Error::Cancelled),
+        Err(WriteFailure::Io(e)) => Err(Error::io("standard output", e)),
+    }
+}
+
 pub(crate) fn write_items<'a, W: Write>(
     items: impl IntoIterator<Item = &'a IntegrationItem>,
     format: ExportFormat,

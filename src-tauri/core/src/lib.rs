@@ -12,6 +12,7 @@ pub mod item;
 pub mod logging;
 pub mod oauth;
 pub mod provider;
+pub mod rows;
 pub mod session;
 pub mod settings;
 pub mod store;

@@ -274,6 +274,15 @@ impl Session {
         .await
     }
 
+    pub async fn window_handles(&self) -> Res<Vec<String>> {
+        let v = self.call(reqwest::Method::GET, "/window/handles", None).await?;
+        Ok(v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str().map(str::to_string))
+            .collect())
+    }
+
     /// Saves a PNG of the window.
     pub async fn screenshot(&self, path: &Path) -> Res<()> {
         use base64::Engine as _;

@@ -1,0 +1,209 @@
+//! Rate-limit budgets: one per provider budget (HubSpot account, Airtable base, Notion
+//! connection). A budget is a `governor` GCRA limiter sized so that no window the
+//! provider counts can overflow, plus a gate: a time before which nothing may be sent
+//! (set by a 429's wait or by HubSpot's "remaining" header running low).
+//!
+//! Waits are computed, never guessed: the limiter says how long until the next slot
+//! and the gate says how long the provider asked us to stay away.
+
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::{Error, Result};
+
+/// HubSpot public apps: 110 requests per rolling 10 s per account.
+pub(crate) const HUBSPOT_MAX: u32 = 110;
+pub(crate) const HUBSPOT_WINDOW: Duration = Duration::from_secs(10);
+/// Of HubSpot's 110: sent at once when idle. The rest of the window is paced, keeping
+/// [`HUBSPOT_SPARE`] requests free for jitter and a second client.
+const HUBSPOT_BURST: u32 = 20;
+const HUBSPOT_SPARE: u32 = 3;
+/// HubSpot: below this many remaining requests (the response header), slow down.
+const HUBSPOT_LOW_WATER: u32 = 3;
+/// Airtable: 5 requests per second per base, paced evenly with 5 % to spare (a sixth
+/// request inside any second costs a 30 s penalty, so arrival jitter must never
+/// squeeze six into one window).
+pub(crate) const AIRTABLE_PER_SECOND: u32 = 5;
+const AIRTABLE_SPARE: f64 = 0.05;
+/// Airtable's penalty after a 429.
+pub(crate) const AIRTABLE_PENALTY: Duration = Duration::from_secs(30);
+/// Notion: "an average of three requests per second", with some bursts allowed.
+const NOTION_PER_SECOND: u32 = 3;
+const NOTION_BURST: u32 = 3;
+
+/// One rate-limit budget.
+pub(crate) struct Budget {
+    /// For messages: "the HubSpot account", "Airtable base appX".
+    pub name: String,
+    limiter: DefaultDirectRateLimiter,
+    clock: DefaultClock,
+    /// Nothing is sent before this instant.
+    gate: Mutex<Option<Instant>>,
+}
+
+impl Budget {
+    /// `sustained` requests per `window` (already scaled), and up to `burst` at once.
+    /// In any window the limiter allows at most `burst + sustained - 1` requests.
+    fn new(name: impl Into<String>, sustained: u32, window: Duration, burst: u32) -> Budget {
+        let period = (window / sustained.max(1)).max(Duration::from_micros(1));
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
+            .allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN));
+        let clock = DefaultClock::default();
+        Budget {
+            name: name.into(),
+            limiter: RateLimiter::direct_with_clock(quota, clock.clone()),
+            clock,
+            gate: Mutex::new(None),
+        }
+    }
+
+    /// HubSpot's account budget: 20 at once, then 87 more per 10 s, so at most 107 of
+    /// the 110 land in any rolling window.
+    pub fn hubspot(config: &Config) -> Budget {
+        Budget::new(
+            "the HubSpot account",
+            HUBSPOT_MAX - HUBSPOT_BURST - HUBSPOT_SPARE + 1,
+            config.scaled(HUBSPOT_WINDOW),
+            HUBSPOT_BURST,
+        )
+    }
+
+    /// One Airtable base (or the bases list): 5 per second, evenly spaced, no burst.
+    pub fn airtable(config: &Config, name: impl Into<String>) -> Budget {
+        let window = config
+            .scaled(Duration::from_secs(1))
+            .mul_f64(1.0 + AIRTABLE_SPARE);
+        Budget::new(name, AIRTABLE_PER_SECOND, window, 1)
+    }
+
+    /// The Notion connection: 3 per second with a burst of 3.
+    pub fn notion(config: &Config) -> Budget {
+        Budget::new(
+            "the Notion connection",
+            NOTION_PER_SECOND,
+            config.scaled(Duration::from_secs(1)),
+            NOTION_BURST,
+        )
+    }
+
+    /// Waits until a request may be sent: past the gate, then a slot of the limiter.
+    /// Returns `Cancelled` as soon as `cancel` fires.
+    pub async fn acquire(&self, cancel: &CancellationToken) -> Result<()> {
+        loop {
+            if let Some(until) = self.gate_until() {
+                sleep_until(until, cancel).await?;
+                continue;
+            }
+            match self.limiter.check() {
+                // A 429 may have closed the gate while we waited for the slot: the slot
+                // is spent, but the gate wins.
+                Ok(()) if self.gate_until().is_some() => continue,
+                Ok(()) => return Ok(()),
+                Err(not_until) => {
+                    let wait = not_until.wait_time_from(self.clock.now());
+                    sleep_until(Instant::now() + wait, cancel).await?;
+                }
+            }
+        }
+    }
+
+    /// The gate, while it is closed.
+    fn gate_until(&self) -> Option<Instant> {
+        let gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        gate.filter(|until| *until > Instant::now())
+    }
+
+    /// Keeps every request of this budget back for `wait` from now (never shortening
+    /// an existing wait). Returns whether the gate was open before: the first 429 of a
+    /// burst of them announces the wait, the others do not repeat it.
+    pub fn close_for(&self, wait: Duration) -> bool {
+        let now = Instant::now();
+        let until = now + wait;
+        let mut gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        let was_open = gate.is_none_or(|g| g <= now);
+        if gate.is_none_or(|g| g < until) {
+            *gate = Some(until);
+        }
+        was_open
+    }
+
+    /// HubSpot's `X-HubSpot-RateLimit-Remaining` / `-Interval-Milliseconds` (interval
+    /// already scaled) / `-Max`: when the account has almost nothing left in its window
+    /// (another client shares it, or the account's limit is lower than we assume),
+    /// stay away for the average spacing of the few requests still needed.
+    pub fn observe_hubspot(&self, remaining: u32, max: u32, interval: Duration) {
+        if remaining < HUBSPOT_LOW_WATER {
+            let spacing = interval / max.max(1);
+            self.close_for(spacing * (HUBSPOT_LOW_WATER - remaining));
+        }
+    }
+}
+
+/// Sleeps until `until`, or fails with `Cancelled` when `cancel` fires first.
+pub(crate) async fn sleep_until(until: Instant, cancel: &CancellationToken) -> Result<()> {
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(Error::Cancelled),
+        _ = tokio::time::sleep_until(until) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts how many of `n` back-to-back acquisitions land in the first `window`.
+    async fn in_first_window(budget: &Budget, n: usize, window: Duration) -> usize {
+        let cancel = CancellationToken::new();
+        let start = Instant::now();
+        let mut times = Vec::new();
+        for _ in 0..n {
+            budget.acquire(&cancel).await.unwrap();
+            times.push(start.elapsed());
+        }
+        times.iter().filter(|t| **t < window).count()
+    }
+
+    #[tokio::test]
+    async fn hubspot_never_exceeds_its_window() {
+        let window = Duration::from_millis(200);
+        let b = Budget::new("h", HUBSPOT_MAX - HUBSPOT_BURST - HUBSPOT_SPARE + 1, window, HUBSPOT_BURST);
+        let n = in_first_window(&b, 120, window).await;
+        assert!(n <= (HUBSPOT_MAX - HUBSPOT_SPARE) as usize, "{n}");
+        assert!(n >= 100, "{n}: the budget is used");
+    }
+
+    #[tokio::test]
+    async fn airtable_spaces_five_per_window() {
+        let window = Duration::from_millis(100);
+        let b = Budget::new("a", 5, window.mul_f64(1.05), 1);
+        assert_eq!(in_first_window(&b, 8, window).await, 5);
+    }
+
+    #[tokio::test]
+    async fn the_gate_holds_requests_back() {
+        let b = Budget::new("n", 1000, Duration::from_secs(1), 10);
+        assert!(b.close_for(Duration::from_millis(80)));
+        assert!(!b.close_for(Duration::from_millis(10)), "already closed");
+        let start = Instant::now();
+        b.acquire(&CancellationToken::new()).await.unwrap();
+        assert!(start.elapsed() >= Duration::from_millis(80));
+    }
+
+    #[tokio::test]
+    async fn cancel_interrupts_a_wait() {
+        let b = Budget::new("n", 1, Duration::from_secs(60), 1);
+        let cancel = CancellationToken::new();
+        b.acquire(&cancel).await.unwrap();
+        cancel.cancel();
+        assert!(matches!(b.acquire(&cancel).await, Err(Error::Cancelled)));
+    }
+}

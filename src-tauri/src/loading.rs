@@ -1,0 +1,116 @@
+//! Loading and exporting, as the shell adapts them: loads stream over a
+//! `tauri::ipc::Channel`, their rows are kept here (Rust's copy, which exports are
+//! written from), and a failed or cancelled load keeps its resume point for the
+//! card's Resume button.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use junction_core::export::{export_items, ExportFormat, ExportSummary};
+use junction_core::fetch::{LoadEvent, ResumePoint};
+use junction_core::rows::RowStore;
+use junction_core::{Error, ProviderId, Session};
+use tauri::ipc::Channel;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Default)]
+pub struct Loads {
+    rows: Arc<Mutex<RowStore>>,
+    /// The running load per provider, with a generation so a finished load never
+    /// removes the entry of a newer one that replaced it.
+    running: Mutex<HashMap<ProviderId, (u64, CancellationToken)>>,
+    generation: std::sync::atomic::AtomicU64,
+    resume: Mutex<HashMap<ProviderId, ResumePoint>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means a panic elsewhere mid-update; the data is usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Loads {
+    /// Loads `provider` (from scratch, or from its resume point) and streams events.
+    pub async fn run(&self, session: Session, provider: ProviderId, resume: bool, channel: Channel<LoadEvent>) {
+        let resume_point = if resume { lock(&self.resume).remove(&provider) } else { None };
+        let fresh = resume_point.is_none();
+        let cancel = CancellationToken::new();
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some((_, previous)) = lock(&self.running).insert(provider, (generation, cancel.clone())) {
+            previous.cancel();
+        }
+        let rows = self.rows.clone();
+        let first_batch = Arc::new(AtomicBool::new(fresh));
+        let seen_batch = first_batch.clone();
+        let sink = move |event: LoadEvent| {
+            match &event {
+                LoadEvent::Batch { items, .. } => {
+                    let mut rows = lock(&rows);
+                    // A reload replaces this provider's rows, keeping the others.
+                    if seen_batch.swap(false, Ordering::SeqCst) {
+                        rows.remove_provider(provider);
+                    }
+                    rows.upsert(items.iter().cloned());
+                }
+                LoadEvent::Done { .. } if seen_batch.swap(false, Ordering::SeqCst) => {
+                    // A reload that found nothing: the provider has no rows now.
+                    lock(&rows).remove_provider(provider);
+                }
+                _ => {}
+            }
+            let _ = channel.send(event);
+        };
+        let outcome = session.load(provider, resume_point, cancel.clone(), sink).await;
+        {
+            let mut running = lock(&self.running);
+            if running.get(&provider).is_some_and(|(g, _)| *g == generation) {
+                running.remove(&provider);
+            }
+        }
+        if let Some(point) = outcome.resume {
+            lock(&self.resume).insert(provider, point);
+        }
+    }
+
+    pub fn cancel(&self, provider: ProviderId) {
+        if let Some((_, token)) = lock(&self.running).remove(&provider) {
+            token.cancel();
+        }
+    }
+
+    /// Forgets a provider's rows and resume point (on disconnect).
+    pub fn forget(&self, provider: ProviderId) {
+        self.cancel(provider);
+        lock(&self.resume).remove(&provider);
+        lock(&self.rows).remove_provider(provider);
+    }
+
+    pub fn forget_all(&self) {
+        for p in ProviderId::ALL {
+            self.forget(p);
+        }
+        lock(&self.rows).clear();
+    }
+
+    /// Writes all rows, or those with `keys` (the UI's current view, in its order),
+    /// atomically to `path`.
+    pub async fn export(&self, path: PathBuf, format: ExportFormat, keys: Option<Vec<String>>) -> Result<ExportSummary, Error> {
+        let rows = self.rows.clone();
+        tokio::task::spawn_blocking(move || {
+            let rows = lock(&rows);
+            match &keys {
+                None => export_items(rows.all(), format, &path, None),
+                Some(keys) => {
+                    let (picked, missing) = rows.by_keys(keys);
+                    if missing > 0 {
+                        tracing::warn!(missing, "export skipped keys that are no longer loaded");
+                    }
+                    export_items(picked, format, &path, None)
+                }
+            }
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("the export task failed: {e}")))?
+    }
+}
