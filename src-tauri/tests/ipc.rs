@@ -113,10 +113,20 @@ fn errors_cross_ipc_as_code_and_message() {
 fn no_command_result_contains_a_token_or_secret() {
     let app = app(session(configured()));
     let main = window(&app, "main");
-    for cmd in ["app_status", "list_providers", "retry_cache"] {
+    // A secret saved through the write-only command must not come back either.
+    invoke(
+        &main,
+        "set_client_secret",
+        serde_json::json!({"provider": "notion", "secret": "saved-notion-secret-789"}),
+    )
+    .unwrap();
+    let settings = invoke(&main, "get_settings", Value::Null).unwrap();
+    assert_eq!(settings["providers"][2]["client_secret_set"], true);
+    assert_eq!(settings["providers"][0]["client_secret_set"], true);
+    for cmd in ["app_status", "list_providers", "retry_cache", "get_settings"] {
         let reply = invoke(&main, cmd, Value::Null).unwrap();
         let text = reply.to_string();
-        for secret in [CLIENT_SECRET, REFRESH_TOKEN] {
+        for secret in [CLIENT_SECRET, REFRESH_TOKEN, "saved-notion-secret-789"] {
             assert!(!text.contains(secret), "{cmd} leaked a secret: {text}");
         }
     }

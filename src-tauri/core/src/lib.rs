@@ -7,6 +7,7 @@ pub mod config;
 pub mod connections;
 pub mod error;
 pub mod export;
+pub mod fetch;
 pub mod http;
 pub mod item;
 pub mod logging;

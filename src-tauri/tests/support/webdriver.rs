@@ -170,26 +170,6 @@ impl Session {
         }
     }
 
-    pub async fn find_all(&self, css: &str) -> Res<Vec<String>> {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/elements",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await?;
-        Ok(v.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                e.as_object()
-                    .and_then(|o| o.values().next())
-                    .and_then(Value::as_str)
-            })
-            .map(str::to_string)
-            .collect())
-    }
-
     pub async fn text(&self, element: &str) -> Res<String> {
         let v = self
             .call(

@@ -103,7 +103,8 @@ impl Ctx {
                     let wait = config.scaled(announced);
                     if call.budget.close_for(wait) {
                         tracing::info!(provider = %self.provider, endpoint = %call.endpoint,
-                            wait_ms = wait.as_millis() as u64, "rate limited");
+                            budget = %call.budget.name, wait_ms = wait.as_millis() as u64,
+                            "rate limited");
                         self.emit(LoadEvent::Throttled {
                             provider: self.provider,
                             message: format!(

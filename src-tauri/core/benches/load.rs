@@ -1,0 +1,274 @@
+//! Load benchmark: every item from the fake providers, in-process, with 20 ms latency
+//! and the real rate limits scaled 10× faster (`FakeConfig::rate_limit_scale` on the
+//! fakes, `JUNCTION_RATE_LIMIT_SCALE` on the client).
+//!
+//! Run: `cargo bench -p junction-core --features testing --bench load` (or `make bench`).
+//!
+//! Data: 10,000 contacts + 2,000 companies + 2,000 deals; Airtable 5 bases × 4 tables ×
+//! 500 records; 3,000 Notion pages. Each provider is connected through the real OAuth
+//! flow, then loaded on its own, and then all three at once. Per provider it prints:
+//!
+//! - wall: from `Session::load` called to `Done` received;
+//! - floor: the larger of (a) the requests of the busiest budget ÷ its allowed rate
+//!   (HubSpot 110 / 10 s per account, Airtable 5 / s per base, Notion 3 / s; all ×10)
+//!   and (b) the longest cursor chain (requests that must follow one another) × 20 ms;
+//! - their ratio (goal ≤ 1.15);
+//! - 429s received, and the most in any one budget after its first (goal 0);
+//! - peak RSS (`VmHWM`, reset before each load), and how much the load added to it.
+//!   The process also holds the fakes and their data, so the peak is not the client's
+//!   alone; "added" is.
+//!
+//! A plain `main` (harness = false): figures printed, never a timed test.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use junction_core::fetch::LoadEvent;
+use junction_core::testing::{DataSize, Endpoint, FakeConfig, Harness};
+use junction_core::{IntegrationItem, ProviderId, Session};
+use tokio_util::sync::CancellationToken;
+
+const SCALE: f64 = 10.0;
+const LATENCY: Duration = Duration::from_millis(20);
+const GOAL: f64 = 1.15;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let config = FakeConfig {
+        latency: LATENCY,
+        rate_limit_scale: SCALE,
+        data: DataSize {
+            contacts: 10_000,
+            companies: 2_000,
+            deals: 2_000,
+            bases: 5,
+            tables_per_base: 4,
+            records_per_table: 500,
+            pages: 3_000,
+            databases: 0,
+            edge_cases: false,
+            ..DataSize::default()
+        },
+        ..FakeConfig::default()
+    };
+    let mut harness = Harness::start(config).await;
+    harness.set_env("JUNCTION_RATE_LIMIT_SCALE", &SCALE.to_string());
+    // The bench measures the engine, not Redis: the embedded store.
+    harness.set_env("REDIS_URL", "");
+    let session = harness.session().await;
+    for p in ProviderId::ALL {
+        harness.connect(&session, p).await.expect("connect");
+    }
+    let s = harness.fakes.summary();
+    println!(
+        "Load from the fake providers: {} ms latency, rate limits scaled {SCALE}× (fakes and client)",
+        LATENCY.as_millis()
+    );
+    println!(
+        "data: HubSpot {} contacts + {} companies + {} deals; Airtable {} bases, {} tables, {} records; Notion {} pages + {} databases",
+        s.contacts, s.companies, s.deals, s.bases, s.tables, s.records, s.pages, s.databases
+    );
+    println!(
+        "{:<9} {:>7} {:>9} {:>8} {:>7} {:>6} {:>6} {:>13} {:>9} {:>9}   floor from",
+        "provider", "items", "requests", "wall", "floor", "ratio", "429s", "429s>1st/bgt", "peak RSS", "added"
+    );
+    let mut missed = Vec::new();
+    for p in ProviderId::ALL {
+        harness.fakes.counters().reset();
+        reset_peak();
+        let before = status_kib("VmRSS");
+        let started = Instant::now();
+        let (count, ok) = load(&session, p).await;
+        let wall = started.elapsed();
+        let peak = status_kib("VmHWM");
+        let f = figures(&harness, p);
+        let ratio = wall.as_secs_f64() / f.floor.as_secs_f64();
+        println!(
+            "{:<9} {:>7} {:>9} {:>7.3}s {:>6.3}s {:>6.3} {:>6} {:>13} {:>6} MiB {:>5} MiB   {}",
+            p.as_str(),
+            count,
+            f.requests,
+            wall.as_secs_f64(),
+            f.floor.as_secs_f64(),
+            ratio,
+            f.limited,
+            f.repeat_429s,
+            peak / 1024,
+            peak.saturating_sub(before) / 1024,
+            f.why
+        );
+        if !ok {
+            missed.push(format!("{p}: the load did not complete"));
+        }
+        if ratio > GOAL {
+            missed.push(format!("{p}: {ratio:.3} × floor (goal {GOAL})"));
+        }
+        if f.repeat_429s > 0 {
+            missed.push(format!("{p}: {} 429s after the first in a budget", f.repeat_429s));
+        }
+    }
+
+    // All three at once, as "Load all" does: independent budgets, so the wall time is
+    // the slowest provider's.
+    harness.fakes.counters().reset();
+    let started = Instant::now();
+    let loads = ProviderId::ALL.map(|p| {
+        let session = session.clone();
+        tokio::spawn(async move { load(&session, p).await })
+    });
+    let mut total = 0;
+    for l in loads {
+        total += l.await.map(|(c, _)| c).unwrap_or(0);
+    }
+    let floors: Vec<Duration> = ProviderId::ALL
+        .iter()
+        .map(|p| figures(&harness, *p).floor)
+        .collect();
+    let floor = floors.into_iter().max().unwrap_or_default();
+    let wall = started.elapsed();
+    let limited: usize = ProviderId::ALL
+        .iter()
+        .map(|p| harness.fakes.counters().rate_limited(*p))
+        .sum();
+    println!(
+        "{:<9} {:>7} {:>9} {:>7.3}s {:>6.3}s {:>6.3} {:>6}",
+        "all three",
+        total,
+        harness
+            .fakes
+            .counters()
+            .requests()
+            .iter()
+            .filter(|r| r.endpoint.is_api())
+            .count(),
+        wall.as_secs_f64(),
+        floor.as_secs_f64(),
+        wall.as_secs_f64() / floor.as_secs_f64(),
+        limited
+    );
+    if missed.is_empty() {
+        println!("goal met: every provider within {GOAL} × its floor, no 429 after the first in any budget");
+    } else {
+        println!("goal missed: {}", missed.join("; "));
+    }
+}
+
+/// Loads one provider, keeping the items as a caller would. (count, completed)
+async fn load(session: &Session, p: ProviderId) -> (u64, bool) {
+    let items: Arc<Mutex<Vec<IntegrationItem>>> = Arc::default();
+    let ended = Arc::new(AtomicU64::new(0));
+    let (sink_items, sink_ended) = (items.clone(), ended.clone());
+    let outcome = session
+        .load(p, None, CancellationToken::new(), move |e| match e {
+            LoadEvent::Batch { items, .. } => sink_items.lock().unwrap().extend(items),
+            LoadEvent::Done { .. } => sink_ended.store(1, Ordering::Relaxed),
+            LoadEvent::Failed { message, .. } => {
+                eprintln!("{p}: failed: {message}");
+                sink_ended.store(2, Ordering::Relaxed)
+            }
+            _ => {}
+        })
+        .await;
+    let kept = items.lock().unwrap().len();
+    assert_eq!(kept as u64, outcome.count, "{p}: items sent = count");
+    (outcome.count, ended.load(Ordering::Relaxed) == 1)
+}
+
+struct Figures {
+    requests: usize,
+    floor: Duration,
+    why: String,
+    limited: usize,
+    /// 429s beyond the first, in the budget with the most.
+    repeat_429s: usize,
+}
+
+/// The floor of what the fakes saw since the last reset.
+fn figures(harness: &Harness, p: ProviderId) -> Figures {
+    let log: Vec<_> = harness
+        .fakes
+        .counters()
+        .requests()
+        .into_iter()
+        .filter(|r| r.provider == p && r.endpoint.is_api())
+        .collect();
+    let s = harness.fakes.summary();
+    // Requests per budget, the budget's rate (requests per second, scaled), and the
+    // longest chain of requests that must follow one another.
+    let (budgets, rate, chain): (HashMap<String, usize>, f64, usize) = match p {
+        ProviderId::Hubspot => (
+            HashMap::from([("account".to_string(), log.len())]),
+            110.0 / 10.0 * SCALE,
+            [s.contacts, s.companies, s.deals]
+                .iter()
+                .map(|n| n.div_ceil(100).max(1))
+                .max()
+                .unwrap_or(1),
+        ),
+        ProviderId::Airtable => {
+            let mut per_base: HashMap<String, usize> = HashMap::new();
+            for r in &log {
+                if let Some(base) = &r.base {
+                    *per_base.entry(base.clone()).or_default() += 1;
+                }
+            }
+            // bases list → a base's tables → a table's record pages, one after another.
+            let bases_pages = log.iter().filter(|r| r.endpoint == Endpoint::Bases).count();
+            let records_pages = harness.fakes.config().data.records_per_table.div_ceil(100);
+            (per_base, 5.0 * SCALE, bases_pages + 1 + records_pages)
+        }
+        ProviderId::Notion => (
+            HashMap::from([("connection".to_string(), log.len())]),
+            3.0 * SCALE,
+            (s.pages + s.databases).div_ceil(100).max(1),
+        ),
+    };
+    let busiest = budgets.values().copied().max().unwrap_or(0);
+    let by_rate = Duration::from_secs_f64(busiest as f64 / rate);
+    let by_chain = LATENCY * chain as u32;
+    let (floor, why) = if by_rate >= by_chain {
+        (by_rate, format!("rate: {busiest} requests in one budget ÷ {rate}/s"))
+    } else {
+        (by_chain, format!("chain: {chain} requests × {} ms", LATENCY.as_millis()))
+    };
+    let mut per_budget_429: HashMap<String, usize> = HashMap::new();
+    for r in log.iter().filter(|r| r.status == 429) {
+        *per_budget_429
+            .entry(r.base.clone().unwrap_or_default())
+            .or_default() += 1;
+    }
+    Figures {
+        requests: log.len(),
+        floor,
+        why,
+        limited: log.iter().filter(|r| r.status == 429).count(),
+        repeat_429s: per_budget_429
+            .values()
+            .map(|n| n.saturating_sub(1))
+            .max()
+            .unwrap_or(0),
+    }
+}
+
+/// Resets `VmHWM` to the current RSS (Linux 4.0+).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,234 @@
+//! Airtable: the bases list (offset paging), then every base at once (up to
+//! [`BASE_CONCURRENCY`]), each with its own 5 requests / s budget: its tables, then
+//! every table's records (`pageSize=100`, offset paging) concurrently.
+//!
+//! A base is sent once its tables are listed (`children` = the table ids); a table once
+//! its records are all loaded (`children` = the record ids), or with its base when
+//! records are off (`children: null`, unknown).
+
+use std::collections::HashSet;
+
+use futures_util::future::join_all;
+use futures_util::StreamExt as _;
+
+use super::limiter::Budget;
+use super::request::Call;
+use super::Ctx;
+use crate::provider::airtable::{
+    base_item, parse_bases_page, parse_records_page, parse_tables, records_endpoint,
+    records_query, table_item, tables_endpoint, BaseInfo, TableInfo, BASES_ENDPOINT,
+};
+use crate::Error;
+
+/// Bases loaded at once: 10 × 5 requests / s stays within Airtable's 50 requests / s
+/// per token.
+pub(crate) const BASE_CONCURRENCY: usize = 10;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct State {
+    /// The bases list's next offset.
+    offset: Option<String>,
+    listed: bool,
+    bases: Vec<Base>,
+}
+
+#[derive(Debug, Clone)]
+struct Base {
+    info: BaseInfo,
+    /// `None` until the tables are listed (and the base sent).
+    tables: Option<Vec<Table>>,
+}
+
+impl Base {
+    fn complete(&self) -> bool {
+        self.tables
+            .as_ref()
+            .is_some_and(|tables| tables.iter().all(|t| t.done))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Table {
+    info: TableInfo,
+    /// The next records offset.
+    offset: Option<String>,
+    done: bool,
+    /// Ids of the records sent so far: the table's `children`.
+    ids: Vec<String>,
+    /// The walk restarted from the beginning (a stale offset): skip records already sent.
+    restarted: bool,
+}
+
+pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
+    let config = ctx.session.config();
+    let records = config.airtable_records;
+    let meta = Budget::airtable(config, "the Airtable bases list");
+    while !state.listed {
+        let call = Call {
+            budget: &meta,
+            endpoint: BASES_ENDPOINT.to_string(),
+            url: ctx.url(
+                &["v0", "meta", "bases"],
+                &state
+                    .offset
+                    .iter()
+                    .map(|o| ("offset", o.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            json: None,
+        };
+        match ctx
+            .fetch(&call)
+            .await
+            .and_then(|body| parse_bases_page(&body))
+        {
+            Ok(page) => {
+                if page.offset.is_some() && page.offset == state.offset {
+                    ctx.fail(ctx.stuck(BASES_ENDPOINT));
+                    break;
+                }
+                state.bases.extend(page.bases.into_iter().map(|info| Base {
+                    info,
+                    tables: None,
+                }));
+                state.listed = page.offset.is_none();
+                state.offset = page.offset;
+            }
+            Err(e) => {
+                // The bases already listed still load.
+                ctx.fail(e);
+                break;
+            }
+        }
+    }
+    futures_util::stream::iter(state.bases.iter_mut().filter(|b| !b.complete()))
+        .for_each_concurrent(BASE_CONCURRENCY, |base| run_base(ctx, base, records))
+        .await;
+}
+
+async fn run_base(ctx: &Ctx, base: &mut Base, records: bool) {
+    let Base { info, tables } = base;
+    let budget = Budget::airtable(ctx.session.config(), format!("Airtable base {}", info.id));
+    if tables.is_none() {
+        let endpoint = tables_endpoint(&info.id);
+        let call = Call {
+            budget: &budget,
+            endpoint: endpoint.clone(),
+            url: ctx.url(&["v0", "meta", "bases", &info.id, "tables"], &[]),
+            json: None,
+        };
+        let listed = match ctx
+            .fetch(&call)
+            .await
+            .and_then(|body| parse_tables(&info.id, &body))
+        {
+            Ok(listed) => listed,
+            Err(e) => return ctx.fail(e),
+        };
+        let mut item = base_item(info);
+        item.children = Some(listed.iter().map(|t| t.id.clone()).collect());
+        ctx.send_items(vec![item]);
+        ctx.progress("bases", 1);
+        *tables = Some(
+            listed
+                .into_iter()
+                .map(|info| Table {
+                    info,
+                    offset: None,
+                    done: false,
+                    ids: Vec::new(),
+                    restarted: false,
+                })
+                .collect(),
+        );
+    }
+    let Some(tables) = tables.as_mut() else {
+        return;
+    };
+    if records {
+        let walks = tables
+            .iter_mut()
+            .filter(|t| !t.done)
+            .map(|t| run_table(ctx, &budget, info, t));
+        join_all(walks).await;
+    } else {
+        // Records off: the tables go out now, their children unknown.
+        let mut items = Vec::new();
+        for table in tables.iter_mut().filter(|t| !t.done) {
+            items.push(table_item(info, &table.info));
+            table.done = true;
+        }
+        let n = items.len() as u64;
+        if n > 0 {
+            ctx.send_items(items);
+            ctx.progress("tables", n);
+        }
+    }
+}
+
+async fn run_table(ctx: &Ctx, budget: &Budget, base: &BaseInfo, table: &mut Table) {
+    let endpoint = records_endpoint(&base.id, &table.info.id);
+    let mut seen: Option<HashSet<String>> = table
+        .restarted
+        .then(|| table.ids.iter().cloned().collect());
+    let mut restarts = 0;
+    while !table.done {
+        let call = Call {
+            budget,
+            endpoint: endpoint.clone(),
+            url: ctx.url(
+                &["v0", &base.id, &table.info.id],
+                &records_query(table.offset.as_deref()),
+            ),
+            json: None,
+        };
+        let page = match ctx
+            .fetch(&call)
+            .await
+            .and_then(|body| parse_records_page(base, &table.info, &body))
+        {
+            Ok(page) => page,
+            Err(Error::ProviderHttp {
+                status: 422,
+                ref message,
+                ..
+            }) if message.contains("LIST_RECORDS_ITERATOR_NOT_AVAILABLE")
+                && table.offset.is_some()
+                && restarts == 0 =>
+            {
+                // The offset expired (a resume much later): walk the table again,
+                // skipping the records already sent.
+                tracing::info!(endpoint = %endpoint, "stale offset: restarting the table");
+                restarts += 1;
+                table.offset = None;
+                table.restarted = true;
+                seen = Some(table.ids.iter().cloned().collect());
+                continue;
+            }
+            Err(e) => return ctx.fail(e),
+        };
+        if page.next.is_some() && page.next == table.offset {
+            return ctx.fail(ctx.stuck(&endpoint));
+        }
+        let mut items = page.items;
+        if let Some(seen) = seen.as_mut() {
+            items.retain(|item| item.id.as_ref().is_none_or(|id| seen.insert(id.clone())));
+        }
+        table
+            .ids
+            .extend(items.iter().filter_map(|item| item.id.clone()));
+        let n = items.len() as u64;
+        table.done = page.next.is_none();
+        table.offset = page.next;
+        if table.done {
+            let mut item = table_item(base, &table.info);
+            item.children = Some(table.ids.clone());
+            items.push(item);
+        }
+        ctx.send_items(items);
+        ctx.progress("records", n);
+        if table.done {
+            ctx.progress("tables", 1);
+        }
+    }
+}

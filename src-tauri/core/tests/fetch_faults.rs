@@ -1,0 +1,235 @@
+//! Faults mid-load: each keeps the rows already sent, fails naming provider, endpoint
+//! and cause, and Resume finishes the set with nothing sent twice. Backoff and waits
+//! scaled 50×; the fakes' own rate limits off (the client still paces itself).
+
+mod fetch_support;
+
+use fetch_support::*;
+use junction_core::testing::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
+use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
+
+fn config() -> FakeConfig {
+    FakeConfig {
+        data: DataSize {
+            contacts: 420,
+            companies: 230,
+            deals: 150,
+            bases: 3,
+            tables_per_base: 2,
+            records_per_table: 250,
+            pages: 420,
+            databases: 8,
+            edge_cases: true,
+            ..DataSize::default()
+        },
+        rate_limit_scale: 50.0,
+        rate_limits: false,
+        ..FakeConfig::default()
+    }
+}
+
+fn total(h: &junction_core::testing::Harness, p: ProviderId) -> usize {
+    let s = h.fakes.summary();
+    match p {
+        Hubspot => s.hubspot_items(),
+        Airtable => s.airtable_items(),
+        Notion => s.notion_items(),
+    }
+}
+
+/// Loads with `fault` injected: expects `Failed { code }` with a message naming the
+/// provider and containing `endpoint`, some rows kept; then resumes without faults and
+/// checks the union is the full set, each item once.
+async fn fails_then_resumes(p: ProviderId, fault: Fault, code: &str, endpoint: &str) -> usize {
+    let (h, session) = connected(p, config(), &[]).await;
+    h.fakes.inject(fault);
+    let (first, rec) = load(&session, p, None).await;
+    check_batches(&rec);
+    let (got, message, resumable) = failed(&rec);
+    assert_eq!(got, code, "{message}");
+    assert!(resumable);
+    assert!(message.contains(p.display_name()), "{message}");
+    assert!(message.contains(endpoint), "{message}");
+    let kept = rec.items();
+    assert!(!kept.is_empty(), "the pages before the fault are kept");
+    assert!(kept.len() < total(&h, p));
+    let resume = first.resume.expect("a resume point");
+    assert_eq!(resume.loaded(), kept.len() as u64);
+    assert_eq!(first.count, kept.len() as u64);
+
+    h.fakes.clear_faults();
+    let (second, again) = load(&session, p, Some(resume)).await;
+    check_batches(&again);
+    let mut all = kept;
+    all.extend(again.items());
+    assert_eq!(unique_keys(&all).len(), total(&h, p), "{p}: the union is the set");
+    assert_eq!(done_count(&again), total(&h, p) as u64);
+    assert_eq!(second.count, total(&h, p) as u64);
+    assert!(second.resume.is_none());
+    if p == Notion {
+        parents_named_across_runs(&all);
+    }
+    h.fakes.counters().api_requests(p)
+}
+
+/// Items whose parent was loaded (in either run) carry its name.
+fn parents_named_across_runs(items: &[junction_core::IntegrationItem]) {
+    let bare = |id: &str| id.replace('-', "").to_lowercase();
+    let names: std::collections::HashMap<String, String> = items
+        .iter()
+        .filter_map(|i| Some((bare(i.id.as_deref()?), i.name.clone()?)))
+        .collect();
+    let mut named = 0;
+    for item in items {
+        if let Some(name) = item.parent_id.as_deref().and_then(|p| names.get(&bare(p))) {
+            assert_eq!(item.parent_path_or_name.as_ref(), Some(name), "{:?}", item.id);
+            named += 1;
+        }
+    }
+    assert!(named > 100, "{named}");
+}
+
+/// A status on every request from the `after`-th on: past every retry.
+fn persistent(p: ProviderId, kind: FaultKind, after: usize) -> Fault {
+    Fault::new(p, kind).after(after).times(1_000)
+}
+
+#[tokio::test]
+async fn hubspot_5xx_beyond_retries() {
+    let (h, session) = connected(Hubspot, config(), &[]).await;
+    h.fakes.inject(persistent(Hubspot, FaultKind::Status(503), 3));
+    let (_, rec) = load(&session, Hubspot, None).await;
+    let (_, message, _) = failed(&rec);
+    assert!(message.contains("HTTP 503"), "{message}");
+    assert!(message.contains("gave up after 6 attempts"), "{message}");
+    // Three streams, each tried 6 times after the 3 good pages.
+    assert_eq!(h.fakes.counters().api_requests(Hubspot), 3 + 3 * 6);
+    drop((h, session));
+    fails_then_resumes(
+        Hubspot,
+        persistent(Hubspot, FaultKind::Status(503), 3),
+        "provider_http",
+        "/crm/v3/objects/",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn hubspot_malformed_json() {
+    fails_then_resumes(
+        Hubspot,
+        Fault::new(Hubspot, FaultKind::MalformedJson)
+            .on(Endpoint::Objects(
+                junction_core::provider::hubspot::ObjectType::Contacts,
+            ))
+            .after(2),
+        "provider_response",
+        "/crm/v3/objects/contacts",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn hubspot_dropped_connections_beyond_retries() {
+    fails_then_resumes(
+        Hubspot,
+        persistent(Hubspot, FaultKind::DropConnection, 4),
+        "network",
+        "/crm/v3/objects/",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn airtable_5xx_beyond_retries_on_records() {
+    fails_then_resumes(
+        Airtable,
+        Fault::new(Airtable, FaultKind::Status(500))
+            .on(Endpoint::Records)
+            .after(3)
+            .times(1_000),
+        "provider_http",
+        "/v0/app",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn airtable_malformed_json_on_tables() {
+    fails_then_resumes(
+        Airtable,
+        Fault::new(Airtable, FaultKind::MalformedJson)
+            .on(Endpoint::Tables)
+            .after(1),
+        "provider_response",
+        "/v0/meta/bases/",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn airtable_dropped_connections_beyond_retries() {
+    fails_then_resumes(
+        Airtable,
+        persistent(Airtable, FaultKind::DropConnection, 6),
+        "network",
+        "/v0/",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn notion_5xx_beyond_retries() {
+    fails_then_resumes(
+        Notion,
+        persistent(Notion, FaultKind::Status(502), 2),
+        "provider_http",
+        "/v1/search",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn notion_malformed_json() {
+    fails_then_resumes(
+        Notion,
+        Fault::new(Notion, FaultKind::MalformedJson).after(2),
+        "provider_response",
+        "/v1/search",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn notion_dropped_connections_beyond_retries() {
+    fails_then_resumes(
+        Notion,
+        persistent(Notion, FaultKind::DropConnection, 1),
+        "network",
+        "/v1/search",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_404_is_not_retried() {
+    let requests =
+        fails_then_resumes(Notion, Fault::new(Notion, FaultKind::Status(404)).after(1), "provider_http", "/v1/search")
+            .await;
+    // 1 good page, the 404, then the resumed run: no retry of the 404.
+    let pages = config().data.pages + config().data.databases;
+    assert!(requests <= 2 + pages.div_ceil(100) + 4, "{requests}");
+}
+
+#[tokio::test]
+async fn transient_faults_within_the_retry_budget_are_invisible() {
+    for p in ProviderId::ALL {
+        let (h, session) = connected(p, config(), &[]).await;
+        h.fakes.inject(Fault::new(p, FaultKind::Status(503)).after(1).times(2));
+        h.fakes.inject(Fault::new(p, FaultKind::DropConnection).after(4).times(2));
+        let (_, rec) = load(&session, p, None).await;
+        assert_eq!(done_count(&rec), total(&h, p) as u64, "{p}");
+        assert_eq!(unique_keys(&rec.items()).len(), total(&h, p));
+        assert_eq!(h.fakes.pending_faults(), 0);
+    }
+}

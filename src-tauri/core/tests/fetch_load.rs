@@ -1,0 +1,387 @@
+//! The fetch engine against the fake providers: paging, rate limits, 429 waits,
+//! refresh on 401, cancel. Rate limits on, scaled 20× (`JUNCTION_RATE_LIMIT_SCALE`).
+
+mod fetch_support;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use fetch_support::*;
+use junction_core::fetch::LoadEvent;
+use junction_core::testing::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
+use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
+use tokio_util::sync::CancellationToken;
+
+const SCALE: f64 = 20.0;
+
+fn config(data: DataSize) -> FakeConfig {
+    FakeConfig {
+        data,
+        rate_limit_scale: SCALE,
+        ..FakeConfig::default()
+    }
+}
+
+fn small() -> DataSize {
+    DataSize {
+        contacts: 250,
+        companies: 130,
+        deals: 101,
+        bases: 3,
+        tables_per_base: 2,
+        records_per_table: 150,
+        pages: 230,
+        databases: 6,
+        ..DataSize::default()
+    }
+}
+
+#[tokio::test]
+async fn the_load_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let (_h, session) = connected(Notion, config(small()), &[]).await;
+    let fut = session.load(Notion, None, CancellationToken::new(), |_| {});
+    assert_send(&fut);
+    drop(fut);
+}
+
+#[tokio::test]
+async fn hubspot_pages_every_object_type_exactly_once() {
+    let data = DataSize {
+        edge_cases: true,
+        ..small()
+    };
+    let (h, session) = connected(Hubspot, config(data), &[]).await;
+    let (outcome, rec) = load(&session, Hubspot, None).await;
+    check_batches(&rec);
+    let s = h.fakes.summary();
+    let items = rec.items();
+    assert_eq!(unique_keys(&items).len(), s.hubspot_items());
+    assert_eq!(done_count(&rec), s.hubspot_items() as u64);
+    assert_eq!(outcome.count, s.hubspot_items() as u64);
+    assert!(outcome.resume.is_none());
+    let progress = rec.progress();
+    assert_eq!(progress["contacts"], s.contacts as u64);
+    assert_eq!(progress["companies"], s.companies as u64);
+    assert_eq!(progress["deals"], s.deals as u64);
+    // Pages of 100: ceil(n / 100) requests per type, nothing more.
+    let pages = |n: usize| n.div_ceil(100);
+    assert_eq!(
+        h.fakes.counters().api_requests(Hubspot),
+        pages(s.contacts) + pages(s.companies) + pages(s.deals)
+    );
+    let portal = h.fakes.config().hubspot_portal_id.to_string();
+    let url = items[0].url.as_deref().unwrap();
+    assert!(url.contains(&format!("/contacts/{portal}/record/")), "{url}");
+    assert_eq!(h.fakes.counters().rate_limited(Hubspot), 0);
+}
+
+#[tokio::test]
+async fn airtable_pages_bases_tables_and_records_exactly_once() {
+    let mut cfg = config(small());
+    cfg.airtable_bases_page_size = 2; // the bases list pages too
+    let (h, session) = connected(Airtable, cfg, &[]).await;
+    let (_, rec) = load(&session, Airtable, None).await;
+    check_batches(&rec);
+    let s = h.fakes.summary();
+    let items = rec.items();
+    assert_eq!(unique_keys(&items).len(), s.airtable_items());
+    assert_eq!(done_count(&rec), s.airtable_items() as u64);
+    assert_eq!(h.fakes.counters().count(Airtable, Endpoint::Bases), 2);
+    assert_eq!(h.fakes.counters().rate_limited(Airtable), 0);
+    let progress = rec.progress();
+    assert_eq!(progress["bases"], s.bases as u64);
+    assert_eq!(progress["tables"], s.tables as u64);
+    assert_eq!(progress["records"], s.records as u64);
+    // Directories list their children: a base its tables, a table its records.
+    let by_type = |t: &str| {
+        items
+            .iter()
+            .filter(|i| i.item_type.as_deref() == Some(t))
+            .collect::<Vec<_>>()
+    };
+    for table in by_type("Table") {
+        let id = table.id.clone().unwrap();
+        let mut records: Vec<String> = by_type("Record")
+            .iter()
+            .filter(|r| r.parent_id.as_deref() == Some(id.as_str()))
+            .filter_map(|r| r.id.clone())
+            .collect();
+        let mut children = table.children.clone().expect("children");
+        records.sort();
+        children.sort();
+        assert_eq!(children, records);
+    }
+    for base in by_type("Base") {
+        let id = base.id.clone().unwrap();
+        let tables = by_type("Table")
+            .iter()
+            .filter(|t| t.parent_id.as_deref() == Some(id.as_str()))
+            .count();
+        assert_eq!(base.children.as_ref().unwrap().len(), tables);
+    }
+}
+
+#[tokio::test]
+async fn airtable_records_off_loads_bases_and_tables_only() {
+    let (h, session) = connected(
+        Airtable,
+        config(small()),
+        &[("JUNCTION_AIRTABLE_RECORDS", "false")],
+    )
+    .await;
+    let (_, rec) = load(&session, Airtable, None).await;
+    let s = h.fakes.summary();
+    let items = rec.items();
+    assert_eq!(unique_keys(&items).len(), s.bases + s.tables);
+    assert_eq!(h.fakes.counters().count(Airtable, Endpoint::Records), 0);
+    for table in items.iter().filter(|i| i.item_type.as_deref() == Some("Table")) {
+        assert_eq!(table.children, None, "unknown, not empty");
+    }
+    done_count(&rec);
+}
+
+#[tokio::test]
+async fn notion_pages_every_result_exactly_once_with_parent_names() {
+    let data = DataSize {
+        edge_cases: true,
+        ..small()
+    };
+    let (h, session) = connected(Notion, config(data), &[]).await;
+    let (_, rec) = load(&session, Notion, None).await;
+    check_batches(&rec);
+    let s = h.fakes.summary();
+    let items = rec.items();
+    // The fakes list parents before children: nothing needs sending twice.
+    assert_eq!(unique_keys(&items).len(), s.notion_items());
+    assert_eq!(done_count(&rec), s.notion_items() as u64);
+    let names: HashMap<String, String> = items
+        .iter()
+        .filter_map(|i| Some((i.id.clone()?.replace('-', ""), i.name.clone()?)))
+        .collect();
+    let mut named = 0;
+    for item in &items {
+        let parent = item.parent_id.as_deref().map(|p| p.replace('-', ""));
+        if let Some(name) = parent.and_then(|p| names.get(&p)) {
+            assert_eq!(item.parent_path_or_name.as_ref(), Some(name));
+            named += 1;
+        }
+    }
+    assert!(named > 100, "{named}");
+    assert_eq!(
+        h.fakes.counters().api_requests(Notion),
+        s.notion_items().div_ceil(100)
+    );
+}
+
+#[tokio::test]
+async fn notion_never_asks_again_before_retry_after() {
+    let mut cfg = config(small());
+    cfg.notion_retry_after_secs = 3; // → 150 ms at 20×
+    let (h, session) = connected(Notion, cfg, &[]).await;
+    h.fakes
+        .inject(Fault::new(Notion, FaultKind::RateLimited).after(1).times(2));
+    let (_, rec) = load(&session, Notion, None).await;
+    done_count(&rec);
+    let wait = Duration::from_secs(3).div_f64(SCALE);
+    let log = h.fakes.counters().requests();
+    let search: Vec<_> = log.iter().filter(|r| r.endpoint == Endpoint::Search).collect();
+    let mut checked = 0;
+    for pair in search.windows(2) {
+        if pair[0].status == 429 {
+            let gap = pair[1].at.duration_since(pair[0].at);
+            assert!(gap >= wait, "asked again after {gap:?}, Retry-After says {wait:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2);
+    let throttles = rec.throttles();
+    assert_eq!(throttles.len(), 2, "{throttles:?}");
+    assert_eq!(throttles[0].0, "Notion asked us to wait 3 s");
+    assert_eq!(throttles[0].1, 150);
+    assert_eq!(unique_keys(&rec.items()).len(), h.fakes.summary().notion_items());
+}
+
+#[tokio::test]
+async fn airtable_429_waits_30_seconds_scaled_and_says_so() {
+    // One table per base: no request of the base is in flight beside the one limited.
+    let data = DataSize {
+        tables_per_base: 1,
+        records_per_table: 400,
+        ..small()
+    };
+    let (h, session) = connected(Airtable, config(data), &[]).await;
+    h.fakes.inject(
+        Fault::new(Airtable, FaultKind::RateLimited)
+            .on(Endpoint::Records)
+            .after(3),
+    );
+    let (_, rec) = load(&session, Airtable, None).await;
+    done_count(&rec);
+    let penalty = Duration::from_secs(30).div_f64(SCALE);
+    assert_eq!(
+        rec.throttles(),
+        vec![(
+            "Airtable asked us to wait 30 s".to_string(),
+            penalty.as_millis() as u64
+        )]
+    );
+    // Nothing went to that base until the penalty had passed.
+    let log = h.fakes.counters().requests();
+    let hit = log.iter().find(|r| r.status == 429).unwrap();
+    for later in log.iter().filter(|r| r.at > hit.at && r.base == hit.base) {
+        assert!(later.at.duration_since(hit.at) >= penalty);
+    }
+    assert_eq!(unique_keys(&rec.items()).len(), h.fakes.summary().airtable_items());
+}
+
+#[tokio::test]
+async fn a_401_mid_load_refreshes_once_and_the_load_completes() {
+    for provider in ProviderId::ALL {
+        let (h, session) = connected(provider, config(small()), &[]).await;
+        h.fakes
+            .inject(Fault::new(provider, FaultKind::RevokeAccessTokens).after(2));
+        let (outcome, rec) = load(&session, provider, None).await;
+        let count = done_count(&rec);
+        assert_eq!(count, outcome.count);
+        let s = h.fakes.summary();
+        let expected = match provider {
+            Hubspot => s.hubspot_items(),
+            Airtable => s.airtable_items(),
+            Notion => s.notion_items(),
+        };
+        assert_eq!(unique_keys(&rec.items()).len(), expected, "{provider}");
+        assert_eq!(h.fakes.counters().refresh_requests(provider), 1, "{provider}");
+    }
+}
+
+#[tokio::test]
+async fn a_401_after_the_refresh_needs_reconnect_and_resume_finishes() {
+    let (h, session) = connected(Notion, config(small()), &[]).await;
+    h.fakes
+        .inject(Fault::new(Notion, FaultKind::RevokeAccessTokens).after(1).times(2));
+    let (first, rec) = load(&session, Notion, None).await;
+    let (code, message, resumable) = failed(&rec);
+    assert_eq!(code, "needs_reconnect");
+    assert!(message.contains("/v1/search"), "{message}");
+    assert!(resumable);
+    let (_, again) = load(&session, Notion, first.resume).await;
+    done_count(&again);
+    let mut all = rec.items();
+    all.extend(again.items());
+    assert_eq!(unique_keys(&all).len(), h.fakes.summary().notion_items());
+}
+
+#[tokio::test]
+async fn cancel_stops_within_a_second_and_resume_finishes() {
+    let (h, session) = connected(Hubspot, config(small()), &[]).await;
+    let rec = Recorder::default();
+    let cancel = CancellationToken::new();
+    // Slow answers: the cancel lands while requests are in flight.
+    h.fakes.set_latency(Duration::from_millis(300));
+    let trigger = cancel.clone();
+    let canceller = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        trigger.cancel();
+        Instant::now()
+    });
+    let outcome = session.load(Hubspot, None, cancel, rec.sink()).await;
+    let stopped = Instant::now();
+    let cancelled_at = canceller.await.unwrap();
+    assert!(
+        stopped.duration_since(cancelled_at) < Duration::from_secs(1),
+        "stopped {:?} after the cancel",
+        stopped.duration_since(cancelled_at)
+    );
+    let (code, _, resumable) = failed(&rec);
+    assert_eq!((code.as_str(), resumable), ("cancelled", true));
+    let resume = outcome.resume.expect("a resume point");
+    assert_eq!(resume.loaded(), rec.items().len() as u64);
+    assert!(!rec.items().is_empty(), "some pages arrived before the cancel");
+
+    h.fakes.set_latency(Duration::ZERO);
+    let (done, again) = load(&session, Hubspot, Some(resume)).await;
+    let mut all = rec.items();
+    all.extend(again.items());
+    let s = h.fakes.summary();
+    assert_eq!(unique_keys(&all).len(), s.hubspot_items());
+    assert_eq!(done.count, s.hubspot_items() as u64);
+    assert_eq!(done_count(&again), s.hubspot_items() as u64);
+}
+
+#[tokio::test]
+async fn cancel_during_a_provider_wait_is_immediate() {
+    // Unscaled: Airtable's 429 would cost a real 30 s.
+    let cfg = FakeConfig {
+        data: small(),
+        rate_limits: false,
+        ..FakeConfig::default()
+    };
+    let (h, session) = connected(Airtable, cfg, &[]).await;
+    h.fakes
+        .inject(Fault::new(Airtable, FaultKind::RateLimited).on(Endpoint::Tables));
+    let rec = Recorder::default();
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let sink = rec.sink();
+    let watcher = move |e: LoadEvent| {
+        if matches!(e, LoadEvent::Throttled { .. }) {
+            trigger.cancel();
+        }
+        sink(e)
+    };
+    let started = Instant::now();
+    let outcome = session.load(Airtable, None, cancel, watcher).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(failed(&rec).0, "cancelled");
+    assert_eq!(rec.throttles()[0].1, 30_000);
+    // The resume point finishes the set.
+    let (_, again) = load(&session, Airtable, outcome.resume).await;
+    let mut all = rec.items();
+    all.extend(again.items());
+    assert_eq!(unique_keys(&all).len(), h.fakes.summary().airtable_items());
+}
+
+#[tokio::test]
+async fn hubspot_paces_itself_and_never_sees_a_429() {
+    // 150 requests against 110 / 10 s (0.5 s at 20×), as fast as the client dares.
+    let data = DataSize {
+        contacts: 12_000,
+        companies: 1_500,
+        deals: 1_500,
+        ..small()
+    };
+    let (h, session) = connected(Hubspot, config(data), &[]).await;
+    let started = Instant::now();
+    let (_, rec) = load(&session, Hubspot, None).await;
+    let took = started.elapsed();
+    assert_eq!(done_count(&rec), 15_000);
+    assert_eq!(h.fakes.counters().api_requests(Hubspot), 150);
+    assert_eq!(h.fakes.counters().rate_limited(Hubspot), 0);
+    assert!(rec.throttles().is_empty());
+    // 150 requests need at least (150 - 107) more after the first window.
+    assert!(took >= Duration::from_millis(400), "{took:?}");
+}
+
+#[tokio::test]
+async fn hubspot_with_a_smaller_account_limit_backs_off_and_completes() {
+    // The account allows 40 / 10 s, not the 110 the client assumes: the remaining
+    // header slows it, a 429 makes it wait out the window, and the load completes.
+    let mut cfg = config(DataSize {
+        contacts: 6_000,
+        companies: 500,
+        deals: 500,
+        ..small()
+    });
+    cfg.hubspot_limit = 40;
+    let (h, session) = connected(Hubspot, cfg, &[]).await;
+    let (_, rec) = load(&session, Hubspot, None).await;
+    assert_eq!(done_count(&rec), 7_000);
+    let limited = h.fakes.counters().rate_limited(Hubspot);
+    let windows = 70usize.div_ceil(40);
+    assert!(limited <= windows * 3, "{limited} 429s");
+    for (message, wait_ms) in rec.throttles() {
+        assert_eq!(message, "HubSpot asked us to wait 10 s");
+        assert_eq!(wait_ms, 500);
+    }
+}
