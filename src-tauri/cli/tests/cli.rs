@@ -175,3 +175,65 @@ async fn a_missing_keychain_falls_back_to_the_file_and_records_it() {
     let config = std::fs::read_to_string(h.config_dir.path().join("config.toml")).unwrap();
     assert!(config.contains("secret_store = \"file\""), "{config}");
 }
+
+fn connected_env_cli(h: &Harness, args: &[&str]) -> Output {
+    run({
+        let mut c = cli(h);
+        c.args(args);
+        c
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_loads_every_connected_provider_to_a_file() {
+    let h = Harness::start(FakeConfig::default()).await;
+    // Nothing connected: `all` fails and says so.
+    let out = connected_env_cli(&h, &["items", "all"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no provider is connected"), "{}", text(&out.stderr));
+
+    for p in ["hubspot", "notion"] {
+        assert!(connect(&h, p).await.status.success());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("items.json");
+    let out = connected_env_cli(&h, &["items", "all", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("skipped: airtable (not connected)"), "{stderr}");
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let summary = h.fakes.summary();
+    assert_eq!(items.len(), summary.hubspot_items() + summary.notion_items());
+    assert!(items.iter().all(|i| i["provider"] == "hubspot" || i["provider"] == "notion"));
+    assert!(items.iter().all(|i| i.as_object().unwrap().len() == 16), "every field written");
+
+    // One provider to stdout, as NDJSON and CSV.
+    let out = connected_env_cli(&h, &["items", "hubspot", "--format", "ndjson"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), summary.hubspot_items());
+    let out = connected_env_cli(&h, &["items", "notion", "--format", "csv"]);
+    assert!(out.status.success());
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with("id,type,directory,parent_path_or_name"), "{}", &csv[..80.min(csv.len())]);
+
+    // A provider that is not connected: exit 1.
+    let out = connected_env_cli(&h, &["items", "airtable"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_load_leaves_no_file_and_exits_1() {
+    use junction_core::testing::{Endpoint, Fault, FaultKind};
+    let h = Harness::start(FakeConfig::default()).await;
+    assert!(connect(&h, "notion").await.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.json");
+    std::fs::write(&file, "previous export").unwrap();
+    h.fakes.inject(Fault::new(ProviderId::Notion, FaultKind::MalformedJson).on(Endpoint::Search).times(100));
+    let out = connected_env_cli(&h, &["items", "notion", "--out", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("notion"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous export", "the old file is untouched");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}

@@ -385,3 +385,119 @@ async fn hubspot_with_a_smaller_account_limit_backs_off_and_completes() {
         assert_eq!(wait_ms, 500);
     }
 }
+
+/// A canned Notion search: page 1 has a child whose parent only comes in page 2.
+/// With `fail_once`, the first request for page 2 gets malformed JSON.
+async fn out_of_order_notion(fail_once: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let page = |id: &str, title: &str, parent: serde_json::Value| {
+        serde_json::json!({"object": "page", "id": id, "parent": parent,
+            "created_time": "2024-01-02T03:04:05.000Z", "last_edited_time": "2024-01-02T03:04:05.000Z",
+            "url": format!("https://www.notion.so/{id}"),
+            "properties": {"Name": {"id": "title", "type": "title", "title": [{"plain_text": title}]}}})
+    };
+    let under_parent = serde_json::json!({"type": "page_id", "page_id": "aaaaaaaa-0000-4000-8000-00000000000a"});
+    let first = serde_json::json!({"object": "list", "has_more": true, "next_cursor": "c2",
+        "results": [page("c1c1c1c1-0000-4000-8000-000000000001", "Child one", under_parent.clone())]});
+    let second = serde_json::json!({"object": "list", "has_more": false, "next_cursor": null,
+        "results": [page("c2c2c2c2-0000-4000-8000-000000000002", "Child two", under_parent),
+                    page("aaaaaaaa00004000800000000000000a", "Parent", serde_json::json!({"type": "workspace", "workspace": true}))]});
+    tokio::spawn(async move {
+        let mut failed = !fail_once;
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let body = loop {
+                let Ok(n) = sock.read(&mut chunk).await else { break None };
+                if n == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + len {
+                        break Some(buf[end + 4..end + 4 + len].to_vec());
+                    }
+                }
+            };
+            let Some(body) = body else { continue };
+            let req: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let answer = if req.get("start_cursor").is_none() {
+                first.to_string()
+            } else if !failed {
+                failed = true;
+                "{\"object\": \"list\", \"results\": [".to_string()
+            } else {
+                second.to_string()
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            let _ = sock.write_all(response.as_bytes()).await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn parent_of(items: &[junction_core::IntegrationItem], id: &str) -> Option<String> {
+    items
+        .iter()
+        .rev()
+        .find(|i| i.id.as_deref() == Some(id))
+        .and_then(|i| i.parent_path_or_name.clone())
+}
+
+#[tokio::test]
+async fn notion_children_before_their_parent_are_sent_again_named() {
+    let (mut h, _) = connected(Notion, config(small()), &[]).await;
+    h.set_env("JUNCTION_NOTION_API_URL", &out_of_order_notion(false).await);
+    let session = h.session().await;
+    let (outcome, rec) = load(&session, Notion, None).await;
+    assert_eq!(done_count(&rec), 3);
+    assert_eq!(outcome.count, 3);
+    let items = rec.items();
+    let ids: Vec<_> = items.iter().map(|i| i.id.clone().unwrap()).collect();
+    // Child one first without its parent's name, then again with it (same key).
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    assert_eq!(ids[0], ids[3]);
+    assert_eq!(items[0].parent_path_or_name, None);
+    let one = "c1c1c1c1-0000-4000-8000-000000000001";
+    let two = "c2c2c2c2-0000-4000-8000-000000000002";
+    assert_eq!(parent_of(&items, one).as_deref(), Some("Parent"));
+    // Child two's parent came in the same page: named at once, sent once.
+    assert_eq!(ids.iter().filter(|i| *i == two).count(), 1);
+    assert_eq!(parent_of(&items, two).as_deref(), Some("Parent"));
+}
+
+#[tokio::test]
+async fn notion_parent_names_survive_a_resume() {
+    let (mut h, _) = connected(Notion, config(small()), &[]).await;
+    h.set_env("JUNCTION_NOTION_API_URL", &out_of_order_notion(true).await);
+    let session = h.session().await;
+    let (first, rec) = load(&session, Notion, None).await;
+    let (code, message, _) = failed(&rec);
+    assert_eq!(code, "provider_response");
+    assert!(message.contains("Notion") && message.contains("/v1/search"), "{message}");
+    assert_eq!(first.count, 1);
+    let (second, again) = load(&session, Notion, first.resume).await;
+    assert_eq!(done_count(&again), 3);
+    assert_eq!(second.count, 3);
+    let mut all = rec.items();
+    all.extend(again.items());
+    assert_eq!(
+        parent_of(&all, "c1c1c1c1-0000-4000-8000-000000000001").as_deref(),
+        Some("Parent"),
+        "the child of the first run is sent again, named"
+    );
+}
