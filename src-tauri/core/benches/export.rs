@@ -25,10 +25,13 @@ const RUNS: usize = 3;
 const CHILD_ENV: &str = "JUNCTION_EXPORT_BENCH_FORMAT";
 
 fn main() {
+    // `cargo test --all-targets` runs benches without `--bench`: then a small smoke
+    // run checks the benchmark still works, in well under a second.
+    let smoke = !std::env::args().any(|a| a == "--bench");
     let count = std::env::var("JUNCTION_EXPORT_BENCH_ITEMS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(ITEMS);
+        .unwrap_or(if smoke { 2_000 } else { ITEMS });
     match std::env::var(CHILD_ENV) {
         Ok(format) => child(format.parse().expect("a format"), count),
         Err(_) => parent(count),

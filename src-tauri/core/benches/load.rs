@@ -18,7 +18,9 @@
 //!   The process also holds the fakes and their data, so the peak is not the client's
 //!   alone; "added" is.
 //!
-//! A plain `main` (harness = false): figures printed, never a timed test.
+//! A plain `main` (harness = false): figures printed, never a timed test. With
+//! `JUNCTION_LOAD_BENCH_PROBE=1` it also prints, per cursor, the gaps between requests
+//! as the fakes saw them (where the time goes).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +71,9 @@ async fn run() {
         harness.connect(&session, p).await.expect("connect");
     }
     let s = harness.fakes.summary();
+    println!("probe: api_client {:?}, access_token {:?}", c, t.elapsed());
+        }
+    }
     println!(
         "Load from the fake providers: {} ms latency, rate limits scaled {SCALE}× (fakes and client)",
         LATENCY.as_millis()
@@ -106,6 +111,24 @@ async fn run() {
             peak.saturating_sub(before) / 1024,
             f.why
         );
+        if std::env::var_os("JUNCTION_LOAD_BENCH_PROBE").is_some() {
+            let log = harness.fakes.counters().requests();
+            let mut by: HashMap<String, Vec<Instant>> = HashMap::new();
+            for r in log.iter().filter(|r| r.provider == p && r.endpoint.is_api()) {
+                by.entry(format!("{:?}{:?}", r.endpoint, r.base)).or_default().push(r.at);
+            }
+            let first = log.iter().map(|r| r.at).min().unwrap();
+            println!("  first request {:?} after start", first.duration_since(started));
+            for (k, v) in by.iter().filter(|(_, v)| v.len() > 3) {
+                let gaps: Vec<u128> = v.windows(2).map(|w| w[1].duration_since(w[0]).as_micros()).collect();
+                let mean = gaps.iter().sum::<u128>() / gaps.len() as u128;
+                println!("  {k}: {} requests, gaps mean {mean} µs, max {} µs, min {} µs, last at {:?}", v.len(), gaps.iter().max().unwrap(), gaps.iter().min().unwrap(), v.last().unwrap().duration_since(started));
+                if v.len() > 40 {
+                    let late = &gaps[30..];
+                    println!("    after 30: mean {} µs", late.iter().sum::<u128>() / late.len() as u128);
+                }
+            }
+        }
         if !ok {
             missed.push(format!("{p}: the load did not complete"));
         }
@@ -135,6 +158,10 @@ async fn run() {
         .collect();
     let floor = floors.into_iter().max().unwrap_or_default();
     let wall = started.elapsed();
+    for p in ProviderId::ALL {
+        let f = figures(&harness, p);
+        println!("  all three: {p} {} 429s ({} after the first in a budget)", f.limited, f.repeat_429s);
+    }
     let limited: usize = ProviderId::ALL
         .iter()
         .map(|p| harness.fakes.counters().rate_limited(*p))

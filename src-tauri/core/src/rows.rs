@@ -114,9 +114,19 @@ mod tests {
         assert_eq!(rows.len(), 3);
         rows.upsert([item(ProviderId::Hubspot, "Contact", "1", "a2")]);
         assert_eq!(rows.len(), 3, "same key replaces");
-        let keys = vec!["notion:Page:x".to_string(), "hubspot:Contact:1".into(), "nope".into()];
+        let keys = vec![
+            "notion:Page:x".to_string(),
+            "hubspot:Contact:1".into(),
+            "nope".into(),
+        ];
         let (picked, missing) = rows.by_keys(&keys);
-        assert_eq!(picked.iter().map(|i| i.name.clone().unwrap()).collect::<Vec<_>>(), ["c", "a2"]);
+        assert_eq!(
+            picked
+                .iter()
+                .map(|i| i.name.clone().unwrap())
+                .collect::<Vec<_>>(),
+            ["c", "a2"]
+        );
         assert_eq!(missing, 1);
         rows.remove_provider(ProviderId::Hubspot);
         assert_eq!(rows.len(), 1);

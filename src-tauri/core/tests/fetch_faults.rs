@@ -62,7 +62,11 @@ async fn fails_then_resumes(p: ProviderId, fault: Fault, code: &str, endpoint: &
     check_batches(&again);
     let mut all = kept;
     all.extend(again.items());
-    assert_eq!(unique_keys(&all).len(), total(&h, p), "{p}: the union is the set");
+    assert_eq!(
+        unique_keys(&all).len(),
+        total(&h, p),
+        "{p}: the union is the set"
+    );
     assert_eq!(done_count(&again), total(&h, p) as u64);
     assert_eq!(second.count, total(&h, p) as u64);
     assert!(second.resume.is_none());
@@ -82,7 +86,12 @@ fn parents_named_across_runs(items: &[junction_core::IntegrationItem]) {
     let mut named = 0;
     for item in items {
         if let Some(name) = item.parent_id.as_deref().and_then(|p| names.get(&bare(p))) {
-            assert_eq!(item.parent_path_or_name.as_ref(), Some(name), "{:?}", item.id);
+            assert_eq!(
+                item.parent_path_or_name.as_ref(),
+                Some(name),
+                "{:?}",
+                item.id
+            );
             named += 1;
         }
     }
@@ -97,7 +106,8 @@ fn persistent(p: ProviderId, kind: FaultKind, after: usize) -> Fault {
 #[tokio::test]
 async fn hubspot_5xx_beyond_retries() {
     let (h, session) = connected(Hubspot, config(), &[]).await;
-    h.fakes.inject(persistent(Hubspot, FaultKind::Status(503), 3));
+    h.fakes
+        .inject(persistent(Hubspot, FaultKind::Status(503), 3));
     let (_, rec) = load(&session, Hubspot, None).await;
     let (_, message, _) = failed(&rec);
     assert!(message.contains("HTTP 503"), "{message}");
@@ -213,9 +223,13 @@ async fn notion_dropped_connections_beyond_retries() {
 
 #[tokio::test]
 async fn a_404_is_not_retried() {
-    let requests =
-        fails_then_resumes(Notion, Fault::new(Notion, FaultKind::Status(404)).after(1), "provider_http", "/v1/search")
-            .await;
+    let requests = fails_then_resumes(
+        Notion,
+        Fault::new(Notion, FaultKind::Status(404)).after(1),
+        "provider_http",
+        "/v1/search",
+    )
+    .await;
     // 1 good page, the 404, then the resumed run: no retry of the 404.
     let pages = config().data.pages + config().data.databases;
     assert!(requests <= 2 + pages.div_ceil(100) + 4, "{requests}");
@@ -225,8 +239,10 @@ async fn a_404_is_not_retried() {
 async fn transient_faults_within_the_retry_budget_are_invisible() {
     for p in ProviderId::ALL {
         let (h, session) = connected(p, config(), &[]).await;
-        h.fakes.inject(Fault::new(p, FaultKind::Status(503)).after(1).times(2));
-        h.fakes.inject(Fault::new(p, FaultKind::DropConnection).after(4).times(2));
+        h.fakes
+            .inject(Fault::new(p, FaultKind::Status(503)).after(1).times(2));
+        h.fakes
+            .inject(Fault::new(p, FaultKind::DropConnection).after(4).times(2));
         let (_, rec) = load(&session, p, None).await;
         assert_eq!(done_count(&rec), total(&h, p) as u64, "{p}");
         assert_eq!(unique_keys(&rec.items()).len(), total(&h, p));

@@ -72,7 +72,10 @@ async fn hubspot_pages_every_object_type_exactly_once() {
     );
     let portal = h.fakes.config().hubspot_portal_id.to_string();
     let url = items[0].url.as_deref().unwrap();
-    assert!(url.contains(&format!("/contacts/{portal}/record/")), "{url}");
+    assert!(
+        url.contains(&format!("/contacts/{portal}/record/")),
+        "{url}"
+    );
     assert_eq!(h.fakes.counters().rate_limited(Hubspot), 0);
 }
 
@@ -135,7 +138,10 @@ async fn airtable_records_off_loads_bases_and_tables_only() {
     let items = rec.items();
     assert_eq!(unique_keys(&items).len(), s.bases + s.tables);
     assert_eq!(h.fakes.counters().count(Airtable, Endpoint::Records), 0);
-    for table in items.iter().filter(|i| i.item_type.as_deref() == Some("Table")) {
+    for table in items
+        .iter()
+        .filter(|i| i.item_type.as_deref() == Some("Table"))
+    {
         assert_eq!(table.children, None, "unknown, not empty");
     }
     done_count(&rec);
@@ -185,12 +191,18 @@ async fn notion_never_asks_again_before_retry_after() {
     done_count(&rec);
     let wait = Duration::from_secs(3).div_f64(SCALE);
     let log = h.fakes.counters().requests();
-    let search: Vec<_> = log.iter().filter(|r| r.endpoint == Endpoint::Search).collect();
+    let search: Vec<_> = log
+        .iter()
+        .filter(|r| r.endpoint == Endpoint::Search)
+        .collect();
     let mut checked = 0;
     for pair in search.windows(2) {
         if pair[0].status == 429 {
             let gap = pair[1].at.duration_since(pair[0].at);
-            assert!(gap >= wait, "asked again after {gap:?}, Retry-After says {wait:?}");
+            assert!(
+                gap >= wait,
+                "asked again after {gap:?}, Retry-After says {wait:?}"
+            );
             checked += 1;
         }
     }
@@ -199,7 +211,10 @@ async fn notion_never_asks_again_before_retry_after() {
     assert_eq!(throttles.len(), 2, "{throttles:?}");
     assert_eq!(throttles[0].0, "Notion asked us to wait 3 s");
     assert_eq!(throttles[0].1, 150);
-    assert_eq!(unique_keys(&rec.items()).len(), h.fakes.summary().notion_items());
+    assert_eq!(
+        unique_keys(&rec.items()).len(),
+        h.fakes.summary().notion_items()
+    );
 }
 
 #[tokio::test]
@@ -232,7 +247,10 @@ async fn airtable_429_waits_30_seconds_scaled_and_says_so() {
     for later in log.iter().filter(|r| r.at > hit.at && r.base == hit.base) {
         assert!(later.at.duration_since(hit.at) >= penalty);
     }
-    assert_eq!(unique_keys(&rec.items()).len(), h.fakes.summary().airtable_items());
+    assert_eq!(
+        unique_keys(&rec.items()).len(),
+        h.fakes.summary().airtable_items()
+    );
 }
 
 #[tokio::test]
@@ -251,15 +269,22 @@ async fn a_401_mid_load_refreshes_once_and_the_load_completes() {
             Notion => s.notion_items(),
         };
         assert_eq!(unique_keys(&rec.items()).len(), expected, "{provider}");
-        assert_eq!(h.fakes.counters().refresh_requests(provider), 1, "{provider}");
+        assert_eq!(
+            h.fakes.counters().refresh_requests(provider),
+            1,
+            "{provider}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_401_after_the_refresh_needs_reconnect_and_resume_finishes() {
     let (h, session) = connected(Notion, config(small()), &[]).await;
-    h.fakes
-        .inject(Fault::new(Notion, FaultKind::RevokeAccessTokens).after(1).times(2));
+    h.fakes.inject(
+        Fault::new(Notion, FaultKind::RevokeAccessTokens)
+            .after(1)
+            .times(2),
+    );
     let (first, rec) = load(&session, Notion, None).await;
     let (code, message, resumable) = failed(&rec);
     assert_eq!(code, "needs_reconnect");
@@ -297,7 +322,10 @@ async fn cancel_stops_within_a_second_and_resume_finishes() {
     assert_eq!((code.as_str(), resumable), ("cancelled", true));
     let resume = outcome.resume.expect("a resume point");
     assert_eq!(resume.loaded(), rec.items().len() as u64);
-    assert!(!rec.items().is_empty(), "some pages arrived before the cancel");
+    assert!(
+        !rec.items().is_empty(),
+        "some pages arrived before the cancel"
+    );
 
     h.fakes.set_latency(Duration::ZERO);
     let (done, again) = load(&session, Hubspot, Some(resume)).await;
@@ -332,7 +360,11 @@ async fn cancel_during_a_provider_wait_is_immediate() {
     };
     let started = Instant::now();
     let outcome = session.load(Airtable, None, cancel, watcher).await;
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(failed(&rec).0, "cancelled");
     assert_eq!(rec.throttles()[0].1, 30_000);
     // The resume point finishes the set.
@@ -398,7 +430,8 @@ async fn out_of_order_notion(fail_once: bool) -> String {
             "url": format!("https://www.notion.so/{id}"),
             "properties": {"Name": {"id": "title", "type": "title", "title": [{"plain_text": title}]}}})
     };
-    let under_parent = serde_json::json!({"type": "page_id", "page_id": "aaaaaaaa-0000-4000-8000-00000000000a"});
+    let under_parent =
+        serde_json::json!({"type": "page_id", "page_id": "aaaaaaaa-0000-4000-8000-00000000000a"});
     let first = serde_json::json!({"object": "list", "has_more": true, "next_cursor": "c2",
         "results": [page("c1c1c1c1-0000-4000-8000-000000000001", "Child one", under_parent.clone())]});
     let second = serde_json::json!({"object": "list", "has_more": false, "next_cursor": null,
@@ -407,11 +440,15 @@ async fn out_of_order_notion(fail_once: bool) -> String {
     tokio::spawn(async move {
         let mut failed = !fail_once;
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
             let mut buf = Vec::new();
             let mut chunk = [0u8; 4096];
             let body = loop {
-                let Ok(n) = sock.read(&mut chunk).await else { break None };
+                let Ok(n) = sock.read(&mut chunk).await else {
+                    break None;
+                };
                 if n == 0 {
                     break None;
                 }
@@ -422,7 +459,8 @@ async fn out_of_order_notion(fail_once: bool) -> String {
                         .lines()
                         .find_map(|l| {
                             let (k, v) = l.split_once(':')?;
-                            k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
                         })
                         .unwrap_or(0);
                     if buf.len() >= end + 4 + len {
@@ -488,7 +526,10 @@ async fn notion_parent_names_survive_a_resume() {
     let (first, rec) = load(&session, Notion, None).await;
     let (code, message, _) = failed(&rec);
     assert_eq!(code, "provider_response");
-    assert!(message.contains("Notion") && message.contains("/v1/search"), "{message}");
+    assert!(
+        message.contains("Notion") && message.contains("/v1/search"),
+        "{message}"
+    );
     assert_eq!(first.count, 1);
     let (second, again) = load(&session, Notion, first.resume).await;
     assert_eq!(done_count(&again), 3);

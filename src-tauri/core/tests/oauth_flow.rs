@@ -33,14 +33,28 @@ async fn each_provider_connects_and_shows_its_account() {
     let h = harness().await;
     let session = h.session().await;
     for p in ALL {
-        let facts = h.connect(&session, p).await.unwrap_or_else(|e| panic!("{p}: {e}"));
-        assert_eq!(facts.account.as_deref(), Some(expected_account(&h, p).as_str()), "{p}");
+        let facts = h
+            .connect(&session, p)
+            .await
+            .unwrap_or_else(|e| panic!("{p}: {e}"));
+        assert_eq!(
+            facts.account.as_deref(),
+            Some(expected_account(&h, p).as_str()),
+            "{p}"
+        );
         if p == ProviderId::Hubspot {
-            assert_eq!(facts.portal_id, Some(h.fakes.config().hubspot_portal_id.to_string()));
+            assert_eq!(
+                facts.portal_id,
+                Some(h.fakes.config().hubspot_portal_id.to_string())
+            );
         }
         let view = session.provider_view(p).await;
         assert_eq!(view.state, ConnectionState::Connected, "{p}");
-        assert_eq!(h.fakes.counters().token_requests(p, "authorization_code"), 1, "{p}");
+        assert_eq!(
+            h.fakes.counters().token_requests(p, "authorization_code"),
+            1,
+            "{p}"
+        );
 
         // The access token is cached with a TTL ahead of its expiry…
         let kv = session.kv().await.unwrap();
@@ -58,15 +72,24 @@ async fn each_provider_connects_and_shows_its_account() {
             .iter()
             .filter_map(|f| std::fs::read_to_string(h.config_dir.path().join(f)).ok())
             .collect::<String>();
-        assert!(!config_files.contains(token.expose_secret()), "{p}: token in a plain file");
+        assert!(
+            !config_files.contains(token.expose_secret()),
+            "{p}: token in a plain file"
+        );
         if let Some(rt) = &grant.refresh_token {
-            assert!(!config_files.contains(rt.as_str()), "{p}: refresh token in a plain file");
+            assert!(
+                !config_files.contains(rt.as_str()),
+                "{p}: refresh token in a plain file"
+            );
         }
     }
     // A second process on the same config dir sees the connections and can use them.
     let other = h.session().await;
     for p in ALL {
-        assert_eq!(other.provider_view(p).await.state, ConnectionState::Connected);
+        assert_eq!(
+            other.provider_view(p).await.state,
+            ConnectionState::Connected
+        );
         other.access_token(p).await.unwrap();
     }
 }
@@ -79,8 +102,14 @@ async fn access_denied_returns_to_not_connected_and_frees_the_port() {
         h.fakes.set_deny(p, true);
         let err = h.connect(&session, p).await.unwrap_err();
         assert_eq!(err.code(), "oauth_denied", "{p}: {err}");
-        assert_ne!(session.provider_view(p).await.state, ConnectionState::Connected);
-        assert_eq!(h.fakes.counters().token_requests(p, "authorization_code"), 0);
+        assert_ne!(
+            session.provider_view(p).await.state,
+            ConnectionState::Connected
+        );
+        assert_eq!(
+            h.fakes.counters().token_requests(p, "authorization_code"),
+            0
+        );
         std::net::TcpListener::bind(("127.0.0.1", h.redirect_port)).expect("port released");
     }
 }
@@ -91,14 +120,20 @@ async fn unknown_replayed_expired_and_other_provider_states_are_rejected() {
     let session = h.session().await;
     for p in ALL {
         // Succeed once, keeping the callback URL the provider redirected to.
-        let pending = session.start_connect(p, Duration::from_secs(60)).await.unwrap();
+        let pending = session
+            .start_connect(p, Duration::from_secs(60))
+            .await
+            .unwrap();
         let callback = authorize_redirect(&pending.auth_url).await.unwrap();
         let visit = browse(&callback).await.unwrap();
         assert_eq!(visit.status, 200, "{p}: {}", visit.body);
         pending.finish().await.unwrap();
         let tokens_before = h.fakes.counters().token_requests(p, "authorization_code");
 
-        let pending = session.start_connect(p, Duration::from_secs(60)).await.unwrap();
+        let pending = session
+            .start_connect(p, Duration::from_secs(60))
+            .await
+            .unwrap();
         // Replay of the used callback: its state was single use.
         let replay = browse(&callback).await.unwrap();
         assert_eq!(replay.status, 400, "{p}: replay accepted");
@@ -112,10 +147,16 @@ async fn unknown_replayed_expired_and_other_provider_states_are_rejected() {
         // Another provider's pending state (say, from another process).
         let other = ALL.iter().copied().find(|o| *o != p).unwrap();
         let kv = session.kv().await.unwrap();
-        let other_key = session.keys().key(other, KeyKind::Flow, Some("state-of-other"));
-        kv.set_ex(&other_key, &format!("{{\"provider\":\"{other}\",\"verifier\":null,\"redirect_uri\":\"x\"}}"), Duration::from_secs(60))
-            .await
-            .unwrap();
+        let other_key = session
+            .keys()
+            .key(other, KeyKind::Flow, Some("state-of-other"));
+        kv.set_ex(
+            &other_key,
+            &format!("{{\"provider\":\"{other}\",\"verifier\":null,\"redirect_uri\":\"x\"}}"),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
         forged.set_query(Some("code=abc&state=state-of-other"));
         assert_eq!(browse(&forged).await.unwrap().status, 400);
         kv.del(&other_key).await.unwrap();
@@ -137,7 +178,10 @@ async fn a_flow_expires_cleanly() {
     let h = harness().await;
     let session = h.session().await;
     for p in ALL {
-        let pending = session.start_connect(p, Duration::from_millis(300)).await.unwrap();
+        let pending = session
+            .start_connect(p, Duration::from_millis(300))
+            .await
+            .unwrap();
         let state = pending
             .auth_url
             .query_pairs()
@@ -148,7 +192,12 @@ async fn a_flow_expires_cleanly() {
         assert_eq!(err.code(), "oauth_aborted", "{p}");
         assert!(err.to_string().contains("expired"), "{err}");
         let kv = session.kv().await.unwrap();
-        assert_eq!(kv.get(&session.keys().key(p, KeyKind::Flow, Some(&state))).await.unwrap(), None);
+        assert_eq!(
+            kv.get(&session.keys().key(p, KeyKind::Flow, Some(&state)))
+                .await
+                .unwrap(),
+            None
+        );
         std::net::TcpListener::bind(("127.0.0.1", h.redirect_port)).expect("port released");
     }
 }
@@ -157,29 +206,52 @@ async fn a_flow_expires_cleanly() {
 async fn cancel_and_a_second_connect_release_the_port() {
     let h = harness().await;
     let session = h.session().await;
-    let first = session.start_connect(ProviderId::Hubspot, Duration::from_secs(60)).await.unwrap();
+    let first = session
+        .start_connect(ProviderId::Hubspot, Duration::from_secs(60))
+        .await
+        .unwrap();
     // The port is taken while the first is pending…
-    let err = session.start_connect(ProviderId::Notion, Duration::from_secs(60)).await.err().unwrap();
+    let err = session
+        .start_connect(ProviderId::Notion, Duration::from_secs(60))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.code(), "port_in_use");
     assert!(err.to_string().contains(&h.redirect_port.to_string()));
     // …and free again once it is cancelled, so a second Connect can replace it.
     first.canceller().cancel();
     assert_eq!(first.finish().await.unwrap_err().code(), "oauth_aborted");
-    let second = session.start_connect(ProviderId::Notion, Duration::from_secs(60)).await.unwrap();
+    let second = session
+        .start_connect(ProviderId::Notion, Duration::from_secs(60))
+        .await
+        .unwrap();
     browse(&second.auth_url).await.unwrap();
     second.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_wrong_client_secret_is_a_token_error() {
-    for p in [ProviderId::Hubspot, ProviderId::Airtable, ProviderId::Notion] {
+    for p in [
+        ProviderId::Hubspot,
+        ProviderId::Airtable,
+        ProviderId::Notion,
+    ] {
         let mut h = harness().await;
-        h.set_env(&format!("JUNCTION_{}_CLIENT_SECRET", p.env_prefix()), "wrong-secret");
+        h.set_env(
+            &format!("JUNCTION_{}_CLIENT_SECRET", p.env_prefix()),
+            "wrong-secret",
+        );
         let session = h.session().await;
         let err = h.connect(&session, p).await.unwrap_err();
         assert_eq!(err.code(), "oauth_token_failed", "{p}: {err}");
-        assert!(!err.to_string().contains("wrong-secret"), "no secret in errors");
-        assert_ne!(session.provider_view(p).await.state, ConnectionState::Connected);
+        assert!(
+            !err.to_string().contains("wrong-secret"),
+            "no secret in errors"
+        );
+        assert_ne!(
+            session.provider_view(p).await.state,
+            ConnectionState::Connected
+        );
     }
 }
 
@@ -188,7 +260,11 @@ async fn a_token_endpoint_500_is_a_clear_error() {
     let h = harness().await;
     let session = h.session().await;
     for p in ALL {
-        h.fakes.inject(Fault::new(p, FaultKind::Status(500)).on(Endpoint::Token).times(1));
+        h.fakes.inject(
+            Fault::new(p, FaultKind::Status(500))
+                .on(Endpoint::Token)
+                .times(1),
+        );
         let err = h.connect(&session, p).await.unwrap_err();
         assert_eq!(err.code(), "oauth_token_failed", "{p}: {err}");
         assert!(err.to_string().contains(p.display_name()), "{err}");
@@ -201,14 +277,20 @@ async fn age_access_token(session: &junction_core::Session, p: ProviderId, secs:
     grant.expires_at = Some(chrono::Utc::now() + chrono::Duration::seconds(secs));
     session.store_grant(p, &grant).await.unwrap();
     let kv = session.kv().await.unwrap();
-    kv.del(&session.keys().key(p, KeyKind::AccessToken, None)).await.unwrap();
+    kv.del(&session.keys().key(p, KeyKind::AccessToken, None))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn refresh_happens_ahead_of_expiry_and_rotation_is_stored() {
     let h = harness().await;
     let session = h.session().await;
-    for p in [ProviderId::Hubspot, ProviderId::Airtable, ProviderId::Notion] {
+    for p in [
+        ProviderId::Hubspot,
+        ProviderId::Airtable,
+        ProviderId::Notion,
+    ] {
         h.connect(&session, p).await.unwrap();
         let before = session.grant(p).await.unwrap().unwrap();
         let old_token = session.access_token(p).await.unwrap();
@@ -238,18 +320,31 @@ async fn concurrent_callers_cause_exactly_one_refresh() {
         h.connect(&app, p).await.unwrap();
         age_access_token(&app, p, 30).await;
         let kv = cli.kv().await.unwrap();
-        kv.del(&cli.keys().key(p, KeyKind::AccessToken, None)).await.unwrap();
+        kv.del(&cli.keys().key(p, KeyKind::AccessToken, None))
+            .await
+            .unwrap();
         let calls = (0..4).map(|i| {
             let s = if i % 2 == 0 { app.clone() } else { cli.clone() };
-            tokio::spawn(async move { s.access_token(p).await.map(|t| t.expose_secret().to_string()) })
+            tokio::spawn(async move {
+                s.access_token(p)
+                    .await
+                    .map(|t| t.expose_secret().to_string())
+            })
         });
         let tokens: Vec<String> = futures_util::future::join_all(calls)
             .await
             .into_iter()
             .map(|r| r.unwrap().unwrap())
             .collect();
-        assert_eq!(h.fakes.counters().refresh_requests(p), 1, "{p}: exactly one refresh");
-        assert!(tokens.windows(2).all(|w| w[0] == w[1]), "{p}: everyone got the new token");
+        assert_eq!(
+            h.fakes.counters().refresh_requests(p),
+            1,
+            "{p}: exactly one refresh"
+        );
+        assert!(
+            tokens.windows(2).all(|w| w[0] == w[1]),
+            "{p}: everyone got the new token"
+        );
     }
 }
 
@@ -257,21 +352,33 @@ async fn concurrent_callers_cause_exactly_one_refresh() {
 async fn a_refused_refresh_means_needs_reconnect() {
     let h = harness().await;
     let session = h.session().await;
-    for p in [ProviderId::Hubspot, ProviderId::Airtable, ProviderId::Notion] {
+    for p in [
+        ProviderId::Hubspot,
+        ProviderId::Airtable,
+        ProviderId::Notion,
+    ] {
         h.connect(&session, p).await.unwrap();
         let mut grant = session.grant(p).await.unwrap().unwrap();
         grant.refresh_token = Some("revoked-by-the-provider".into());
         grant.expires_at = Some(chrono::Utc::now());
         session.store_grant(p, &grant).await.unwrap();
         let kv = session.kv().await.unwrap();
-        kv.del(&session.keys().key(p, KeyKind::AccessToken, None)).await.unwrap();
+        kv.del(&session.keys().key(p, KeyKind::AccessToken, None))
+            .await
+            .unwrap();
 
         let err = session.access_token(p).await.unwrap_err();
         assert_eq!(err.code(), "needs_reconnect", "{p}: {err}");
-        assert_eq!(session.provider_view(p).await.state, ConnectionState::NeedsReconnect);
+        assert_eq!(
+            session.provider_view(p).await.state,
+            ConnectionState::NeedsReconnect
+        );
         // Reconnecting clears it.
         h.connect(&session, p).await.unwrap();
-        assert_eq!(session.provider_view(p).await.state, ConnectionState::Connected);
+        assert_eq!(
+            session.provider_view(p).await.state,
+            ConnectionState::Connected
+        );
     }
 }
 
@@ -285,10 +392,21 @@ async fn disconnect_revokes_where_the_provider_can_and_forgets() {
         let expected = if p == ProviderId::Airtable { 0 } else { 1 };
         assert_eq!(h.fakes.counters().revocations(p), expected, "{p}");
         assert!(session.grant(p).await.unwrap().is_none());
-        assert_ne!(session.provider_view(p).await.state, ConnectionState::Connected);
+        assert_ne!(
+            session.provider_view(p).await.state,
+            ConnectionState::Connected
+        );
         let kv = session.kv().await.unwrap();
-        assert_eq!(kv.get(&session.keys().key(p, KeyKind::AccessToken, None)).await.unwrap(), None);
-        assert_eq!(session.access_token(p).await.unwrap_err().code(), "not_connected");
+        assert_eq!(
+            kv.get(&session.keys().key(p, KeyKind::AccessToken, None))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            session.access_token(p).await.unwrap_err().code(),
+            "not_connected"
+        );
         // Disconnecting again is fine and says there was nothing.
         assert!(!session.disconnect(p).await.unwrap());
     }
@@ -298,14 +416,26 @@ async fn disconnect_revokes_where_the_provider_can_and_forgets() {
 async fn forget_everything_wipes_keys_secrets_and_files() {
     let h = harness().await;
     let session = h.session().await;
-    session.set_client_secret(ProviderId::Airtable, "saved-secret").await.unwrap();
+    session
+        .set_client_secret(ProviderId::Airtable, "saved-secret")
+        .await
+        .unwrap();
     for p in ALL {
         h.connect(&session, p).await.unwrap();
     }
     session.forget_everything().await.unwrap();
     let kv = session.kv().await.unwrap();
-    assert_eq!(kv.del_prefix(&session.keys().prefix()).await.unwrap(), 0, "no keys left");
-    assert!(!session.client_secret_is_set(ProviderId::Airtable).await || h.env().iter().any(|(k, _)| k == "JUNCTION_AIRTABLE_CLIENT_SECRET"));
+    assert_eq!(
+        kv.del_prefix(&session.keys().prefix()).await.unwrap(),
+        0,
+        "no keys left"
+    );
+    assert!(
+        !session.client_secret_is_set(ProviderId::Airtable).await
+            || h.env()
+                .iter()
+                .any(|(k, _)| k == "JUNCTION_AIRTABLE_CLIENT_SECRET")
+    );
     for f in ["connections.json", "config.toml"] {
         assert!(!h.config_dir.path().join(f).exists(), "{f} left behind");
     }
@@ -322,9 +452,16 @@ async fn airtable_without_a_secret_uses_pkce_and_client_id_in_the_body() {
     h.fakes.set_app(ProviderId::Airtable, app);
     h.set_env("JUNCTION_AIRTABLE_CLIENT_SECRET", "");
     let session = h.session().await;
-    let pending = session.start_connect(ProviderId::Airtable, Duration::from_secs(60)).await.unwrap();
-    let params: std::collections::HashMap<_, _> = pending.auth_url.query_pairs().into_owned().collect();
-    assert_eq!(params.get("code_challenge_method").map(String::as_str), Some("S256"));
+    let pending = session
+        .start_connect(ProviderId::Airtable, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let params: std::collections::HashMap<_, _> =
+        pending.auth_url.query_pairs().into_owned().collect();
+    assert_eq!(
+        params.get("code_challenge_method").map(String::as_str),
+        Some("S256")
+    );
     assert!(params["scope"].contains("data.records:read"));
     browse(&pending.auth_url).await.unwrap();
     pending.finish().await.unwrap();
@@ -335,9 +472,19 @@ async fn authorize_urls_carry_each_providers_parameters() {
     let h = harness().await;
     let session = h.session().await;
     for p in ALL {
-        let pending = session.start_connect(p, Duration::from_secs(60)).await.unwrap();
-        let q: std::collections::HashMap<_, _> = pending.auth_url.query_pairs().into_owned().collect();
-        assert_eq!(q["redirect_uri"], format!("http://localhost:{}/integrations/{p}/oauth2callback", h.redirect_port));
+        let pending = session
+            .start_connect(p, Duration::from_secs(60))
+            .await
+            .unwrap();
+        let q: std::collections::HashMap<_, _> =
+            pending.auth_url.query_pairs().into_owned().collect();
+        assert_eq!(
+            q["redirect_uri"],
+            format!(
+                "http://localhost:{}/integrations/{p}/oauth2callback",
+                h.redirect_port
+            )
+        );
         assert_eq!(q["response_type"], "code");
         assert!(q["state"].len() >= 16);
         match p {
@@ -346,7 +493,10 @@ async fn authorize_urls_carry_each_providers_parameters() {
                 assert_eq!(q["code_challenge_method"], "S256");
             }
             ProviderId::Airtable => {
-                assert_eq!(q["scope"], "data.records:read schema.bases:read user.email:read");
+                assert_eq!(
+                    q["scope"],
+                    "data.records:read schema.bases:read user.email:read"
+                );
                 assert_eq!(q["code_challenge_method"], "S256");
             }
             ProviderId::Notion => {

@@ -8,13 +8,21 @@ use junction_core::{ProviderId, Session};
 use secrecy::ExposeSecret;
 
 async fn session(dir: &std::path::Path) -> Session {
-    let config = Config::resolve(dir.to_path_buf(), FileConfig::read(dir).unwrap(), &|_: &str| None).unwrap();
+    let config = Config::resolve(
+        dir.to_path_buf(),
+        FileConfig::read(dir).unwrap(),
+        &|_: &str| None,
+    )
+    .unwrap();
     Session::with_secrets(config, Secrets::memory()).await
 }
 
 fn input(redis: Option<&str>, port: u16) -> SettingsInput {
     SettingsInput {
-        providers: vec![ProviderSettingsInput { id: ProviderId::Airtable, client_id: " app-123 ".into() }],
+        providers: vec![ProviderSettingsInput {
+            id: ProviderId::Airtable,
+            client_id: " app-123 ".into(),
+        }],
         sign_in_mode: SignInMode::Browser,
         redirect_port: port,
         redis_url: redis.map(str::to_string),
@@ -25,22 +33,44 @@ fn input(redis: Option<&str>, port: u16) -> SettingsInput {
 async fn the_redis_password_goes_to_secrets_not_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let s = session(dir.path()).await;
-    s.save_settings(input(Some("redis://:pa55word@127.0.0.1:6399/0"), 8123)).await.unwrap();
+    s.save_settings(input(Some("redis://:pa55word@127.0.0.1:6399/0"), 8123))
+        .await
+        .unwrap();
     let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
     assert!(!file.contains("pa55word"), "{file}");
     assert!(file.contains("redis://"), "{file}");
     assert!(file.contains("8123"));
-    let pw = s.secrets().get(&SecretName::redis_password()).await.unwrap().unwrap();
+    let pw = s
+        .secrets()
+        .get(&SecretName::redis_password())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(pw.expose_secret(), "pa55word");
 
-    let reloaded = Config::resolve(dir.path().to_path_buf(), FileConfig::read(dir.path()).unwrap(), &|_: &str| None).unwrap();
-    assert_eq!(reloaded.provider(ProviderId::Airtable).client_id.as_deref(), Some("app-123"));
+    let reloaded = Config::resolve(
+        dir.path().to_path_buf(),
+        FileConfig::read(dir.path()).unwrap(),
+        &|_: &str| None,
+    )
+    .unwrap();
+    assert_eq!(
+        reloaded.provider(ProviderId::Airtable).client_id.as_deref(),
+        Some("app-123")
+    );
     assert_eq!(reloaded.sign_in_mode, SignInMode::Browser);
     assert_eq!(reloaded.redis.unwrap().host_port(), "127.0.0.1:6399");
 
     // The dialog shows the saved password as *** and may send it back: it is kept.
-    s.save_settings(input(Some("redis://:***@127.0.0.1:6399/0"), 8123)).await.unwrap();
-    let pw = s.secrets().get(&SecretName::redis_password()).await.unwrap().unwrap();
+    s.save_settings(input(Some("redis://:***@127.0.0.1:6399/0"), 8123))
+        .await
+        .unwrap();
+    let pw = s
+        .secrets()
+        .get(&SecretName::redis_password())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(pw.expose_secret(), "pa55word");
     // Clearing the URL returns to the embedded store.
     s.save_settings(input(None, 8000)).await.unwrap();
@@ -52,7 +82,10 @@ async fn the_redis_password_goes_to_secrets_not_the_file() {
 async fn bad_settings_are_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let s = session(dir.path()).await;
-    let err = s.save_settings(input(Some("http://not-redis"), 8000)).await.unwrap_err();
+    let err = s
+        .save_settings(input(Some("http://not-redis"), 8000))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "config_invalid");
     assert!(err.to_string().contains("Redis URL"), "{err}");
     let err = s.save_settings(input(None, 0)).await.unwrap_err();

@@ -254,6 +254,16 @@ impl Session {
         .await
     }
 
+    /// Runs an async script: it calls `arguments[arguments.length - 1](result)`.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Res<Value> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
     pub async fn window_handles(&self) -> Res<Vec<String>> {
         let v = self.call(reqwest::Method::GET, "/window/handles", None).await?;
         Ok(v.as_array()

@@ -15,8 +15,8 @@ use super::limiter::Budget;
 use super::request::Call;
 use super::Ctx;
 use crate::provider::airtable::{
-    base_item, parse_bases_page, parse_records_page, parse_tables, records_endpoint,
-    records_query, table_item, tables_endpoint, BaseInfo, TableInfo, BASES_ENDPOINT,
+    base_item, parse_bases_page, parse_records_page, parse_tables, records_endpoint, records_query,
+    table_item, tables_endpoint, BaseInfo, TableInfo, BASES_ENDPOINT,
 };
 use crate::Error;
 
@@ -87,10 +87,11 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
                     ctx.fail(ctx.stuck(BASES_ENDPOINT));
                     break;
                 }
-                state.bases.extend(page.bases.into_iter().map(|info| Base {
-                    info,
-                    tables: None,
-                }));
+                state.bases.extend(
+                    page.bases
+                        .into_iter()
+                        .map(|info| Base { info, tables: None }),
+                );
                 state.listed = page.offset.is_none();
                 state.offset = page.offset;
             }
@@ -168,9 +169,8 @@ async fn run_base(ctx: &Ctx, base: &mut Base, records: bool) {
 
 async fn run_table(ctx: &Ctx, budget: &Budget, base: &BaseInfo, table: &mut Table) {
     let endpoint = records_endpoint(&base.id, &table.info.id);
-    let mut seen: Option<HashSet<String>> = table
-        .restarted
-        .then(|| table.ids.iter().cloned().collect());
+    let mut seen: Option<HashSet<String>> =
+        table.restarted.then(|| table.ids.iter().cloned().collect());
     let mut restarts = 0;
     while !table.done {
         let call = Call {

@@ -52,7 +52,10 @@ enum Attempt {
     /// Worth retrying after a backoff (5xx, network); `Some` = the server's Retry-After.
     Transient(Error, Option<Duration>),
     Unauthorized(String),
-    Throttled { announced: Duration, message: String },
+    Throttled {
+        announced: Duration,
+        message: String,
+    },
     Fatal(Error),
 }
 
@@ -72,7 +75,9 @@ impl Ctx {
         let mut throttles = 0usize;
         loop {
             call.budget.acquire(&self.cancel).await?;
-            let token = self.cancellable(self.session.access_token(self.provider)).await?;
+            let token = self
+                .cancellable(self.session.access_token(self.provider))
+                .await?;
             attempts += 1;
             match self.attempt(call, &token).await? {
                 Ok(body) => return Ok(body),
@@ -171,7 +176,10 @@ impl Ctx {
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = match self.cancellable(async { Ok(response.bytes().await) }).await? {
+        let body = match self
+            .cancellable(async { Ok(response.bytes().await) })
+            .await?
+        {
             Ok(b) => b,
             Err(e) => return Ok(Err(network(&e))),
         };
@@ -179,7 +187,9 @@ impl Ctx {
             self.observe_hubspot(call.budget, &headers);
         }
         if (200..300).contains(&status) {
-            return Ok(provider::parse_json(provider, &call.endpoint, &body).map_err(Attempt::Fatal));
+            return Ok(
+                provider::parse_json(provider, &call.endpoint, &body).map_err(Attempt::Fatal)
+            );
         }
         let message = provider::error_message(provider, status, &body);
         let http_error = || Error::ProviderHttp {
@@ -272,10 +282,13 @@ fn gave_up(e: Error, attempts: usize) -> Error {
 
 /// `Retry-After`: integer (or decimal) seconds, or an HTTP date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let text = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = text.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0)
-            .then(|| Duration::from_secs_f64(secs.min(1e9)));
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
     }
     let at = chrono::DateTime::parse_from_rfc2822(text).ok()?;
     Some(
@@ -313,7 +326,10 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert("retry-after", HeaderValue::from_static("49"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(49)));
-        h.insert("retry-after", HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&h), Some(Duration::ZERO), "in the past");
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);

@@ -533,7 +533,11 @@ impl std::error::Error for TransportError {}
 /// `base` + `path`, keeping any path the base has (a proxy or a test server may put
 /// the API under a prefix; `Url::join` would drop its last segment).
 pub fn api_endpoint(base: &Url, path: &str) -> String {
-    format!("{}/{}", base.as_str().trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        base.as_str().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 fn host_of(url: &Url) -> String {

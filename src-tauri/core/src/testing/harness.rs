@@ -33,22 +33,35 @@ impl Harness {
     /// Fakes with `config`, a unique org/user (tests share one Redis), Redis when the
     /// environment names one.
     pub async fn start(config: FakeConfig) -> Harness {
-        let fakes = FakeProviders::start(config).await.expect("fake providers start");
+        let fakes = FakeProviders::start(config)
+            .await
+            .expect("fake providers start");
         let redirect_port = free_port();
         for p in ProviderId::ALL {
             fakes.register_redirect_uri(p, &super::redirect_uri(redirect_port, p));
         }
         let config_dir = tempfile::tempdir().expect("temp dir");
         let mut env = fakes.env();
-        env.push(("JUNCTION_CONFIG_DIR".into(), config_dir.path().display().to_string()));
+        env.push((
+            "JUNCTION_CONFIG_DIR".into(),
+            config_dir.path().display().to_string(),
+        ));
         env.push(("JUNCTION_REDIRECT_PORT".into(), redirect_port.to_string()));
         env.push(("JUNCTION_SECRET_STORE".into(), "file".into()));
         env.push(("JUNCTION_ORG_ID".into(), "test".into()));
-        env.push(("JUNCTION_USER_ID".into(), format!("u{}-{}", std::process::id(), rand::random::<u32>())));
+        env.push((
+            "JUNCTION_USER_ID".into(),
+            format!("u{}-{}", std::process::id(), rand::random::<u32>()),
+        ));
         if let Ok(url) = std::env::var("REDIS_URL") {
             env.push(("REDIS_URL".into(), url));
         }
-        Harness { fakes, config_dir, redirect_port, env }
+        Harness {
+            fakes,
+            config_dir,
+            redirect_port,
+            env,
+        }
     }
 
     /// The environment that points Junction (a session or `junction-cli`) here.
@@ -65,8 +78,12 @@ impl Harness {
     pub fn config(&self) -> Config {
         let env = self.env.clone();
         let lookup = move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        Config::resolve(PathBuf::from(self.config_dir.path()), FileConfig::read(self.config_dir.path()).unwrap_or_default(), &lookup)
-            .expect("the harness config is valid")
+        Config::resolve(
+            PathBuf::from(self.config_dir.path()),
+            FileConfig::read(self.config_dir.path()).unwrap_or_default(),
+            &lookup,
+        )
+        .expect("the harness config is valid")
     }
 
     /// A new session, as a new process would open it.
@@ -75,7 +92,11 @@ impl Harness {
     }
 
     /// Connects `provider` through the whole flow.
-    pub async fn connect(&self, session: &Session, provider: ProviderId) -> Result<ConnectionFacts> {
+    pub async fn connect(
+        &self,
+        session: &Session,
+        provider: ProviderId,
+    ) -> Result<ConnectionFacts> {
         let pending = session
             .start_connect(provider, crate::config::PENDING_FLOW_TTL)
             .await?;
@@ -101,11 +122,19 @@ pub async fn browse(url: &Url) -> std::result::Result<Visit, String> {
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()
         .map_err(|e| e.to_string())?;
-    let response = client.get(url.clone()).send().await.map_err(|e| e.to_string())?;
+    let response = client
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
     let final_url = response.url().clone();
     let body = response.text().await.unwrap_or_default();
-    Ok(Visit { status, final_url, body })
+    Ok(Visit {
+        status,
+        final_url,
+        body,
+    })
 }
 
 /// Where the provider's authorize endpoint redirects, without following it.
@@ -114,7 +143,11 @@ pub async fn authorize_redirect(url: &Url) -> std::result::Result<Url, String> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;
-    let response = client.get(url.clone()).send().await.map_err(|e| e.to_string())?;
+    let response = client
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     let location = response
         .headers()
         .get(reqwest::header::LOCATION)

@@ -41,7 +41,12 @@ impl Recorder {
     }
 
     pub fn events(&self) -> Vec<LoadEvent> {
-        self.0.lock().unwrap().iter().map(|(_, e)| e.clone()).collect()
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 
     pub fn timed(&self) -> Vec<(Instant, LoadEvent)> {
