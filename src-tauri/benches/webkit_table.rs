@@ -52,13 +52,23 @@ async fn run() {
     // The fakes enforce no limits here; let the client pace as if they were 1000× faster.
     h.set_env("JUNCTION_RATE_LIMIT_SCALE", "1000");
     let session = h.session().await;
-    h.connect(&session, ProviderId::Hubspot).await.expect("connect HubSpot");
+    h.connect(&session, ProviderId::Hubspot)
+        .await
+        .expect("connect HubSpot");
 
-    let env: Vec<(&str, String)> = h.env().iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let env: Vec<(&str, String)> = h
+        .env()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     let driver = Driver::start(&env, &[]).await.expect("tauri-driver");
     let app = PathBuf::from(env!("CARGO_BIN_EXE_junction"));
-    let s = Session::new(&driver, &app).await.expect("webdriver session");
-    s.find("[data-testid=load-hubspot]", WAIT).await.expect("HubSpot is connected");
+    let s = Session::new(&driver, &app)
+        .await
+        .expect("webdriver session");
+    s.find("[data-testid=load-hubspot]", WAIT)
+        .await
+        .expect("HubSpot is connected");
 
     let load = s
         .execute_async(
@@ -168,9 +178,20 @@ async fn run() {
 
     let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
     println!("\nJunction table benchmark — the real app window (WebKitGTK, Xvfb software rendering), {items} rows from fake HubSpot\n");
-    println!("{:<52} {:>12}   goal (judged in Chromium)", "metric", "value");
-    println!("{:<52} {:>10.0} ms", "Load 100,000 items over HTTP, click → last batch", f(&load, "total"));
-    println!("{:<52} {:>10.1} ms   < 300 ms", "Last batch → table painted (interactive)", f(&load, "lastBatchToPaint"));
+    println!(
+        "{:<52} {:>12}   goal (judged in Chromium)",
+        "metric", "value"
+    );
+    println!(
+        "{:<52} {:>10.0} ms",
+        "Load 100,000 items over HTTP, click → last batch",
+        f(&load, "total")
+    );
+    println!(
+        "{:<52} {:>10.1} ms   < 300 ms",
+        "Last batch → table painted (interactive)",
+        f(&load, "lastBatchToPaint")
+    );
     for row in sort.as_array().into_iter().flatten() {
         println!(
             "{:<52} {:>10.1} ms   < 150 ms   (painted {:.1} ms)",
@@ -188,11 +209,26 @@ async fn run() {
             row["count"].as_str().unwrap_or("")
         );
     }
-    println!("{:<52} {:>10.1} ms", "Scroll frame time p50", f(&scroll, "p50"));
-    println!("{:<52} {:>10.1} ms   < 16 ms", "Scroll frame time p95", f(&scroll, "p95"));
-    println!("{:<52} {:>10.1} ms", "Scroll frame time max", f(&scroll, "max"));
+    println!(
+        "{:<52} {:>10.1} ms",
+        "Scroll frame time p50",
+        f(&scroll, "p50")
+    );
+    println!(
+        "{:<52} {:>10.1} ms   < 16 ms",
+        "Scroll frame time p95",
+        f(&scroll, "p95")
+    );
+    println!(
+        "{:<52} {:>10.1} ms",
+        "Scroll frame time max",
+        f(&scroll, "max")
+    );
     match memory {
-        Some(mib) => println!("{:<52} {:>10.0} MiB", "App memory (RSS: app + WebKit processes)", mib),
+        Some(mib) => println!(
+            "{:<52} {:>10.0} MiB",
+            "App memory (RSS: app + WebKit processes)", mib
+        ),
         None => println!("App memory: not measured (no app process found)"),
     }
 }
@@ -203,9 +239,14 @@ fn app_memory_mib() -> Option<f64> {
     let mut found = false;
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let path = entry.path();
-        let Ok(cmdline) = std::fs::read(path.join("cmdline")) else { continue };
+        let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
+            continue;
+        };
         let cmd = String::from_utf8_lossy(&cmdline);
-        let ours = cmd.contains("target/release/junction") || cmd.contains("target/debug/junction") || cmd.contains("WebKitWebProcess") || cmd.contains("WebKitNetworkProcess");
+        let ours = cmd.contains("target/release/junction")
+            || cmd.contains("target/debug/junction")
+            || cmd.contains("WebKitWebProcess")
+            || cmd.contains("WebKitNetworkProcess");
         if !ours || cmd.contains("webkit_table") {
             continue;
         }

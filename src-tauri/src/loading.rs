@@ -32,12 +32,24 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Loads {
     /// Loads `provider` (from scratch, or from its resume point) and streams events.
-    pub async fn run(&self, session: Session, provider: ProviderId, resume: bool, channel: Channel<LoadEvent>) {
-        let resume_point = if resume { lock(&self.resume).remove(&provider) } else { None };
+    pub async fn run(
+        &self,
+        session: Session,
+        provider: ProviderId,
+        resume: bool,
+        channel: Channel<LoadEvent>,
+    ) {
+        let resume_point = if resume {
+            lock(&self.resume).remove(&provider)
+        } else {
+            None
+        };
         let fresh = resume_point.is_none();
         let cancel = CancellationToken::new();
         let generation = self.generation.fetch_add(1, Ordering::SeqCst);
-        if let Some((_, previous)) = lock(&self.running).insert(provider, (generation, cancel.clone())) {
+        if let Some((_, previous)) =
+            lock(&self.running).insert(provider, (generation, cancel.clone()))
+        {
             previous.cancel();
         }
         let rows = self.rows.clone();
@@ -61,10 +73,15 @@ impl Loads {
             }
             let _ = channel.send(event);
         };
-        let outcome = session.load(provider, resume_point, cancel.clone(), sink).await;
+        let outcome = session
+            .load(provider, resume_point, cancel.clone(), sink)
+            .await;
         {
             let mut running = lock(&self.running);
-            if running.get(&provider).is_some_and(|(g, _)| *g == generation) {
+            if running
+                .get(&provider)
+                .is_some_and(|(g, _)| *g == generation)
+            {
                 running.remove(&provider);
             }
         }
@@ -95,7 +112,12 @@ impl Loads {
 
     /// Writes all rows, or those with `keys` (the UI's current view, in its order),
     /// atomically to `path`.
-    pub async fn export(&self, path: PathBuf, format: ExportFormat, keys: Option<Vec<String>>) -> Result<ExportSummary, Error> {
+    pub async fn export(
+        &self,
+        path: PathBuf,
+        format: ExportFormat,
+        keys: Option<Vec<String>>,
+    ) -> Result<ExportSummary, Error> {
         let rows = self.rows.clone();
         tokio::task::spawn_blocking(move || {
             let rows = lock(&rows);

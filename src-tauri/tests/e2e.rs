@@ -34,7 +34,9 @@ async fn launch(config_dir: &Path, env: &[(&str, String)], remove: &[&str]) -> (
     ];
     all.extend(env.iter().cloned());
     let driver = Driver::start(&all, remove).await.expect("tauri-driver");
-    let session = Session::new(&driver, &app()).await.expect("webdriver session");
+    let session = Session::new(&driver, &app())
+        .await
+        .expect("webdriver session");
     (driver, session)
 }
 
@@ -50,17 +52,25 @@ async fn window_shows_providers_cache_status_and_empty_table() {
             .await
             .unwrap_or_else(|e| panic!("Connect {provider}: {e}"));
         let label = s.text(&button).await.unwrap();
-        assert!(label.contains("Connect"), "{provider} button says {label:?}");
+        assert!(
+            label.contains("Connect"),
+            "{provider} button says {label:?}"
+        );
         // No client id is configured in this fresh config dir.
         assert!(
             s.attribute(&button, "disabled").await.unwrap().is_some(),
             "Connect {provider} should be disabled until configured"
         );
         let status = s
-            .wait_text(&format!("[data-testid=status-{provider}]"), WAIT, |t| !t.is_empty())
+            .wait_text(&format!("[data-testid=status-{provider}]"), WAIT, |t| {
+                !t.is_empty()
+            })
             .await
             .unwrap();
-        assert!(status.contains("Not configured"), "{provider} status {status:?}");
+        assert!(
+            status.contains("Not configured"),
+            "{provider} status {status:?}"
+        );
     }
 
     let cache = s
@@ -70,17 +80,32 @@ async fn window_shows_providers_cache_status_and_empty_table() {
     assert_eq!(cache, "Cache: embedded");
 
     let export = s.find("[data-testid=export-button]", WAIT).await.unwrap();
-    assert!(s.attribute(&export, "disabled").await.unwrap().is_some(), "Export disabled with no items");
+    assert!(
+        s.attribute(&export, "disabled").await.unwrap().is_some(),
+        "Export disabled with no items"
+    );
     s.find("[data-testid=items-table]", WAIT).await.unwrap();
-    let empty = s.wait_text("[data-testid=empty-state]", WAIT, |t| !t.is_empty()).await.unwrap();
-    assert!(empty.contains("Connect"), "empty state says what to do: {empty:?}");
+    let empty = s
+        .wait_text("[data-testid=empty-state]", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(
+        empty.contains("Connect"),
+        "empty state says what to do: {empty:?}"
+    );
 
-    let title = s.execute("return document.title", serde_json::json!([])).await.unwrap();
+    let title = s
+        .execute("return document.title", serde_json::json!([]))
+        .await
+        .unwrap();
     assert_eq!(title, "Junction");
 
     let shot = artifacts().join("e2e-window.png");
     s.screenshot(&shot).await.unwrap();
-    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real screenshot");
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 10_000,
+        "a real screenshot"
+    );
     s.close().await;
 }
 
@@ -89,7 +114,11 @@ async fn window_shows_providers_cache_status_and_empty_table() {
 async fn a_redis_that_does_not_answer_is_an_error_with_retry() {
     let config = tempfile::tempdir().unwrap();
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("redis://:sekret-pw@127.0.0.1:{port}/0");
     let (_driver, s) = launch(config.path(), &[("REDIS_URL", url)], &[]).await;
 
@@ -98,31 +127,51 @@ async fn a_redis_that_does_not_answer_is_an_error_with_retry() {
         .await
         .unwrap();
     assert_eq!(cache, format!("Cache: Redis at 127.0.0.1:{port}"));
-    s.find("[data-testid=retry-cache]", WAIT).await.expect("a Retry button");
+    s.find("[data-testid=retry-cache]", WAIT)
+        .await
+        .expect("a Retry button");
     let page = s
         .execute("return document.body.innerText", serde_json::json!([]))
         .await
         .unwrap();
-    assert!(!page.as_str().unwrap().contains("sekret-pw"), "the password is never shown");
+    assert!(
+        !page.as_str().unwrap().contains("sekret-pw"),
+        "the password is never shown"
+    );
     s.close().await;
 }
 
 /// Starts the app on the harness's fake providers, config dir and stores.
 async fn launch_on(h: &Harness) -> (Driver, Session) {
-    let env: Vec<(&str, String)> = h.env().iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let remove: &[&str] = if h.env().iter().any(|(k, _)| k == "REDIS_URL") { &[] } else { &["REDIS_URL"] };
+    let env: Vec<(&str, String)> = h
+        .env()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let remove: &[&str] = if h.env().iter().any(|(k, _)| k == "REDIS_URL") {
+        &[]
+    } else {
+        &["REDIS_URL"]
+    };
     let driver = Driver::start(&env, remove).await.expect("tauri-driver");
-    let session = Session::new(&driver, &app()).await.expect("webdriver session");
+    let session = Session::new(&driver, &app())
+        .await
+        .expect("webdriver session");
     (driver, session)
 }
 
 /// Clicks Connect and waits for the card to say Connected. The popup signs in at the
 /// fake provider, which approves by itself and redirects to the loopback server.
 async fn connect_in_window(s: &Session, provider: ProviderId, account: &str) {
-    let button = s.find(&format!("[data-testid=connect-{provider}]"), WAIT).await.unwrap();
+    let button = s
+        .find(&format!("[data-testid=connect-{provider}]"), WAIT)
+        .await
+        .unwrap();
     s.click(&button).await.unwrap();
     let status = s
-        .wait_text(&format!("[data-testid=status-{provider}]"), WAIT, |t| t.contains("Connected"))
+        .wait_text(&format!("[data-testid=status-{provider}]"), WAIT, |t| {
+            t.contains("Connected")
+        })
         .await
         .unwrap_or_else(|e| panic!("{provider} did not connect: {e}"));
     assert!(status.contains(account), "{provider}: {status:?}");
@@ -133,8 +182,18 @@ async fn connect_in_window(s: &Session, provider: ProviderId, account: &str) {
 async fn connect_hubspot_in_the_popup() {
     let h = Harness::start(FakeConfig::default()).await;
     let (_driver, s) = launch_on(&h).await;
-    connect_in_window(&s, ProviderId::Hubspot, &h.fakes.config().hubspot_hub_domain).await;
-    assert_eq!(h.fakes.counters().token_requests(ProviderId::Hubspot, "authorization_code"), 1);
+    connect_in_window(
+        &s,
+        ProviderId::Hubspot,
+        &h.fakes.config().hubspot_hub_domain,
+    )
+    .await;
+    assert_eq!(
+        h.fakes
+            .counters()
+            .token_requests(ProviderId::Hubspot, "authorization_code"),
+        1
+    );
     // The popup closed itself: only the main window is left.
     let mut handles = 0;
     for _ in 0..25 {
@@ -145,8 +204,12 @@ async fn connect_hubspot_in_the_popup() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(handles, 1, "the sign-in popup should close itself");
-    s.find("[data-testid=disconnect-hubspot]", WAIT).await.expect("a Disconnect button");
-    s.screenshot(&artifacts().join("e2e-connected.png")).await.unwrap();
+    s.find("[data-testid=disconnect-hubspot]", WAIT)
+        .await
+        .expect("a Disconnect button");
+    s.screenshot(&artifacts().join("e2e-connected.png"))
+        .await
+        .unwrap();
     s.close().await;
 }
 
@@ -164,7 +227,12 @@ async fn load_search_and_export_the_filtered_view() {
     let total = h.fakes.summary();
     let expected = total.hubspot_items();
     let (_driver, s) = launch_on(&h).await;
-    connect_in_window(&s, ProviderId::Hubspot, &h.fakes.config().hubspot_hub_domain).await;
+    connect_in_window(
+        &s,
+        ProviderId::Hubspot,
+        &h.fakes.config().hubspot_hub_domain,
+    )
+    .await;
 
     let load = s.find("[data-testid=load-hubspot]", WAIT).await.unwrap();
     s.click(&load).await.unwrap();
@@ -186,28 +254,49 @@ async fn load_search_and_export_the_filtered_view() {
     let search = s.find("[data-testid=search-input]", WAIT).await.unwrap();
     s.send_keys(&search, &needle).await.unwrap();
     let count = s
-        .wait_text("[data-testid=item-count]", WAIT, |t| t != all && t.ends_with("items"))
+        .wait_text("[data-testid=item-count]", WAIT, |t| {
+            t != all && t.ends_with("items")
+        })
         .await
         .unwrap();
-    let shown: usize = count.split(" of ").next().unwrap().replace(',', "").parse().unwrap();
+    let shown: usize = count
+        .split(" of ")
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
     assert!(shown >= 1 && shown < expected, "{count}");
 
     // Export the view, to a path the test chooses (the save dialog is skipped).
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("view.json");
-    s.execute("window.__JUNCTION_TEST_SAVE_PATH__ = arguments[0];", serde_json::json!([path.display().to_string()]))
-        .await
-        .unwrap();
+    s.execute(
+        "window.__JUNCTION_TEST_SAVE_PATH__ = arguments[0];",
+        serde_json::json!([path.display().to_string()]),
+    )
+    .await
+    .unwrap();
     let export = s.find("[data-testid=export-button]", WAIT).await.unwrap();
     s.click(&export).await.unwrap();
-    let scope = s.find("[data-testid=export-scope-view]", WAIT).await.unwrap();
+    let scope = s
+        .find("[data-testid=export-scope-view]", WAIT)
+        .await
+        .unwrap();
     s.click(&scope).await.unwrap();
     let confirm = s.find("[data-testid=export-confirm]", WAIT).await.unwrap();
     s.click(&confirm).await.unwrap();
-    s.wait_text("[data-testid=toast]", WAIT, |t| t.contains("Exported")).await.unwrap();
+    s.wait_text("[data-testid=toast]", WAIT, |t| t.contains("Exported"))
+        .await
+        .unwrap();
 
-    let items: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(items.len(), shown, "the file holds exactly the filtered rows");
+    let items: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        items.len(),
+        shown,
+        "the file holds exactly the filtered rows"
+    );
     for item in &items {
         let hay = format!(
             "{} {} {}",
@@ -219,7 +308,9 @@ async fn load_search_and_export_the_filtered_view() {
         assert!(hay.contains(&needle), "{hay} does not match {needle}");
         assert_eq!(item["provider"], "hubspot");
     }
-    s.screenshot(&artifacts().join("e2e-loaded.png")).await.unwrap();
+    s.screenshot(&artifacts().join("e2e-loaded.png"))
+        .await
+        .unwrap();
     s.close().await;
 }
 

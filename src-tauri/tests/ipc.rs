@@ -123,7 +123,12 @@ fn no_command_result_contains_a_token_or_secret() {
     let settings = invoke(&main, "get_settings", Value::Null).unwrap();
     assert_eq!(settings["providers"][2]["client_secret_set"], true);
     assert_eq!(settings["providers"][0]["client_secret_set"], true);
-    for cmd in ["app_status", "list_providers", "retry_cache", "get_settings"] {
+    for cmd in [
+        "app_status",
+        "list_providers",
+        "retry_cache",
+        "get_settings",
+    ] {
         let reply = invoke(&main, cmd, Value::Null).unwrap();
         let text = reply.to_string();
         for secret in [CLIENT_SECRET, REFRESH_TOKEN, "saved-notion-secret-789"] {

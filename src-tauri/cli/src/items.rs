@@ -33,7 +33,12 @@ impl std::str::FromStr for Target {
     }
 }
 
-pub async fn run(session: &Session, target: Target, out: Option<&Path>, format: ExportFormat) -> Result<(), Error> {
+pub async fn run(
+    session: &Session,
+    target: Target,
+    out: Option<&Path>,
+    format: ExportFormat,
+) -> Result<(), Error> {
     let providers = match target {
         Target::One(p) => vec![p],
         Target::All => {
@@ -41,7 +46,9 @@ pub async fn run(session: &Session, target: Target, out: Option<&Path>, format: 
             for view in session.providers().await {
                 match view.state {
                     ConnectionState::Connected => connected.push(view.id),
-                    ConnectionState::NeedsReconnect => eprintln!("skipped: {} (needs reconnect)", view.id),
+                    ConnectionState::NeedsReconnect => {
+                        eprintln!("skipped: {} (needs reconnect)", view.id)
+                    }
                     _ => eprintln!("skipped: {} (not connected)", view.id),
                 }
             }
@@ -72,7 +79,11 @@ pub async fn run(session: &Session, target: Target, out: Option<&Path>, format: 
             let failed = failure.clone();
             let sink = move |event: LoadEvent| match event {
                 LoadEvent::Batch { items, .. } => lock(&rows).upsert(items),
-                LoadEvent::Progress { object_type, loaded, .. } => lock(&progress).report(p, &object_type, loaded),
+                LoadEvent::Progress {
+                    object_type,
+                    loaded,
+                    ..
+                } => lock(&progress).report(p, &object_type, loaded),
                 LoadEvent::Throttled { message, .. } => eprintln!("{p}: {message}"),
                 LoadEvent::Done { count, .. } => eprintln!("{p}: done, {count} items"),
                 LoadEvent::Failed { message, .. } => *lock(&failed) = Some(message),
@@ -82,17 +93,28 @@ pub async fn run(session: &Session, target: Target, out: Option<&Path>, format: 
             failure.map(|m| format!("{p}: {m}"))
         }
     });
-    let failures: Vec<String> = futures_util::future::join_all(loads).await.into_iter().flatten().collect();
+    let failures: Vec<String> = futures_util::future::join_all(loads)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     ctrl_c.abort();
     if !failures.is_empty() {
-        return Err(Error::InvalidInput(format!("loading failed, nothing written: {}", failures.join("; "))));
+        return Err(Error::InvalidInput(format!(
+            "loading failed, nothing written: {}",
+            failures.join("; ")
+        )));
     }
 
     let rows = lock(&rows);
     match out {
         Some(path) => {
             let summary = export_items(rows.all(), format, path, None)?;
-            eprintln!("wrote {} items to {}", summary.count, summary.path.display());
+            eprintln!(
+                "wrote {} items to {}",
+                summary.count,
+                summary.path.display()
+            );
         }
         None => {
             write_to(rows.all(), format, std::io::stdout().lock())?;
@@ -115,11 +137,18 @@ struct Progress {
 impl Progress {
     fn report(&mut self, provider: ProviderId, object_type: &str, loaded: u64) {
         self.loaded.insert(object_type.to_string(), loaded);
-        if self.last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
             return;
         }
         self.last = Some(Instant::now());
-        let mut parts: Vec<_> = self.loaded.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let mut parts: Vec<_> = self
+            .loaded
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         parts.sort();
         eprintln!("{provider}: {}", parts.join(", "));
     }

@@ -79,7 +79,9 @@ fn init_logging() {
     if let Ok(filter) = std::env::var("JUNCTION_LOG") {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_writer(junction_core::logging::RedactingMakeWriter::new(std::io::stderr))
+            .with_writer(junction_core::logging::RedactingMakeWriter::new(
+                std::io::stderr,
+            ))
             .try_init();
     }
 }

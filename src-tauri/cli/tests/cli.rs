@@ -23,7 +23,9 @@ fn cli(h: &Harness) -> Command {
 }
 
 fn run(mut cmd: Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("junction-cli runs")
+    cmd.stdin(Stdio::null())
+        .output()
+        .expect("junction-cli runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -63,7 +65,10 @@ async fn connect_status_and_disconnect_across_processes() {
         let stdout = text(&out.stdout);
         let lines: Vec<_> = stdout.lines().collect();
         assert!(lines[0].starts_with("http"), "{stdout}");
-        assert_eq!(lines.last().unwrap(), &format!("connected: {p} ({account})"));
+        assert_eq!(
+            lines.last().unwrap(),
+            &format!("connected: {p} ({account})")
+        );
     }
 
     // A later process sees the connections (through Redis or the secret store).
@@ -74,12 +79,21 @@ async fn connect_status_and_disconnect_across_processes() {
     });
     assert!(out.status.success());
     let status = text(&out.stdout);
-    assert!(status.contains(&format!("hubspot: connected ({})", h.fakes.config().hubspot_hub_domain)), "{status}");
+    assert!(
+        status.contains(&format!(
+            "hubspot: connected ({})",
+            h.fakes.config().hubspot_hub_domain
+        )),
+        "{status}"
+    );
     assert!(status.contains("airtable: connected ("), "{status}");
     assert!(status.contains("notion: connected ("), "{status}");
     // …and the app's core can use the token the CLI obtained.
     let session = h.session().await;
-    session.access_token(ProviderId::Notion).await.expect("usable by another process");
+    session
+        .access_token(ProviderId::Notion)
+        .await
+        .expect("usable by another process");
 
     let out = run({
         let mut c = cli(&h);
@@ -87,7 +101,12 @@ async fn connect_status_and_disconnect_across_processes() {
         c
     });
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout).trim(), "disconnected: notion", "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "disconnected: notion",
+        "{}",
+        text(&out.stderr)
+    );
     eprintln!("disconnect stderr: {}", text(&out.stderr));
     assert_eq!(h.fakes.counters().revocations(ProviderId::Notion), 1);
     let out = run({
@@ -112,7 +131,10 @@ async fn a_denied_sign_in_exits_1_with_one_line() {
     let out = connect(&h, "airtable").await;
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    let reason: Vec<_> = stderr.lines().filter(|l| l.starts_with("junction-cli:")).collect();
+    let reason: Vec<_> = stderr
+        .lines()
+        .filter(|l| l.starts_with("junction-cli:"))
+        .collect();
     assert_eq!(reason.len(), 1, "{stderr}");
     assert!(reason[0].contains("refused"), "{stderr}");
 }
@@ -121,13 +143,23 @@ async fn a_denied_sign_in_exits_1_with_one_line() {
 async fn exit_codes_follow_the_contract() {
     let mut h = Harness::start(FakeConfig::default()).await;
     // 2: bad usage.
-    for args in [vec!["connect", "slack"], vec!["frobnicate"], vec![], vec!["items", "hubspot", "--format", "xml"]] {
+    for args in [
+        vec!["connect", "slack"],
+        vec!["frobnicate"],
+        vec![],
+        vec!["items", "hubspot", "--format", "xml"],
+    ] {
         let out = run({
             let mut c = cli(&h);
             c.args(&args);
             c
         });
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
     }
     // 1: a failure, with one line on stderr that says what to set.
     h.set_env("JUNCTION_HUBSPOT_CLIENT_ID", "");
@@ -141,7 +173,13 @@ async fn exit_codes_follow_the_contract() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("JUNCTION_HUBSPOT_CLIENT_ID"), "{stderr}");
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("junction-cli:")).count(), 1);
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("junction-cli:"))
+            .count(),
+        1
+    );
     // 1: a bad setting names itself.
     let out = run({
         let mut c = cli(&h);
@@ -166,12 +204,19 @@ async fn a_missing_keychain_falls_back_to_the_file_and_records_it() {
         let mut c = cli(&h);
         // Ask for the keychain where no Secret Service can answer.
         c.env_remove("JUNCTION_SECRET_STORE")
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/junction-test-bus")
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/junction-test-bus",
+            )
             .arg("status");
         c
     });
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("warning: No keychain available"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("warning: No keychain available"),
+        "{}",
+        text(&out.stderr)
+    );
     let config = std::fs::read_to_string(h.config_dir.path().join("config.toml")).unwrap();
     assert!(config.contains("secret_store = \"file\""), "{config}");
 }
@@ -190,7 +235,11 @@ async fn items_loads_every_connected_provider_to_a_file() {
     // Nothing connected: `all` fails and says so.
     let out = connected_env_cli(&h, &["items", "all"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("no provider is connected"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no provider is connected"),
+        "{}",
+        text(&out.stderr)
+    );
 
     for p in ["hubspot", "notion"] {
         assert!(connect(&h, p).await.status.success());
@@ -200,12 +249,24 @@ async fn items_loads_every_connected_provider_to_a_file() {
     let out = connected_env_cli(&h, &["items", "all", "--out", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("skipped: airtable (not connected)"), "{stderr}");
-    let items: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert!(
+        stderr.contains("skipped: airtable (not connected)"),
+        "{stderr}"
+    );
+    let items: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let summary = h.fakes.summary();
-    assert_eq!(items.len(), summary.hubspot_items() + summary.notion_items());
-    assert!(items.iter().all(|i| i["provider"] == "hubspot" || i["provider"] == "notion"));
-    assert!(items.iter().all(|i| i.as_object().unwrap().len() == 16), "every field written");
+    assert_eq!(
+        items.len(),
+        summary.hubspot_items() + summary.notion_items()
+    );
+    assert!(items
+        .iter()
+        .all(|i| i["provider"] == "hubspot" || i["provider"] == "notion"));
+    assert!(
+        items.iter().all(|i| i.as_object().unwrap().len() == 16),
+        "every field written"
+    );
 
     // One provider to stdout, as NDJSON and CSV.
     let out = connected_env_cli(&h, &["items", "hubspot", "--format", "ndjson"]);
@@ -214,7 +275,11 @@ async fn items_loads_every_connected_provider_to_a_file() {
     let out = connected_env_cli(&h, &["items", "notion", "--format", "csv"]);
     assert!(out.status.success());
     let csv = text(&out.stdout);
-    assert!(csv.starts_with("id,type,directory,parent_path_or_name"), "{}", &csv[..80.min(csv.len())]);
+    assert!(
+        csv.starts_with("id,type,directory,parent_path_or_name"),
+        "{}",
+        &csv[..80.min(csv.len())]
+    );
 
     // A provider that is not connected: exit 1.
     let out = connected_env_cli(&h, &["items", "airtable"]);
@@ -229,11 +294,23 @@ async fn a_failed_load_leaves_no_file_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.json");
     std::fs::write(&file, "previous export").unwrap();
-    h.fakes.inject(Fault::new(ProviderId::Notion, FaultKind::MalformedJson).on(Endpoint::Search).times(100));
+    h.fakes.inject(
+        Fault::new(ProviderId::Notion, FaultKind::MalformedJson)
+            .on(Endpoint::Search)
+            .times(100),
+    );
     let out = connected_env_cli(&h, &["items", "notion", "--out", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("notion"), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous export", "the old file is untouched");
+    assert!(
+        text(&out.stderr).contains("notion"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "previous export",
+        "the old file is untouched"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }

@@ -265,7 +265,9 @@ impl Session {
     }
 
     pub async fn window_handles(&self) -> Res<Vec<String>> {
-        let v = self.call(reqwest::Method::GET, "/window/handles", None).await?;
+        let v = self
+            .call(reqwest::Method::GET, "/window/handles", None)
+            .await?;
         Ok(v.as_array()
             .into_iter()
             .flatten()
