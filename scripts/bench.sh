@@ -4,6 +4,7 @@
 #              scaled 10×): wall time vs. floor, 429s, peak RSS per provider
 #   2. export: 100,000 items to JSON, NDJSON and CSV: time and peak RSS per format
 #   3. table:  the UI table in Chromium with 100,000 items (npm run bench:browser)
+#   4. table:  the same in the real app window (WebKitGTK under Xvfb), loaded over HTTP
 # Release builds; the first run compiles the dependencies once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,14 @@ cargo bench -p junction-core --bench export
 
 say "Table benchmark (npm --prefix ui run bench:browser)"
 npm --prefix ui run bench:browser
+
+say "Table benchmark in the real app window (WebKitGTK under Xvfb, through tauri-driver)"
+npm --prefix ui run build
+work=$(mktemp -d /tmp/junction-bench.XXXXXX)
+exec 5> "$work/display"
+Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [[ -s "$work/display" ]] && break; sleep 0.1; done
+DISPLAY=":$(head -n1 "$work/display")" env -u REDIS_URL JUNCTION_E2E_ARTIFACTS="$PWD/artifacts" \
+  dbus-run-session -- cargo bench -p junction --bench webkit_table
