@@ -325,3 +325,40 @@ fn fmt_count(n: usize) -> String {
     }
     out
 }
+
+#[tokio::test]
+#[ignore = "needs a display and tauri-driver: run by `make test`"]
+async fn a_second_launch_hands_over_to_the_first_and_exits() {
+    let config = tempfile::tempdir().unwrap();
+    let (_driver, s) = launch(config.path(), &[], &["REDIS_URL"]).await;
+    s.find("[data-testid=connect-hubspot]", WAIT)
+        .await
+        .expect("the first instance is up");
+    let started = std::time::Instant::now();
+    let mut second = std::process::Command::new(app())
+        .env("JUNCTION_CONFIG_DIR", config.path())
+        .env("JUNCTION_SECRET_STORE", "file")
+        .env_remove("REDIS_URL")
+        .spawn()
+        .unwrap();
+    let mut exited = None;
+    while started.elapsed() < Duration::from_secs(20) {
+        if let Some(status) = second.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if exited.is_none() {
+        let _ = second.kill();
+    }
+    assert!(
+        exited.is_some(),
+        "the second instance should exit and focus the first"
+    );
+    // The first one is still there.
+    s.find("[data-testid=connect-hubspot]", WAIT)
+        .await
+        .expect("the first instance still runs");
+    s.close().await;
+}

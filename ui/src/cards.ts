@@ -78,7 +78,14 @@ class Card {
     this.status.dataset.state = v.state;
     this.status.title = v.state === "connected" && v.expires_at ? `Access token expires ${new Date(v.expires_at).toLocaleString()}` : "";
 
-    show(this.hint, v.state === "not_configured" ? (v.hint ?? "Add a client ID in Settings.") : null);
+    show(
+      this.hint,
+      v.state === "not_configured"
+        ? (v.hint ?? "Add a client ID in Settings.")
+        : v.state === "connected" && v.expires_at && ls.phase === "idle"
+          ? `Access token valid until ${new Date(v.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} · renewed automatically`
+          : null,
+    );
     show(this.error, v.last_error && ls.phase !== "failed" ? v.last_error : null);
 
     const loading = ls.phase === "loading";
@@ -152,6 +159,8 @@ class Card {
               testid: t("load"),
               variant: resumable ? undefined : "primary",
             }),
+            // Reconnect: sign in again (another account, or new scopes) without disconnecting first.
+            button("Reconnect", connect, { testid: t("reconnect"), variant: "ghost" }),
             button("Disconnect", () => this.disconnect(), { testid: t("disconnect"), variant: "ghost" }),
           );
         }

@@ -59,28 +59,14 @@ impl ConnectionsFile {
 
     /// Read-modify-write under an exclusive lock (the app and the CLI both write).
     fn update<T>(&self, f: impl FnOnce(&mut Map) -> T) -> Result<T> {
-        use fs4::fs_std::FileExt;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-            .map_err(|e| Error::io(&self.lock_path, e))?;
-        lock.lock_exclusive()
-            .map_err(|e| Error::io(&self.lock_path, e))?;
-        let result = (|| {
+        crate::store::with_file_lock(&self.lock_path, || {
             let mut map = self.read()?;
             let out = f(&mut map);
             let bytes = serde_json::to_vec_pretty(&map)
                 .map_err(|e| Error::Internal(format!("cannot encode connections: {e}")))?;
             crate::store::atomic_write(&self.path, &bytes, false)?;
             Ok(out)
-        })();
-        let _ = FileExt::unlock(&lock);
-        result
+        })
     }
 
     pub fn get(

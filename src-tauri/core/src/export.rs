@@ -41,24 +41,7 @@ use crate::item::{format_time, IntegrationItem};
 use crate::{Error, Result};
 
 /// The CSV header: the [`IntegrationItem`] field names in their serde (JSON) order.
-pub const CSV_HEADER: [&str; 16] = [
-    "id",
-    "type",
-    "directory",
-    "parent_path_or_name",
-    "parent_id",
-    "name",
-    "creation_time",
-    "last_modified_time",
-    "url",
-    "children",
-    "mime_type",
-    "delta",
-    "drive_id",
-    "visibility",
-    "provider",
-    "properties",
-];
+pub const CSV_HEADER: [&str; 16] = crate::item::FIELDS;
 
 /// The separator of `children` ids in a CSV field.
 pub const CSV_CHILDREN_SEPARATOR: char = ';';

@@ -74,6 +74,26 @@ impl std::str::FromStr for ProviderId {
     }
 }
 
+/// Every field of an exported item, in order (JSON key order and CSV columns).
+pub const FIELDS: [&str; 16] = [
+    "id",
+    "type",
+    "directory",
+    "parent_path_or_name",
+    "parent_id",
+    "name",
+    "creation_time",
+    "last_modified_time",
+    "url",
+    "children",
+    "mime_type",
+    "delta",
+    "drive_id",
+    "visibility",
+    "provider",
+    "properties",
+];
+
 /// One item, as exported. Field order here is the CSV column order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntegrationItem {
@@ -179,24 +199,7 @@ mod tests {
         item.properties.insert("Status".into(), "Done".into());
         let json = serde_json::to_value(&item).unwrap();
         let obj = json.as_object().unwrap();
-        for field in [
-            "id",
-            "type",
-            "directory",
-            "parent_path_or_name",
-            "parent_id",
-            "name",
-            "creation_time",
-            "last_modified_time",
-            "url",
-            "children",
-            "mime_type",
-            "delta",
-            "drive_id",
-            "visibility",
-            "provider",
-            "properties",
-        ] {
+        for field in FIELDS {
             assert!(obj.contains_key(field), "{field} missing");
         }
         assert_eq!(obj.len(), 16);

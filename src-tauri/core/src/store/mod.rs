@@ -18,6 +18,25 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
+/// Runs `f` holding an exclusive lock on `lock_path` (created if missing): the app
+/// and the CLI read-modify-write the same small files.
+pub fn with_file_lock<T>(lock_path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    use fs4::fs_std::FileExt;
+    if let Some(dir) = lock_path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+        .map_err(|e| Error::io(lock_path, e))?;
+    lock.lock_exclusive().map_err(|e| Error::io(lock_path, e))?;
+    let result = f();
+    let _ = FileExt::unlock(&lock);
+    result
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename,
 /// so readers see the old file or the new one, never half of one. `private` makes the
 /// file 0600 before anything is written to it (secrets).

@@ -134,21 +134,7 @@ impl FileBackend {
     }
 
     fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        use fs4::fs_std::FileExt;
-        if let Some(dir) = self.lock_path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-            .map_err(|e| Error::io(&self.lock_path, e))?;
-        lock.lock_exclusive()
-            .map_err(|e| Error::io(&self.lock_path, e))?;
-        let result = f();
-        let _ = FileExt::unlock(&lock);
-        result
+        super::with_file_lock(&self.lock_path, f)
     }
 
     fn read(&self) -> Result<BTreeMap<String, String>> {
