@@ -214,28 +214,46 @@ fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
 
 /// Loads every item of `providers` (concurrently), streaming over `on_event`.
 #[tauri::command]
-pub async fn load_items(
+pub async fn load_items<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     providers: Vec<ProviderId>,
     on_event: tauri::ipc::Channel<junction_core::fetch::LoadEvent>,
 ) -> IpcResult<()> {
     let session = state.session().await;
     let loads = providers
-        .into_iter()
-        .map(|p| state.loads.run(session.clone(), p, false, on_event.clone()));
+        .iter()
+        .map(|&p| state.loads.run(session.clone(), p, false, on_event.clone()));
     futures_util::future::join_all(loads).await;
+    announce(&app, &session, &providers).await;
     Ok(())
+}
+
+/// Re-sends the cards of `providers`: a load may have found that one needs a reconnect.
+async fn announce<R: Runtime>(
+    app: &AppHandle<R>,
+    session: &junction_core::Session,
+    providers: &[ProviderId],
+) {
+    for &p in providers {
+        let _ = app.emit(CONNECTION_CHANGED, &session.provider_view(p).await);
+    }
 }
 
 /// Continues a failed or cancelled load from where it stopped.
 #[tauri::command]
-pub async fn resume_load(
+pub async fn resume_load<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     provider: ProviderId,
     on_event: tauri::ipc::Channel<junction_core::fetch::LoadEvent>,
 ) -> IpcResult<()> {
     let session = state.session().await;
-    state.loads.run(session, provider, true, on_event).await;
+    state
+        .loads
+        .run(session.clone(), provider, true, on_event)
+        .await;
+    announce(&app, &session, &[provider]).await;
     Ok(())
 }
 

@@ -290,6 +290,12 @@ async fn a_401_after_the_refresh_needs_reconnect_and_resume_finishes() {
     assert_eq!(code, "needs_reconnect");
     assert!(message.contains("/v1/search"), "{message}");
     assert!(resumable);
+    // The card asks for a reconnect; after it, Resume finishes the set.
+    assert_eq!(
+        session.provider_view(Notion).await.state,
+        junction_core::views::ConnectionState::NeedsReconnect
+    );
+    h.connect(&session, Notion).await.unwrap();
     let (_, again) = load(&session, Notion, first.resume).await;
     done_count(&again);
     let mut all = rec.items();

@@ -84,13 +84,11 @@ impl Ctx {
                 Err(Attempt::Fatal(e)) => return Err(e),
                 Err(Attempt::Unauthorized(message)) => {
                     if refreshed {
-                        return Err(Error::NeedsReconnect {
-                            provider: self.provider.display_name().into(),
-                            reason: format!(
-                                "{} still answered 401 after a token refresh: {message}",
-                                call.endpoint
-                            ),
-                        });
+                        let reason = format!(
+                            "{} still answered 401 after a token refresh: {message}",
+                            call.endpoint
+                        );
+                        return Err(self.session.needs_reconnect(self.provider, &reason).await);
                     }
                     refreshed = true;
                     self.cancellable(self.session.access_token_after_401(self.provider, &token))

@@ -273,7 +273,8 @@ impl Session {
         }
     }
 
-    async fn needs_reconnect(&self, provider: ProviderId, reason: &str) -> Error {
+    /// Records that the provider refused our tokens; the card then asks to reconnect.
+    pub(crate) async fn needs_reconnect(&self, provider: ProviderId, reason: &str) -> Error {
         let cfg = self.config();
         if let Err(e) =
             self.connections()
