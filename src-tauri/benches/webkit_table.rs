@@ -225,42 +225,56 @@ async fn run() {
         f(&scroll, "max")
     );
     match memory {
-        Some(mib) => println!(
-            "{:<52} {:>10.0} MiB",
-            "App memory (RSS: app + WebKit processes)", mib
-        ),
+        Some((total, parts)) => {
+            println!(
+                "{:<52} {:>10.0} MiB",
+                "App memory (RSS: app + WebKit processes)", total
+            );
+            for (kind, mib) in parts {
+                println!("{:<52} {:>10.0} MiB", format!("  {kind}"), mib);
+            }
+        }
         None => println!("App memory: not measured (no app process found)"),
     }
 }
 
-/// RSS of the junction process and its WebKit helper processes, in MiB.
-fn app_memory_mib() -> Option<f64> {
-    let mut total_kib = 0u64;
-    let mut found = false;
+/// RSS of the junction process and its WebKit helper processes, in MiB, in total
+/// and per process kind.
+fn app_memory_mib() -> Option<(f64, Vec<(String, f64)>)> {
+    let mut parts: Vec<(String, f64)> = Vec::new();
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let path = entry.path();
         let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
             continue;
         };
         let cmd = String::from_utf8_lossy(&cmdline);
-        let ours = cmd.contains("target/release/junction")
-            || cmd.contains("target/debug/junction")
-            || cmd.contains("WebKitWebProcess")
-            || cmd.contains("WebKitNetworkProcess");
-        if !ours || cmd.contains("webkit_table") {
+        let kind = if cmd.contains("webkit_table") {
             continue;
-        }
-        if let Ok(status) = std::fs::read_to_string(path.join("status")) {
-            if let Some(kib) = status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                total_kib += kib;
-                found = true;
-            }
+        } else if cmd.contains("WebKitWebProcess") {
+            "WebKitWebProcess (UI, JS heap, rendering)"
+        } else if cmd.contains("WebKitNetworkProcess") {
+            "WebKitNetworkProcess"
+        } else if cmd.contains("target/release/junction") || cmd.contains("target/debug/junction") {
+            "junction (Rust: rows, HTTP, IPC)"
+        } else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(path.join("status")) else {
+            continue;
+        };
+        let Some(kib) = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        match parts.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, mib)) => *mib += kib as f64 / 1024.0,
+            None => parts.push((kind.to_string(), kib as f64 / 1024.0)),
         }
     }
-    found.then(|| total_kib as f64 / 1024.0)
+    let total: f64 = parts.iter().map(|(_, m)| m).sum();
+    (!parts.is_empty()).then_some((total, parts))
 }
