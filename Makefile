@@ -3,6 +3,8 @@
 #   make test   set up what tests need, start Redis + Xvfb, run every test layer
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
+# rustup installs into ~/.cargo/bin; a shell opened before that has no PATH entry yet.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: run test bench setup setup-test ui lint deb clean
 
@@ -31,7 +33,7 @@ lint: setup ui
 
 # A Debian package of the release build (AppImage cannot bundle offline).
 deb: setup ui
-	cd ui && npx tauri build --bundles deb --config ../tauri.conf.json
+	ui/node_modules/.bin/tauri build --bundles deb
 
 clean:
 	cargo clean

@@ -28,10 +28,12 @@ npm --prefix ui run bench:browser
 say "Table benchmark in the real app window (WebKitGTK under Xvfb, through tauri-driver)"
 npm --prefix ui run build
 work=$(mktemp -d /tmp/junction-bench.XXXXXX)
+xvfb=""
+trap '[[ -n "$xvfb" ]] && kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT
 exec 5> "$work/display"
 Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do [[ -s "$work/display" ]] && break; sleep 0.1; done
+[[ -s "$work/display" ]] || { echo "Xvfb did not start" >&2; cat "$work/xvfb.log" >&2; exit 1; }
 DISPLAY=":$(head -n1 "$work/display")" env -u REDIS_URL JUNCTION_E2E_ARTIFACTS="$PWD/artifacts" \
   dbus-run-session -- cargo bench -p junction --bench webkit_table

@@ -17,6 +17,7 @@ MIN_RUST=1.90.0
 MIN_NODE=20.19.0
 version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" == "$2" ]]; }
 
+export PATH="$HOME/.cargo/bin:$PATH"
 command -v cargo >/dev/null || die "Rust is not installed: install rustup (https://rustup.rs), then run this again."
 rust_version=$(rustc --version | awk '{print $2}')
 version_ge "$rust_version" "$MIN_RUST" || die "Rust $rust_version is too old: Junction needs $MIN_RUST or newer (rustup update stable)."
@@ -45,7 +46,8 @@ if (( ${#missing[@]} )); then
   fi
   say "Installing system packages: ${missing[*]}"
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -q "${missing[@]}"
+  # `env` inside sudo: sudo's env_reset would drop DEBIAN_FRONTEND (debconf prompts).
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q "${missing[@]}"
 fi
 
 # The UI's node packages, from the lock file; again only when the lock changed.

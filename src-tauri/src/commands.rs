@@ -12,6 +12,7 @@ use crate::popup;
 use crate::state::{AppState, PendingSignIn};
 
 pub const CONNECTION_CHANGED: &str = "connection-changed";
+pub const STATUS_CHANGED: &str = "status-changed";
 
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
@@ -19,8 +20,13 @@ pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
 }
 
 #[tauri::command]
-pub async fn retry_cache(state: State<'_, AppState>) -> IpcResult<AppStatus> {
-    Ok(state.session().await.retry_cache().await)
+pub async fn retry_cache<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> IpcResult<AppStatus> {
+    let status = state.session().await.retry_cache().await;
+    let _ = app.emit(STATUS_CHANGED, &status);
+    Ok(status)
 }
 
 #[tauri::command]
@@ -146,12 +152,16 @@ pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView>
 }
 
 #[tauri::command]
-pub async fn save_settings(
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     settings: SettingsInput,
 ) -> IpcResult<SettingsView> {
     state.session().await.save_settings(settings).await?;
-    Ok(state.reload().await?.settings().await)
+    let session = state.reload().await?;
+    // The cache may have changed (a Redis URL set or cleared): the status bar follows.
+    let _ = app.emit(STATUS_CHANGED, &session.status().await);
+    Ok(session.settings().await)
 }
 
 /// Write-only: the secret goes to the secret store and never comes back.

@@ -23,6 +23,12 @@ pub struct Loads {
     running: Mutex<HashMap<ProviderId, (u64, CancellationToken)>>,
     generation: std::sync::atomic::AtomicU64,
     resume: Mutex<HashMap<ProviderId, ResumePoint>>,
+    /// Providers whose reload stopped before its first batch: their old rows are
+    /// still to be replaced, by the resumed run's first batch.
+    replace_pending: Mutex<std::collections::HashSet<ProviderId>>,
+    /// One run at a time per provider: a Resume clicked right after `failed` waits
+    /// for the stopped run to store its resume point.
+    turns: Mutex<HashMap<ProviderId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -39,12 +45,7 @@ impl Loads {
         resume: bool,
         channel: Channel<LoadEvent>,
     ) {
-        let resume_point = if resume {
-            lock(&self.resume).remove(&provider)
-        } else {
-            None
-        };
-        let fresh = resume_point.is_none();
+        // A new run stops the current one first, then waits for its turn.
         let cancel = CancellationToken::new();
         let generation = self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some((_, previous)) =
@@ -52,6 +53,16 @@ impl Loads {
         {
             previous.cancel();
         }
+        let turn = lock(&self.turns).entry(provider).or_default().clone();
+        let _turn = turn.lock().await;
+
+        let resume_point = if resume {
+            lock(&self.resume).remove(&provider)
+        } else {
+            None
+        };
+        let replace_pending = lock(&self.replace_pending).remove(&provider);
+        let fresh = resume_point.is_none() || replace_pending;
         let rows = self.rows.clone();
         let first_batch = Arc::new(AtomicBool::new(fresh));
         let seen_batch = first_batch.clone();
@@ -76,6 +87,9 @@ impl Loads {
         let outcome = session
             .load(provider, resume_point, cancel.clone(), sink)
             .await;
+        if first_batch.load(Ordering::SeqCst) && outcome.resume.is_some() {
+            lock(&self.replace_pending).insert(provider);
+        }
         {
             let mut running = lock(&self.running);
             if running
@@ -100,6 +114,7 @@ impl Loads {
     pub fn forget(&self, provider: ProviderId) {
         self.cancel(provider);
         lock(&self.resume).remove(&provider);
+        lock(&self.replace_pending).remove(&provider);
         lock(&self.rows).remove_provider(provider);
     }
 

@@ -16,8 +16,10 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 const CLIENT_SECRET: &str = "cs-very-secret-123";
 const REFRESH_TOKEN: &str = "rt-very-secret-456";
 
-fn session(env: Vec<(&'static str, String)>) -> Session {
-    let dir = tempfile::tempdir().unwrap().keep();
+/// A session on a fresh config dir; keep the dir alive for the test (it is removed on drop).
+fn session(env: Vec<(&'static str, String)>) -> (Session, tempfile::TempDir) {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_path_buf();
     let lookup = move |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
     let config = Config::resolve(dir, Default::default(), &lookup).unwrap();
     tauri::async_runtime::block_on(async {
@@ -29,7 +31,7 @@ fn session(env: Vec<(&'static str, String)>) -> Session {
             )
             .await
             .unwrap();
-        Session::with_secrets(config, secrets).await
+        (Session::with_secrets(config, secrets).await, temp)
     })
 }
 
@@ -68,7 +70,8 @@ fn configured() -> Vec<(&'static str, String)> {
 
 #[test]
 fn providers_say_what_to_configure() {
-    let app = app(session(configured()));
+    let (session, _config_dir) = session(configured());
+    let app = app(session);
     let main = window(&app, "main");
     let providers = invoke(&main, "list_providers", Value::Null).unwrap();
     let list = providers.as_array().unwrap();
@@ -87,7 +90,8 @@ fn providers_say_what_to_configure() {
 
 #[test]
 fn status_names_the_embedded_cache() {
-    let app = app(session(vec![]));
+    let (session, _config_dir) = session(vec![]);
+    let app = app(session);
     let main = window(&app, "main");
     let status = invoke(&main, "app_status", Value::Null).unwrap();
     assert_eq!(status["cache"]["label"], "Cache: embedded");
@@ -97,7 +101,8 @@ fn status_names_the_embedded_cache() {
 
 #[test]
 fn errors_cross_ipc_as_code_and_message() {
-    let app = app(session(vec![]));
+    let (session, _config_dir) = session(vec![]);
+    let app = app(session);
     let main = window(&app, "main");
     let err = invoke(
         &main,
@@ -111,7 +116,8 @@ fn errors_cross_ipc_as_code_and_message() {
 
 #[test]
 fn no_command_result_contains_a_token_or_secret() {
-    let app = app(session(configured()));
+    let (session, _config_dir) = session(configured());
+    let app = app(session);
     let main = window(&app, "main");
     // A secret saved through the write-only command must not come back either.
     invoke(
@@ -139,7 +145,8 @@ fn no_command_result_contains_a_token_or_secret() {
 
 #[test]
 fn only_the_main_window_may_call_commands() {
-    let app = app(session(configured()));
+    let (session, _config_dir) = session(configured());
+    let app = app(session);
     let main = window(&app, "main");
     let popup = window(&app, "oauth-hubspot");
     assert!(invoke(&main, "list_providers", Value::Null).is_ok());
