@@ -47,12 +47,14 @@ pub async fn connect<R: Runtime>(
     state: State<'_, AppState>,
     provider: ProviderId,
 ) -> IpcResult<ProviderView> {
-    if let Some(previous) = state.cancel_pending() {
-        popup::close(&app, previous);
+    if let Some((previous, previous_id)) = state.cancel_pending() {
+        popup::close(&app, previous, previous_id);
     }
     let session = state.session().await;
     let pending = session.start_connect(provider, PENDING_FLOW_TTL).await?;
+    let id = state.next_sign_in_id();
     *state.pending() = Some(PendingSignIn {
+        id,
         provider,
         cancel: pending.canceller(),
         auth_url: pending.auth_url.clone(),
@@ -63,27 +65,30 @@ pub async fn connect<R: Runtime>(
     let _ = app.emit(CONNECTION_CHANGED, &connecting);
 
     let opened = match session.config().sign_in_mode {
-        SignInMode::Popup => popup::open(&app, provider, &pending.auth_url, pending.canceller()),
+        SignInMode::Popup => {
+            popup::open(&app, provider, id, &pending.auth_url, pending.canceller())
+        }
         SignInMode::Browser => open_in_browser(&app, pending.auth_url.as_str()),
     };
     if let Err(e) = opened {
         pending.canceller().cancel();
         let _ = pending.finish().await;
-        state.pending().take();
+        let mut slot = state.pending();
+        if slot.as_ref().is_some_and(|p| p.id == id) {
+            slot.take();
+        }
         return Err(e);
     }
 
     let result = pending.finish().await;
     {
         let mut slot = state.pending();
-        if slot.as_ref().is_some_and(|p| p.provider == provider) {
-            if let Some(p) = slot.as_mut() {
-                p.closing_on_purpose = true;
-            }
+        // Only our own entry: a newer sign-in may have replaced it meanwhile.
+        if slot.as_ref().is_some_and(|p| p.id == id) {
             slot.take();
         }
     }
-    popup::close(&app, provider);
+    popup::close(&app, provider, id);
     let mut view = session.provider_view(provider).await;
     if let Err(e) = &result {
         view.last_error = Some(e.to_string());
@@ -103,8 +108,9 @@ pub async fn cancel_connect<R: Runtime>(
         .as_ref()
         .is_some_and(|p| p.provider == provider);
     if is_this {
-        state.cancel_pending();
-        popup::close(&app, provider);
+        if let Some((_, id)) = state.cancel_pending() {
+            popup::close(&app, provider, id);
+        }
     }
     Ok(())
 }
@@ -126,9 +132,10 @@ pub async fn use_browser_instead<R: Runtime>(
             ));
         };
         p.closing_on_purpose = true;
-        p.auth_url.clone()
+        (p.auth_url.clone(), p.id)
     };
-    popup::close(&app, provider);
+    let (url, id) = url;
+    popup::close(&app, provider, id);
     open_in_browser(&app, url.as_str())
 }
 
@@ -139,8 +146,9 @@ pub async fn disconnect<R: Runtime>(
     provider: ProviderId,
 ) -> IpcResult<ProviderView> {
     let session = state.session().await;
-    session.disconnect(provider).await?;
+    // Stop its load first, so nothing refreshes or adds rows behind the disconnect.
     state.loads.forget(provider);
+    session.disconnect(provider).await?;
     let view = session.provider_view(provider).await;
     let _ = app.emit(CONNECTION_CHANGED, &view);
     Ok(view)

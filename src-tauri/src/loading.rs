@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use junction_core::export::{export_items, ExportFormat, ExportSummary};
 use junction_core::fetch::{LoadEvent, ResumePoint};
 use junction_core::rows::RowStore;
-use junction_core::{Error, ProviderId, Session};
+use junction_core::{Error, IntegrationItem, ProviderId, Session};
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
@@ -29,6 +29,9 @@ pub struct Loads {
     /// One run at a time per provider: a Resume clicked right after `failed` waits
     /// for the stopped run to store its resume point.
     turns: Mutex<HashMap<ProviderId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Bumped by `forget` (disconnect): a run from an older epoch may still finish,
+    /// but adds no rows and leaves no resume point behind.
+    epochs: Arc<Mutex<HashMap<ProviderId, u64>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -66,8 +69,13 @@ impl Loads {
         let rows = self.rows.clone();
         let first_batch = Arc::new(AtomicBool::new(fresh));
         let seen_batch = first_batch.clone();
+        let epochs = self.epochs.clone();
+        let epoch = lock(&epochs).get(&provider).copied().unwrap_or(0);
+        let current = move || lock(&epochs).get(&provider).copied().unwrap_or(0) == epoch;
+        let still_current = current.clone();
         let sink = move |event: LoadEvent| {
             match &event {
+                _ if !still_current() => {}
                 LoadEvent::Batch { items, .. } => {
                     let mut rows = lock(&rows);
                     // A reload replaces this provider's rows, keeping the others.
@@ -87,6 +95,9 @@ impl Loads {
         let outcome = session
             .load(provider, resume_point, cancel.clone(), sink)
             .await;
+        if !current() {
+            return;
+        }
         if first_batch.load(Ordering::SeqCst) && outcome.resume.is_some() {
             lock(&self.replace_pending).insert(provider);
         }
@@ -112,6 +123,7 @@ impl Loads {
 
     /// Forgets a provider's rows and resume point (on disconnect).
     pub fn forget(&self, provider: ProviderId) {
+        *lock(&self.epochs).entry(provider).or_default() += 1;
         self.cancel(provider);
         lock(&self.resume).remove(&provider);
         lock(&self.replace_pending).remove(&provider);
@@ -133,21 +145,23 @@ impl Loads {
         format: ExportFormat,
         keys: Option<Vec<String>>,
     ) -> Result<ExportSummary, Error> {
-        let rows = self.rows.clone();
-        tokio::task::spawn_blocking(move || {
-            let rows = lock(&rows);
+        // Copy the rows out and let go of the lock: loads keep adding rows while the
+        // file is written (holding it would stall them, and the async workers).
+        let picked: Vec<IntegrationItem> = {
+            let rows = lock(&self.rows);
             match &keys {
-                None => export_items(rows.all(), format, &path, None),
+                None => rows.all().cloned().collect(),
                 Some(keys) => {
                     let (picked, missing) = rows.by_keys(keys);
                     if missing > 0 {
                         tracing::warn!(missing, "export skipped keys that are no longer loaded");
                     }
-                    export_items(picked, format, &path, None)
+                    picked.into_iter().cloned().collect()
                 }
             }
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("the export task failed: {e}")))?
+        };
+        tokio::task::spawn_blocking(move || export_items(&picked, format, &path, None))
+            .await
+            .map_err(|e| Error::Internal(format!("the export task failed: {e}")))?
     }
 }

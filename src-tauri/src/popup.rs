@@ -11,34 +11,36 @@ use url::Url;
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
-pub fn label(provider: ProviderId) -> String {
-    format!("oauth-{provider}")
+/// Unique per sign-in, so a new popup never collides with one still closing.
+pub fn label(provider: ProviderId, id: u64) -> String {
+    format!("oauth-{provider}-{id}")
 }
 
 pub fn open<R: Runtime>(
     app: &AppHandle<R>,
     provider: ProviderId,
+    id: u64,
     url: &Url,
     cancel: CancellationToken,
 ) -> IpcResult<()> {
-    close(app, provider);
     let data_dir = app
         .path()
         .app_cache_dir()
         .map(|d| d.join("oauth-popup"))
         .map_err(|e| IpcError::new("internal", e.to_string()))?;
-    let window = WebviewWindowBuilder::new(app, label(provider), WebviewUrl::External(url.clone()))
-        .title(format!("Sign in to {}", provider.display_name()))
-        .inner_size(560.0, 720.0)
-        .center()
-        .data_directory(data_dir)
-        .build()
-        .map_err(|e| {
-            IpcError::new(
-                "internal",
-                format!("could not open the sign-in window: {e}"),
-            )
-        })?;
+    let window =
+        WebviewWindowBuilder::new(app, label(provider, id), WebviewUrl::External(url.clone()))
+            .title(format!("Sign in to {}", provider.display_name()))
+            .inner_size(560.0, 720.0)
+            .center()
+            .data_directory(data_dir)
+            .build()
+            .map_err(|e| {
+                IpcError::new(
+                    "internal",
+                    format!("could not open the sign-in window: {e}"),
+                )
+            })?;
     let handle = app.clone();
     window.on_window_event(move |event| {
         if let WindowEvent::Destroyed = event {
@@ -46,7 +48,7 @@ pub fn open<R: Runtime>(
             let mut slot = state.pending();
             let by_user = slot
                 .as_ref()
-                .is_some_and(|p| p.provider == provider && !p.closing_on_purpose);
+                .is_some_and(|p| p.id == id && !p.closing_on_purpose);
             if by_user {
                 cancel.cancel();
                 slot.take();
@@ -56,8 +58,8 @@ pub fn open<R: Runtime>(
     Ok(())
 }
 
-pub fn close<R: Runtime>(app: &AppHandle<R>, provider: ProviderId) {
-    if let Some(window) = app.get_webview_window(&label(provider)) {
+pub fn close<R: Runtime>(app: &AppHandle<R>, provider: ProviderId, id: u64) {
+    if let Some(window) = app.get_webview_window(&label(provider, id)) {
         let _ = window.destroy();
     }
 }

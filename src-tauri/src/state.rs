@@ -12,6 +12,8 @@ use url::Url;
 /// The sign-in in progress. There is at most one: every provider's redirect URI uses
 /// the same loopback port, so a new Connect replaces the pending one.
 pub struct PendingSignIn {
+    /// Unique per sign-in: cleanup and the popup's close event act only on their own.
+    pub id: u64,
     pub provider: ProviderId,
     pub cancel: CancellationToken,
     pub auth_url: Url,
@@ -23,6 +25,7 @@ pub struct PendingSignIn {
 pub struct AppState {
     session: RwLock<Session>,
     pub pending: Mutex<Option<PendingSignIn>>,
+    next_sign_in: std::sync::atomic::AtomicU64,
     pub loads: crate::loading::Loads,
 }
 
@@ -31,6 +34,7 @@ impl AppState {
         AppState {
             session: RwLock::new(session),
             pending: Mutex::new(None),
+            next_sign_in: Default::default(),
             loads: Default::default(),
         }
     }
@@ -55,10 +59,15 @@ impl AppState {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Cancels the pending sign-in, if any; returns its provider.
-    pub fn cancel_pending(&self) -> Option<ProviderId> {
+    pub fn next_sign_in_id(&self) -> u64 {
+        self.next_sign_in
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Cancels the pending sign-in, if any; returns its provider and id.
+    pub fn cancel_pending(&self) -> Option<(ProviderId, u64)> {
         let pending = self.pending().take()?;
         pending.cancel.cancel();
-        Some(pending.provider)
+        Some((pending.provider, pending.id))
     }
 }

@@ -148,7 +148,7 @@ fn only_the_main_window_may_call_commands() {
     let (session, _config_dir) = session(configured());
     let app = app(session);
     let main = window(&app, "main");
-    let popup = window(&app, "oauth-hubspot");
+    let popup = window(&app, "oauth-hubspot-0");
     assert!(invoke(&main, "list_providers", Value::Null).is_ok());
     for cmd in ["list_providers", "app_status", "open_url"] {
         let denied = invoke(&popup, cmd, Value::Null);

@@ -139,9 +139,14 @@ class Card {
         break;
       case "connecting":
         btns.push(
-          button("Cancel", () => backend.cancelConnect(id).catch((e) => toast(toBackendError(e).message, "error")), {
-            testid: t("cancel-connect"),
-          }),
+          button(
+            "Cancel",
+            (ev) => {
+              if (isRepeatClick(ev)) return;
+              backend.cancelConnect(id).catch((e) => toast(toBackendError(e).message, "error"));
+            },
+            { testid: t("cancel-connect") },
+          ),
           button(
             "Use my browser instead",
             () => backend.useBrowserInstead(id).catch((e) => toast(toBackendError(e).message, "error")),
@@ -151,7 +156,15 @@ class Card {
         break;
       case "connected":
         if (ls.phase === "loading") {
-          btns.push(button("Cancel", () => loader.cancel(id), { testid: t("cancel-load") }));
+          btns.push(
+            button(
+              "Cancel",
+              (ev) => {
+                if (!isRepeatClick(ev)) void loader.cancel(id);
+              },
+              { testid: t("cancel-load") },
+            ),
+          );
         } else {
           if (resumable) btns.push(button("Resume", () => loader.resume(id), { testid: t("resume"), variant: "primary" }));
           btns.push(
@@ -179,6 +192,16 @@ class Card {
       toast(toBackendError(e).message, "error");
     }
   }
+}
+
+/**
+ * The card redraws right after Connect/Load/Resume, so the second click of a
+ * double-click lands on the Cancel button that replaced it. Such a click (detail
+ * 2+, i.e. part of a multi-click) is not a deliberate Cancel. Keyboard activation
+ * has detail 0 and still cancels.
+ */
+function isRepeatClick(ev: MouseEvent): boolean {
+  return ev.detail > 1;
 }
 
 function setText(el: HTMLElement, text: string): void {

@@ -85,7 +85,11 @@ export class ExportDialog {
   }
 
   private async run(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy) {
+      this.el.close();
+      toast("An export is already running. Wait for it to finish, then export again.", "info");
+      return;
+    }
     const format = (this.el.querySelector<HTMLInputElement>('input[name="export-format"]:checked')?.value ?? "json") as ExportFormat;
     const keys = this.scopeView.checked ? this.panel.model.keysInView() : null;
     this.el.close();

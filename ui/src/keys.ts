@@ -13,15 +13,18 @@ export interface KeyHandlers {
 
 export function installKeys(h: KeyHandlers): () => void {
   const onKey = (e: KeyboardEvent) => {
+    // Keys that drive an input method (IME) composition belong to it: Enter there
+    // commits the text, arrows pick a candidate.
+    if (e.isComposing || e.keyCode === 229) return;
     const mod = e.ctrlKey || e.metaKey;
     const target = e.target as HTMLElement | null;
     const inDialog = !!target?.closest?.("dialog");
-    if (mod && !e.altKey && !e.shiftKey && (e.key === "f" || e.key === "F")) {
+    if (mod && !e.altKey && !e.shiftKey && isKey(e, "f")) {
       e.preventDefault(); // also stops the webview's own find bar
       if (!inDialog) h.focusSearch();
       return;
     }
-    if (mod && !e.altKey && !e.shiftKey && (e.key === "e" || e.key === "E")) {
+    if (mod && !e.altKey && !e.shiftKey && isKey(e, "e")) {
       e.preventDefault();
       if (!inDialog) h.startExport();
       return;
@@ -51,4 +54,12 @@ export function installKeys(h: KeyHandlers): () => void {
   };
   window.addEventListener("keydown", onKey);
   return () => window.removeEventListener("keydown", onKey);
+}
+
+/**
+ * Letter shortcuts match the typed character, or the physical key (e.code), so
+ * Ctrl+F / Ctrl+E also work on non-Latin layouts (Cyrillic, Greek, Hebrew…).
+ */
+function isKey(e: KeyboardEvent, letter: string): boolean {
+  return e.key.toLowerCase() === letter || e.code === `Key${letter.toUpperCase()}`;
 }

@@ -8,6 +8,14 @@ import { toast } from "./toast";
 
 export class Loader {
   private throttleTimers = new Map<ProviderId, number>();
+  /**
+   * The run that currently owns each provider. Every load/resume gets a new id and
+   * its own event callback; events, settling and command failures of any other
+   * (older) run are ignored for that provider, so a stale channel can't finish or
+   * fail a newer load.
+   */
+  private runs = new Map<ProviderId, number>();
+  private nextRun = 0;
 
   constructor(
     private backend: Backend,
@@ -19,31 +27,37 @@ export class Loader {
   async load(providers: ProviderId[]): Promise<void> {
     const ps = providers.filter((p) => this.state.load(p).phase !== "loading");
     if (!ps.length) return;
+    const run = ++this.nextRun;
     for (const p of ps) {
+      this.runs.set(p, run);
       this.state.loads.set(p, { phase: "loading", perType: new Map(), throttle: null, failure: null, count: 0 });
       this.panel.beginLoad(p);
     }
     this.started();
     try {
-      await this.backend.loadItems(ps, (e) => this.onEvent(e));
+      await this.backend.loadItems(ps, (e) => this.onEvent(run, e));
     } catch (e) {
-      this.commandFailed(ps, e);
+      this.commandFailed(run, ps, e);
     }
-    this.settle(ps);
+    this.settle(run, ps);
   }
 
   /** Continues a failed load where it stopped; rows loaded so far are kept. */
   async resume(p: ProviderId): Promise<void> {
     const ls = this.state.load(p);
+    if (ls.phase === "loading") return;
+    const run = ++this.nextRun;
+    this.runs.set(p, run);
     ls.phase = "loading";
     ls.failure = null;
+    this.panel.beginResume(p);
     this.started();
     try {
-      await this.backend.resumeLoad(p, (e) => this.onEvent(e));
+      await this.backend.resumeLoad(p, (e) => this.onEvent(run, e));
     } catch (e) {
-      this.commandFailed([p], e);
+      this.commandFailed(run, [p], e);
     }
-    this.settle([p]);
+    this.settle(run, [p]);
   }
 
   async cancel(p: ProviderId): Promise<void> {
@@ -54,14 +68,31 @@ export class Loader {
     }
   }
 
+  /**
+   * Forgets the runs of these providers (disconnect, forget everything): whatever
+   * their channels still send is ignored.
+   */
+  abandon(ps: readonly ProviderId[]): void {
+    for (const p of ps) {
+      this.runs.delete(p);
+      clearTimeout(this.throttleTimers.get(p));
+    }
+  }
+
+  private isCurrent(run: number, p: ProviderId): boolean {
+    return this.runs.get(p) === run;
+  }
+
   private started(): void {
     this.state.changed();
     this.panel.refreshEmpty();
   }
 
-  private onEvent(e: LoadEvent): void {
+  private onEvent(run: number, e: LoadEvent): void {
     const p = e.data.provider;
+    if (!this.isCurrent(run, p)) return; // a superseded run's channel
     const ls = this.state.load(p);
+    if (ls.phase !== "loading") return; // this run already ended (done/failed)
     switch (e.event) {
       case "batch":
         this.panel.appendBatch(p, e.data.items);
@@ -102,24 +133,30 @@ export class Loader {
     this.state.changed();
   }
 
-  /** The command itself rejected (e.g. not connected): every provider it covered failed. */
-  private commandFailed(ps: ProviderId[], e: unknown): void {
+  /** The command itself rejected (e.g. not connected): every provider it still owns failed. */
+  private commandFailed(run: number, ps: ProviderId[], e: unknown): void {
     const err = toBackendError(e);
+    let any = false;
     for (const p of ps) {
       const ls = this.state.load(p);
-      if (ls.phase !== "loading") continue;
+      if (!this.isCurrent(run, p) || ls.phase !== "loading") continue;
+      any = true;
       ls.phase = "failed";
       ls.failure = { code: err.code, message: err.message, resumable: false };
       this.panel.endLoad(p, false);
     }
-    toast(err.message, "error");
+    if (any) toast(err.message, "error");
   }
 
-  /** The command resolved: anything still marked loading finished without a final event. */
-  private settle(ps: ProviderId[]): void {
+  /**
+   * The command returned: providers this run still owns and that are still loading
+   * finished without a final event. Providers taken over by a newer run (a resume or
+   * reload started meanwhile) are left alone.
+   */
+  private settle(run: number, ps: ProviderId[]): void {
     for (const p of ps) {
       const ls = this.state.load(p);
-      if (ls.phase === "loading") {
+      if (this.isCurrent(run, p) && ls.phase === "loading") {
         ls.phase = "done";
         ls.count = this.panel.model.countForProvider(p);
         this.panel.endLoad(p, true);

@@ -1,6 +1,6 @@
 // Wiring only: builds the window from the modules and connects them to the backend.
 import "./styles.css";
-import { getBackend, toBackendError, type AppStatus, type ProviderId } from "./backend";
+import { getBackend, PROVIDER_IDS, toBackendError, type AppStatus, type ProviderId } from "./backend";
 import { button, h, icon } from "./dom";
 import { mountCards } from "./cards";
 import { DetailsPane } from "./details";
@@ -43,9 +43,22 @@ const panel = new ItemsPanel({
     }
   },
   emptyContext: () => {
-    const loading = [...state.loads].filter(([, l]) => l.phase === "loading").map(([p]) => PROVIDER_NAMES[p]);
-    const failed = [...state.loads.values()].find((l) => l.phase === "failed" && l.failure && l.failure.code !== "cancelled");
-    return { anyConnected: state.connected.length > 0, loadingFrom: loading, lastFailure: failed?.failure?.message ?? null };
+    const loads = [...state.loads];
+    const loading = loads.filter(([, l]) => l.phase === "loading").map(([p]) => PROVIDER_NAMES[p]);
+    const failed = loads.find(([, l]) => l.phase === "failed" && l.failure && l.failure.code !== "cancelled");
+    const views = [...state.providers.values()];
+    return {
+      anyConnected: state.connected.length > 0,
+      noneConfigured: views.length > 0 && views.every((v) => v.state === "not_configured"),
+      loadingFrom: loading,
+      lastFailure: failed?.[1].failure ? { provider: failed[0], message: failed[1].failure.message, resumable: failed[1].failure.resumable } : null,
+      emptyDone: loads.filter(([p, l]) => l.phase === "done" && l.count === 0 && state.providers.get(p)?.state === "connected").map(([p]) => p),
+    };
+  },
+  emptyActions: {
+    openSettings: () => void settings.open(),
+    load: (p) => void loader.load([p]),
+    resume: (p) => void loader.resume(p),
   },
   // Row counts change without an app-state change (batches): keep Export in sync.
   onCountChange: () => syncHeader(),
@@ -74,14 +87,28 @@ async function refreshProviders(): Promise<void> {
   }
 }
 
+async function refreshStatus(): Promise<void> {
+  try {
+    setStatus(await backend.appStatus());
+  } catch (e) {
+    toast(`Could not read the app status: ${toBackendError(e).message}`, "error");
+  }
+}
+
 const settings = new SettingsDialog(backend, {
-  onSaved: () => void refreshProviders(),
+  // Saving can change the cache (Redis URL) as well as which providers are
+  // configured; Rust also emits status-changed, handled in start().
+  onSaved: () => {
+    void refreshProviders();
+    void refreshStatus();
+  },
   onForgotten: () => {
+    loader.abandon(PROVIDER_IDS);
     panel.clear();
     closeDetails();
     for (const l of state.loads.values()) Object.assign(l, { phase: "idle", failure: null, throttle: null });
     void refreshProviders();
-    backend.appStatus().then(setStatus, () => {});
+    void refreshStatus();
   },
 });
 
@@ -113,8 +140,8 @@ mountCards(cards, {
   loader,
   openSettings: () => void settings.open(),
   onDisconnected: (p: ProviderId) => {
-    panel.model.removeProvider(p);
-    panel.applyNow();
+    loader.abandon([p]);
+    panel.dropProvider(p);
   },
 });
 
@@ -156,9 +183,8 @@ installKeys({
     panel.search.focus();
     panel.search.select();
   },
-  startExport: () => {
-    if (panel.model.total > 0) exportDialog.open();
-  },
+  // With no rows the dialog says "Nothing to export yet" instead of opening.
+  startExport: () => exportDialog.open(),
 });
 
 // ---- start ----------------------------------------------------------------------

@@ -59,15 +59,7 @@ impl Session {
             providers,
             sign_in_mode: cfg.sign_in_mode,
             redirect_port: cfg.redirect_port,
-            redis_url: cfg.redis.as_ref().map(|r| {
-                let has_secret_password = r.password().is_some();
-                let shown = r.to_string();
-                if has_secret_password {
-                    shown
-                } else {
-                    r.without_password()
-                }
-            }),
+            redis_url: self.redis_url_for_display().await,
             env_overrides: cfg.env_overrides.clone(),
         }
     }
@@ -89,6 +81,9 @@ impl Session {
         }
         file.sign_in_mode = Some(input.sign_in_mode);
         file.redirect_port = Some(input.redirect_port);
+        // What to do with the password is decided now and done only after validation,
+        // so a refused save changes nothing.
+        let mut password: Option<Option<String>> = None; // None: keep; Some(None): clear
         match input
             .redis_url
             .as_deref()
@@ -101,12 +96,8 @@ impl Session {
                 match endpoint.password() {
                     // The dialog shows a saved password as `***`: keep the saved one.
                     Some("***") => {}
-                    Some(password) => {
-                        self.secrets()
-                            .set(&SecretName::redis_password(), &password.to_string().into())
-                            .await?;
-                    }
-                    None => self.secrets().delete(&SecretName::redis_password()).await?,
+                    Some(p) => password = Some(Some(p.to_string())),
+                    None => password = Some(None),
                 }
                 file.redis_url = Some(endpoint.without_password());
             }
@@ -117,6 +108,31 @@ impl Session {
             file.clone(),
             &|_: &str| None,
         )?;
+        let name = SecretName::redis_password();
+        match password {
+            None => {}
+            Some(Some(p)) => self.secrets().set(&name, &p.into()).await?,
+            Some(None) => self.secrets().delete(&name).await?,
+        }
         file.write(&self.config().config_dir)
+    }
+
+    /// The Redis URL as the dialog shows it: a password, in the URL or in the secret
+    /// store, appears as `***` (and `***` sent back means "keep it").
+    async fn redis_url_for_display(&self) -> Option<String> {
+        let redis = self.config().redis.as_ref()?;
+        if redis.password().is_some() {
+            return Some(redis.to_string());
+        }
+        let saved = self
+            .secrets()
+            .get(&SecretName::redis_password())
+            .await
+            .ok()
+            .flatten();
+        Some(match saved {
+            Some(_) => redis.with_password("***").to_string(),
+            None => redis.without_password(),
+        })
     }
 }

@@ -61,8 +61,14 @@ async fn the_redis_password_goes_to_secrets_not_the_file() {
     assert_eq!(reloaded.sign_in_mode, SignInMode::Browser);
     assert_eq!(reloaded.redis.unwrap().host_port(), "127.0.0.1:6399");
 
-    // The dialog shows the saved password as *** and may send it back: it is kept.
-    s.save_settings(input(Some("redis://:***@127.0.0.1:6399/0"), 8123))
+    // The dialog shows what `settings()` gives: after a reload the password is in the
+    // secret store only, shown as ***; saving that back keeps it.
+    let reopened = session(dir.path()).await;
+    let reopened = Session::with_secrets(reopened.config().clone(), s.secrets().clone()).await;
+    let shown = reopened.settings().await.redis_url.unwrap();
+    assert_eq!(shown, "redis://:***@127.0.0.1:6399/0");
+    reopened
+        .save_settings(input(Some(&shown), 8123))
         .await
         .unwrap();
     let pw = s

@@ -5,6 +5,17 @@
 //   ?items=N          a load of all providers streams N generated items (batches ≤ 1,000)
 //   ?delay=MS         pause between batches (default 8 ms)
 //   ?fail=<provider>  that provider's load fails half-way (resumable)
+//   ?failat=N         …fails after N of its items instead (0: before its first batch)
+//   ?failreload=<p>   every load of <p> after its first completed one fails before
+//                     its first batch (resumable)
+//   ?resumedelay=MS   pause between batches of a resumed load (default: ?delay)
+//   ?resend=1         Notion re-sends rows of its previous batch with the same key,
+//                     now with their parent filled in (as the real Notion loader does)
+//   ?edit=1           a provider's second and later loads return edited items
+//                     (name + " (edited)"), and its last 10% are gone upstream
+//   ?config=none      no provider has a client ID (all not configured)
+//   ?statusevent=0    save_settings doesn't emit status-changed (older Rust shells)
+//   ?exportdelay=MS   how long export_items takes (default 150 ms)
 //   ?throttle=1       Airtable sends a throttled notice mid-load
 //   ?cache=down       the Redis cache starts unreachable (retry fixes it)
 //   ?secrets=file     secrets fall back to a file, with a warning
@@ -58,6 +69,16 @@ export function createMockBackend(search: string): Backend {
   const totalItems = Math.max(0, Number(q.get("items") ?? 1500) || 0);
   const batchDelay = Math.max(0, Number(q.get("delay") ?? 8));
   const failProvider = q.get("fail") as ProviderId | null;
+  const failAtParam = q.get("failat");
+  const failReload = q.get("failreload") as ProviderId | null;
+  const resumeDelay = Math.max(0, Number(q.get("resumedelay") ?? batchDelay));
+  const resend = q.get("resend") === "1";
+  const editReloads = q.get("edit") === "1";
+  const noneConfigured = q.get("config") === "none";
+  const statusEventOnSave = q.get("statusevent") !== "0";
+  const exportDelay = Math.max(0, Number(q.get("exportdelay") ?? 150));
+  /** Completed loads per provider (for ?failreload and ?edit). */
+  const completedLoads = new Map<ProviderId, number>();
   const throttle = q.get("throttle") === "1";
   const envMode = q.get("env") === "1";
 
@@ -74,7 +95,7 @@ export function createMockBackend(search: string): Backend {
   const settings: SettingsView = {
     providers: PROVIDER_IDS.map((id) => ({
       id,
-      client_id: id === "airtable" && !allConnected ? "" : `${id}-client-id-1234`,
+      client_id: noneConfigured || (id === "airtable" && !allConnected) ? "" : `${id}-client-id-1234`,
       client_secret_set: id === "hubspot",
       env_overrides: envMode && id === "notion" ? ["JUNCTION_NOTION_CLIENT_ID"] : [],
     })),
@@ -90,10 +111,10 @@ export function createMockBackend(search: string): Backend {
       {
         id,
         name: NAMES[id],
-        state: allConnected ? "connected" : "not_connected",
+        state: allConnected && !noneConfigured ? "connected" : "not_connected",
         hint: null,
-        account: allConnected ? ACCOUNTS[id] : null,
-        expires_at: allConnected ? new Date(Date.now() + 3600_000).toISOString() : null,
+        account: allConnected && !noneConfigured ? ACCOUNTS[id] : null,
+        expires_at: allConnected && !noneConfigured ? new Date(Date.now() + 3600_000).toISOString() : null,
         last_error: null,
       },
     ]),
@@ -153,6 +174,9 @@ export function createMockBackend(search: string): Backend {
     return p === "hubspot" ? a : p === "airtable" ? b : totalItems - a - b;
   }
 
+  /** Where the ?fail provider's first load stops. */
+  const failAt = (total: number) => (failAtParam === null ? Math.ceil(total / 2) : Math.min(total, Math.max(0, Number(failAtParam) || 0)));
+
   async function runLoad(providers: ProviderId[], onEvent: (e: LoadEvent) => void, resume: boolean) {
     for (const p of providers) {
       const v = views.get(p)!;
@@ -161,10 +185,15 @@ export function createMockBackend(search: string): Backend {
     const cursors = providers.map((p) => ({
       p,
       next: resume ? (resumeFrom.get(p) ?? 0) : 0,
-      total: providerCount(p),
+      total: editReloads && (completedLoads.get(p) ?? 0) > 0 ? Math.floor(providerCount(p) * 0.9) : providerCount(p),
       perType: new Map<string, number>(),
       finished: false,
       throttled: false,
+      /** Items of the previous batch (re-sent with ?resend=1). */
+      prev: [] as IntegrationItem[],
+      /** ?failreload: this (re)load fails before its first batch. */
+      failNow: !resume && p === failReload && (completedLoads.get(p) ?? 0) > 0,
+      edited: editReloads && (completedLoads.get(p) ?? 0) > 0,
     }));
     for (const p of providers) cancelled.delete(p);
     if (!resume) {
@@ -182,7 +211,16 @@ export function createMockBackend(search: string): Backend {
           onEvent({ event: "failed", data: { provider: c.p, code: "cancelled", message: "Load cancelled.", resumable: true } });
           continue;
         }
-        if (c.p === failProvider && !resume && c.next >= c.total / 2 && c.total > 0) {
+        if (c.failNow) {
+          c.finished = true;
+          resumeFrom.set(c.p, 0);
+          onEvent({
+            event: "failed",
+            data: { provider: c.p, code: "upstream_unavailable", message: `${NAMES[c.p]} did not answer (503 Service Unavailable).`, resumable: true },
+          });
+          continue;
+        }
+        if (c.p === failProvider && !resume && c.next >= failAt(c.total) && c.total > 0) {
           c.finished = true;
           resumeFrom.set(c.p, c.next);
           setView(c.p, { last_error: "Notion returned 502 Bad Gateway five times in a row." });
@@ -203,16 +241,28 @@ export function createMockBackend(search: string): Backend {
           await sleep(3000);
         }
         // A failing provider stops half-way, whatever the batch size.
-        const failAt = c.p === failProvider && !resume ? Math.ceil(c.total / 2) : c.total;
-        const end = Math.min(c.next < failAt ? failAt : c.total, c.next + 1000);
+        const stopAt = c.p === failProvider && !resume ? failAt(c.total) : c.total;
+        const end = Math.min(c.next < stopAt ? stopAt : c.total, c.next + 1000);
         const items: IntegrationItem[] = [];
+        if (resend && c.p === "notion" && c.prev.length) {
+          // Pages whose parent arrived later come again, same key, parent filled in.
+          for (const old of c.prev.slice(0, 100)) {
+            const it = { ...old, parent_path_or_name: `Resolved parent / ${old.name ?? ""}`.trim() };
+            items.push(it);
+            loadedKeys.set(rowKey(it), it);
+          }
+        }
+        const fresh: IntegrationItem[] = [];
         for (let i = c.next; i < end; i++) {
-          const it = makeItem(c.p, i);
+          const base = makeItem(c.p, i);
+          const it = c.edited ? { ...base, name: `${base.name ?? ""} (edited)` } : base;
           items.push(it);
+          fresh.push(it);
           loadedKeys.set(rowKey(it), it);
           c.perType.set(it.type!, (c.perType.get(it.type!) ?? 0) + 1);
         }
         c.next = end;
+        c.prev = fresh;
         if (items.length) onEvent({ event: "batch", data: { provider: c.p, items } });
         for (const t of PROVIDER_TYPES[c.p]) {
           const loaded = c.perType.get(t);
@@ -221,10 +271,11 @@ export function createMockBackend(search: string): Backend {
         if (c.next >= c.total) {
           c.finished = true;
           resumeFrom.delete(c.p);
+          completedLoads.set(c.p, (completedLoads.get(c.p) ?? 0) + 1);
           onEvent({ event: "done", data: { provider: c.p, count: c.total } });
         }
         // Yield like IPC does; 0 still lets the UI paint between macrotasks.
-        await sleep(batchDelay);
+        await sleep(resume ? resumeDelay : batchDelay);
       }
     }
   }
@@ -302,7 +353,29 @@ export function createMockBackend(search: string): Backend {
       }
       settings.sign_in_mode = input.sign_in_mode;
       settings.redirect_port = input.redirect_port;
-      if (!settings.env_overrides.includes("JUNCTION_REDIS_URL")) settings.redis_url = input.redis_url || null;
+      if (!settings.env_overrides.includes("JUNCTION_REDIS_URL")) {
+        const before = settings.redis_url;
+        settings.redis_url = input.redis_url || null;
+        if (settings.redis_url !== before) {
+          // The cache follows the URL, as in Rust: Redis when set, embedded otherwise.
+          let host = "";
+          try {
+            host = settings.redis_url ? new URL(settings.redis_url).host : "";
+          } catch {
+            host = settings.redis_url ?? "";
+          }
+          status = {
+            ...status,
+            cache: settings.redis_url
+              ? { kind: "redis", label: `Cache: Redis at ${host}`, ok: true, error: null }
+              : { kind: "embedded", label: "Cache: embedded", ok: true, error: null },
+          };
+          if (statusEventOnSave) {
+            const s = structuredClone(status);
+            setTimeout(() => statusListeners.forEach((cb) => cb(s)), 0);
+          }
+        }
+      }
       const before = PROVIDER_IDS.map((id) => views.get(id)!.state);
       refreshConfigured();
       PROVIDER_IDS.forEach((id, i) => before[i] !== views.get(id)!.state && emitView(id));
@@ -341,7 +414,7 @@ export function createMockBackend(search: string): Backend {
     },
     async exportItems(path, format, keys) {
       log(`export_items:${format}`);
-      await sleep(150);
+      await sleep(exportDelay);
       if (!path) throw err("invalid_path", "No file was chosen.");
       const count = keys ? keys.filter((k) => loadedKeys.has(k)).length : loadedKeys.size;
       hooks.lastExport = { path, format, keys: keys ? [...keys] : null, count };

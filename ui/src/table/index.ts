@@ -10,14 +10,27 @@ import { TableView } from "./view";
 /** What the empty state should say when there are no rows to show. */
 export interface EmptyContext {
   anyConnected: boolean;
+  /** Every provider is known and not configured (no client ID anywhere). */
+  noneConfigured: boolean;
   loadingFrom: string[];
-  lastFailure: string | null;
+  /** The last load that failed (not cancelled), with what can be done about it. */
+  lastFailure: { provider: ProviderId; message: string; resumable: boolean } | null;
+  /** Providers whose last load finished and returned no items. */
+  emptyDone: ProviderId[];
+}
+
+/** What the buttons in the empty state do. */
+export interface EmptyActions {
+  openSettings(): void;
+  load(p: ProviderId): void;
+  resume(p: ProviderId): void;
 }
 
 export interface ItemsPanelOptions {
   onOpenUrl(url: string): void;
   onSelectionChange(item: IntegrationItem | null, open: boolean): void;
   emptyContext(): EmptyContext;
+  emptyActions: EmptyActions;
   /** The number of rows (total or in view) changed. */
   onCountChange?(): void;
 }
@@ -32,9 +45,17 @@ export class ItemsPanel {
   private typeChipsEl: HTMLElement;
   private typeChips = new Map<string, HTMLButtonElement>();
   private raf = 0;
-  /** Providers whose next batch starts a new load (their old rows go first). */
+  /**
+   * Providers whose next batch starts a new load (their old rows go first). The
+   * flag survives a load that fails or is cancelled before its first batch, so the
+   * resumed run still replaces the old rows instead of adding to them.
+   */
   private replacePending = new Set<ProviderId>();
+  /** Providers with a load or resume running (the idle warm-up waits for them). */
+  private loading = new Set<ProviderId>();
   private selectedKey: string | null = null;
+  /** The object last handed to onSelectionChange (rows are replaced on reload/re-send). */
+  private selectedObj: IntegrationItem | null = null;
   private warmTimer = 0;
 
   constructor(private opts: ItemsPanelOptions) {
@@ -105,17 +126,36 @@ export class ItemsPanel {
   /** A new load of `p` starts: its old rows are replaced when the first batch lands. */
   beginLoad(p: ProviderId): void {
     this.replacePending.add(p);
+    this.loading.add(p);
   }
 
-  /** The load of `p` finished; if it produced no batch at all, its old rows go now. */
+  /**
+   * A failed load of `p` is resumed. If that load never got to its first batch,
+   * the replace is still pending and the resumed run's first batch does it.
+   */
+  beginResume(p: ProviderId): void {
+    this.loading.add(p);
+  }
+
+  /**
+   * The load of `p` ended. Completed without any batch: its old rows go now.
+   * Failed or cancelled: a pending replace stays pending for the resume.
+   */
   endLoad(p: ProviderId, completed: boolean): void {
+    this.loading.delete(p);
     if (completed && this.replacePending.delete(p)) {
       this.model.removeProvider(p);
       this.scheduleFlush();
-    } else {
-      this.replacePending.delete(p);
     }
     this.scheduleWarmup();
+  }
+
+  /** Drops `p`'s rows and any pending load bookkeeping (disconnect). */
+  dropProvider(p: ProviderId): void {
+    this.replacePending.delete(p);
+    this.loading.delete(p);
+    this.model.removeProvider(p);
+    this.applyNow();
   }
 
   appendBatch(p: ProviderId, items: IntegrationItem[]): void {
@@ -126,6 +166,8 @@ export class ItemsPanel {
   }
 
   clear(): void {
+    this.replacePending.clear();
+    this.loading.clear();
     this.model.clear();
     this.applyNow();
   }
@@ -171,7 +213,7 @@ export class ItemsPanel {
     const columns: ColumnId[] = ["name", "modified", "created", "type", "provider", "parent"];
     let searchWarmed = false;
     const step = () => {
-      if (this.replacePending.size) return; // another load started: warm up after it
+      if (this.loading.size) return; // another load started: warm up after it
       if (!searchWarmed) {
         searchWarmed = true;
         this.model.warmSearch();
@@ -209,6 +251,7 @@ export class ItemsPanel {
     if (!item) return;
     this.view.selectedRow = this.model.rowAt(pos);
     this.selectedKey = rowKey(item);
+    this.selectedObj = item;
     this.view.refreshRows();
     this.view.scrollToPos(pos);
     this.opts.onSelectionChange(item, open);
@@ -229,21 +272,35 @@ export class ItemsPanel {
   clearSelection(): void {
     this.view.selectedRow = -1;
     this.selectedKey = null;
+    this.selectedObj = null;
     this.view.refreshRows();
   }
 
-  /** After rows were renumbered (provider replaced), find the selected row again by key. */
+  /**
+   * After rows were renumbered (provider replaced) or replaced in place (same key
+   * re-sent), find the selected row again by key; when it is now a different
+   * object, the details pane is refreshed with it.
+   */
   private restoreSelection(): void {
     if (!this.selectedKey) return;
-    const cur = this.model.items[this.view.selectedRow];
-    if (cur && rowKey(cur) === this.selectedKey) return;
-    const idx = this.model.items.findIndex((it) => rowKey(it) === this.selectedKey);
-    this.view.selectedRow = idx;
-    if (idx < 0) {
-      this.selectedKey = null;
-      this.opts.onSelectionChange(null, false);
+    const m = this.model;
+    let row = this.view.selectedRow;
+    if (m.keyAt(row) !== this.selectedKey) {
+      row = m.rowOfKey(this.selectedKey);
+      this.view.selectedRow = row;
+      this.view.refreshRows();
     }
-    this.view.refreshRows();
+    if (row < 0) {
+      this.selectedKey = null;
+      this.selectedObj = null;
+      this.opts.onSelectionChange(null, false);
+      return;
+    }
+    const item = m.items[row]!;
+    if (item !== this.selectedObj) {
+      this.selectedObj = item;
+      this.opts.onSelectionChange(item, false);
+    }
   }
 
   // ---- toolbar & empty state -------------------------------------------------------
@@ -306,8 +363,33 @@ export class ItemsPanel {
       content = emptyBox(null, `Loading items from ${listJoin(ctx.loadingFrom)}…`, "Rows appear here as they arrive.");
       content.prepend(h("div", { class: "spinner", attrs: { "aria-hidden": "true" } }));
     } else if (ctx.lastFailure) {
-      content = emptyBox("warning", "Loading failed", ctx.lastFailure);
+      const f = ctx.lastFailure;
+      const name = PROVIDER_NAMES[f.provider];
+      const actions = this.opts.emptyActions;
+      const action = f.resumable
+        ? button(`Resume ${name}`, () => actions.resume(f.provider), { testid: "empty-resume", variant: "primary" })
+        : button(`Load ${name}`, () => actions.load(f.provider), { testid: "empty-load", variant: "primary" });
+      content = emptyBox(
+        "warning",
+        `Loading ${name} failed`,
+        `${f.message} ${f.resumable ? "Resume to continue where it stopped." : "Load to try again."}`,
+        action,
+      );
       content.classList.add("is-error");
+    } else if (ctx.noneConfigured) {
+      content = emptyBox(
+        "inbox",
+        "No provider is set up yet",
+        "Add a client ID for HubSpot, Airtable or Notion in Settings, then connect it here.",
+        button("Open Settings", () => this.opts.emptyActions.openSettings(), { testid: "empty-open-settings", variant: "primary" }),
+      );
+    } else if (ctx.emptyDone.length) {
+      const names = listJoin(ctx.emptyDone.map((p) => PROVIDER_NAMES[p]));
+      content = emptyBox(
+        "inbox",
+        `${names} returned no items`,
+        `${names} returned nothing shared with Junction. Share pages, bases or records with Junction in ${ctx.emptyDone.length > 1 ? "each provider" : names} (or Reconnect and pick them), then Reload.`,
+      );
     } else if (!ctx.anyConnected) {
       content = emptyBox("inbox", "No items yet", "Connect a provider above, then Load to see its items here.");
     } else {

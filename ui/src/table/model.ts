@@ -114,6 +114,9 @@ type Compare = (a: number, b: number) => number;
 export class TableModel {
   // ---- storage: one entry per row, arrival order ------------------------------
   readonly items: IntegrationItem[] = [];
+  /** Row key (`provider:type:id`) of each row, and the row of each key. */
+  private keys: string[] = [];
+  private keyIndex = new Map<string, number>();
   /** normalized "name \n parent \n id" — what the search box matches. */
   private search: string[] = [];
   private nameKey: (string | null)[] = [];
@@ -136,6 +139,8 @@ export class TableModel {
   private order: Uint32Array = new Uint32Array(0);
   /** Rows appended since `order` was last brought up to date. */
   private pendingFrom = 0;
+  /** Rows below `pendingFrom` whose data was replaced in place (re-sent with the same key). */
+  private replaced: number[] = [];
   private viewBuf: Uint32Array = new Uint32Array(0);
   private viewLen = 0;
 
@@ -148,7 +153,10 @@ export class TableModel {
   private viewStale = true;
   private lastQuery = "";
 
-  /** Bumped whenever row indices are renumbered (provider replace, clear). */
+  /**
+   * Bumped whenever row indices are renumbered (provider replace, clear) or a row's
+   * data is replaced in place (same key re-sent): renderers refill their rows.
+   */
   epoch = 0;
   /** Bumped whenever the view changes; renderers compare it to skip work. */
   version = 0;
@@ -201,7 +209,12 @@ export class TableModel {
 
   // ---- mutation -----------------------------------------------------------------
 
-  /** Appends a batch. Cheap: the sort/filter is brought up to date by `refresh()`. */
+  /**
+   * Adds a batch. A row whose key is already present replaces that row in place
+   * (the contract: a row re-sent with the same key replaces the old one), keeping
+   * its position among ties. Cheap: the sort/filter is brought up to date by
+   * `refresh()`.
+   */
   append(batch: readonly IntegrationItem[]): void {
     const need = this.items.length + batch.length;
     if (this.tieRank.length < need) {
@@ -209,36 +222,79 @@ export class TableModel {
       next.set(this.tieRank);
       this.tieRank = next;
     }
+    let replacedAny = false;
     for (const it of batch) {
+      const key = rowKey(it);
+      const existing = this.keyIndex.get(key);
+      if (existing !== undefined) {
+        this.replaceRow(existing, it);
+        replacedAny = true;
+        continue;
+      }
       const row = this.items.length;
       this.items.push(it);
+      this.keys.push(key);
+      this.keyIndex.set(key, row);
       const name = it.name == null ? null : normalize(it.name);
       const parent = it.parent_path_or_name == null ? null : normalize(it.parent_path_or_name);
       this.nameKey.push(name);
       this.parentKey.push(parent);
-      const search = `${name ?? ""}\n${parent ?? ""}\n${it.id == null ? "" : normalize(it.id)}`;
-      // Concatenation makes a rope ("cons string"); the engine flattens it on the
-      // first search, which made the first keystroke after a load ~60 ms slower.
-      // Searching it once here flattens it while the batch is processed instead.
-      search.indexOf("\u0000");
-      this.search.push(search);
+      this.search.push(searchText(name, parent, it.id));
       this.created.push(parseTime(it.creation_time));
       this.modified.push(parseTime(it.last_modified_time));
       const pc = PROVIDER_IDS.indexOf(it.provider);
       this.providerCode.push(pc);
       this.providerCounts[pc]!++;
-      const t = it.type ?? "";
-      let tc = this.typeIndex.get(t);
-      if (tc === undefined) {
-        tc = this.typeNames.length;
-        this.typeNames.push(t);
-        this.typeIndex.set(t, tc);
-        this.typeCounts.push(0);
-      }
+      const tc = this.typeCodeOf(it.type ?? "");
       this.typeCounts[tc]!++;
       this.typeCode.push(tc);
       this.tieRank[row] = this.nextTie++;
     }
+    if (replacedAny) {
+      // Values changed under cached ranks and under rendered rows.
+      this.rankCache.clear();
+      this.epoch++;
+      this.viewStale = true;
+    }
+  }
+
+  /** Overwrites row `row`'s data with `it` (same key); its place in `order` is fixed in refreshOrder. */
+  private replaceRow(row: number, it: IntegrationItem): void {
+    this.items[row] = it;
+    const name = it.name == null ? null : normalize(it.name);
+    const parent = it.parent_path_or_name == null ? null : normalize(it.parent_path_or_name);
+    this.nameKey[row] = name;
+    this.parentKey[row] = parent;
+    this.search[row] = searchText(name, parent, it.id);
+    this.created[row] = parseTime(it.creation_time);
+    this.modified[row] = parseTime(it.last_modified_time);
+    // The key contains provider and type, so both stay the same; recount anyway
+    // so counts can never drift from the rows.
+    const pc = PROVIDER_IDS.indexOf(it.provider);
+    if (pc !== this.providerCode[row]) {
+      this.providerCounts[this.providerCode[row]!]!--;
+      this.providerCounts[pc]!++;
+      this.providerCode[row] = pc;
+    }
+    const tc = this.typeCodeOf(it.type ?? "");
+    if (tc !== this.typeCode[row]) {
+      this.typeCounts[this.typeCode[row]!]!--;
+      this.typeCounts[tc]!++;
+      this.typeCode[row] = tc;
+    }
+    // Rows not yet merged into `order` are merged with their new values anyway.
+    if (row < this.pendingFrom) this.replaced.push(row);
+  }
+
+  private typeCodeOf(t: string): number {
+    let tc = this.typeIndex.get(t);
+    if (tc === undefined) {
+      tc = this.typeNames.length;
+      this.typeNames.push(t);
+      this.typeIndex.set(t, tc);
+      this.typeCounts.push(0);
+    }
+    return tc;
   }
 
   /** Drops every row of provider `p` (a reload replaces that provider's rows). */
@@ -258,6 +314,7 @@ export class TableModel {
       remap[r] = w;
       if (w !== r) {
         this.items[w] = this.items[r]!;
+        this.keys[w] = this.keys[r]!;
         this.search[w] = this.search[r]!;
         this.nameKey[w] = this.nameKey[r]!;
         this.parentKey[w] = this.parentKey[r]!;
@@ -269,10 +326,12 @@ export class TableModel {
       }
       w++;
     }
-    for (const arr of [this.items, this.search, this.nameKey, this.parentKey, this.created, this.modified, this.providerCode, this.typeCode]) {
+    for (const arr of [this.items, this.keys, this.search, this.nameKey, this.parentKey, this.created, this.modified, this.providerCode, this.typeCode]) {
       arr.length = w;
     }
     this.providerCounts[code] = 0;
+    this.keyIndex.clear();
+    for (let r = 0; r < w; r++) this.keyIndex.set(this.keys[r]!, r);
     // Keep the sorted order: drop the removed rows and renumber the rest.
     const order = new Uint32Array(w);
     let k = 0;
@@ -370,13 +429,25 @@ export class TableModel {
   /** Row keys of the current view, in view order (what "export the rows in view" sends). */
   keysInView(): string[] {
     const keys = new Array<string>(this.viewLen);
-    for (let i = 0; i < this.viewLen; i++) keys[i] = rowKey(this.items[this.viewBuf[i]!]!);
+    for (let i = 0; i < this.viewLen; i++) keys[i] = this.keys[this.viewBuf[i]!]!;
     return keys;
+  }
+
+  /** Row index (into `items`) of the row with this key, or -1. */
+  rowOfKey(key: string): number {
+    return this.keyIndex.get(key) ?? -1;
+  }
+
+  /** Row key of row `row`. */
+  keyAt(row: number): string | undefined {
+    return this.keys[row];
   }
 
   /** Position in the view of the row with this key, or -1. */
   positionOfKey(key: string): number {
-    for (let i = 0; i < this.viewLen; i++) if (rowKey(this.items[this.viewBuf[i]!]!) === key) return i;
+    const row = this.keyIndex.get(key);
+    if (row === undefined) return -1;
+    for (let i = 0; i < this.viewLen; i++) if (this.viewBuf[i] === row) return i;
     return -1;
   }
 
@@ -485,21 +556,43 @@ export class TableModel {
     }
   }
 
-  /** Merges rows appended since the last call into `order`, keeping it sorted. */
+  /**
+   * Merges rows appended since the last call into `order`, keeping it sorted.
+   * Rows replaced in place are taken out and merged again with their new values.
+   */
   private refreshOrder(): void {
     const n = this.items.length;
     const from = this.pendingFrom;
-    if (from >= n) return;
-    const fresh = new Uint32Array(n - from);
-    for (let i = 0; i < fresh.length; i++) fresh[i] = from + i;
+    const replaced = this.replaced;
+    this.replaced = [];
+    // Unsorted order is arrival order: a replaced row simply keeps its place.
+    const moved = this.sort ? replaced.length : 0;
+    if (from >= n && !moved) return;
+    let fresh = new Uint32Array(n - from + moved);
+    for (let i = 0; i < n - from; i++) fresh[i] = from + i;
     const merged = new Uint32Array(n);
     if (!this.sort) {
       merged.set(this.order.subarray(0, from));
       merged.set(fresh, from);
     } else {
+      let old = this.order;
+      if (moved) {
+        // Take the replaced rows out of `order` and merge them like new ones.
+        const mark = new Uint8Array(from);
+        let k = n - from;
+        for (const r of replaced) {
+          if (mark[r]) continue; // replaced twice before a refresh
+          mark[r] = 1;
+          fresh[k++] = r;
+        }
+        fresh = fresh.subarray(0, k);
+        const kept = new Uint32Array(old.length - (k - (n - from)));
+        let w = 0;
+        for (let i = 0; i < old.length; i++) if (!mark[old[i]!]) kept[w++] = old[i]!;
+        old = kept;
+      }
       const cmp = this.comparator(this.sort);
       fresh.sort(cmp);
-      const old = this.order;
       let i = 0;
       let j = 0;
       let k = 0;
@@ -573,6 +666,16 @@ export class TableModel {
 }
 
 const NO_RANK = 0xffffffff;
+
+/** normalized "name \n parent \n id": what the search box matches. */
+function searchText(name: string | null, parent: string | null, id: string | null): string {
+  const search = `${name ?? ""}\n${parent ?? ""}\n${id == null ? "" : normalize(id)}`;
+  // Concatenation makes a rope ("cons string"); the engine flattens it on the
+  // first search, which made the first keystroke after a load ~60 ms slower.
+  // Searching it once here flattens it while the batch is processed instead.
+  search.indexOf("\u0000");
+  return search;
+}
 
 /**
  * Stable counting sort of `order` by rank (descending reverses ranks, not ties);

@@ -335,6 +335,182 @@ test("RTL and very long names stay inside their cells", async (ctx) => {
   assert.equal(dir, "auto");
 });
 
+// ---- regressions ------------------------------------------------------------------
+
+
+test("rows re-sent with the same key replace the old ones (no duplicates)", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0&resend=1", {
+    init: () => {
+      window.__JUNCTION_TEST_SAVE_PATH__ = "/tmp/junction-test.json";
+    },
+  });
+  await loadAll(page, "5,000");
+  await page.getByTestId("summary-notion").waitFor();
+  await expectText(count(page), "5,000 of 5,000 items");
+  await expectText(page.getByTestId("chip-provider-notion"), "1,250");
+  const typeSum = await page.evaluate(() =>
+    ["page", "database"].reduce((n, t) => n + Number(document.querySelector(`[data-testid="chip-type-${t}"] .chip-count`).textContent.replace(/,/g, "")), 0),
+  );
+  assert.equal(typeSum, 1250);
+  // The re-sent rows carry the new parent.
+  await page.getByTestId("search-input").fill("resolved parent");
+  await expectText(count(page), "100 of 5,000 items");
+  await page.getByTestId("search-input").fill("");
+  await page.getByTestId("chip-provider-notion").click();
+  await expectText(count(page), "1,250 of 5,000 items");
+  await page.getByTestId("export-button").click();
+  assert.equal(await page.getByTestId("export-scope-view").isChecked(), true);
+  await page.getByTestId("export-confirm").click();
+  await expectText(page.getByTestId("toast"), "Exported 1,250 items");
+  const keys = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport.keys);
+  assert.equal(keys.length, 1250);
+  assert.equal(new Set(keys).size, 1250, "no key sent twice");
+});
+
+test("a run that ends doesn't finish a provider another run is still loading", async (ctx) => {
+  // Notion fails early; its resume is slow; the first run (HubSpot, Airtable) ends
+  // while the resume still streams.
+  const page = await open(ctx, "?mock=connected&items=12000&delay=150&fail=notion&resumedelay=2500");
+  await page.getByTestId("load-all").click();
+  await page.getByTestId("resume-notion").click();
+  await page.getByTestId("cancel-load-notion").waitFor();
+  await page.getByTestId("summary-airtable").waitFor();
+  await page.getByTestId("summary-hubspot").waitFor();
+  await page.waitForTimeout(400); // the first run's command has returned by now
+  assert.equal(await page.getByTestId("summary-notion").isHidden(), true, "notion not marked done");
+  assert.equal(await page.getByTestId("progress-notion").isVisible(), true, "notion still loading");
+  await page.getByTestId("cancel-load-notion").waitFor();
+  await expectText(page.getByTestId("summary-notion"), "3,000 items loaded");
+  await expectText(count(page), "12,000 of 12,000 items");
+});
+
+test("double-clicking Load or Connect doesn't cancel it", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=30000&delay=40");
+  await page.getByTestId("load-airtable").dblclick();
+  await page.getByTestId("cancel-load-airtable").waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId("progress-airtable").isVisible(), true, "still loading");
+  const calls = await page.evaluate(() => window.__JUNCTION_MOCK__.calls);
+  assert.ok(!calls.some((c) => c.startsWith("cancel_load")), calls.join(", "));
+  // A deliberate click still cancels.
+  await page.getByTestId("cancel-load-airtable").click();
+  await page.getByTestId("resume-airtable").waitFor({ timeout: 10000 });
+
+  const page2 = await open(ctx);
+  await page2.getByTestId("connect-hubspot").dblclick();
+  await expectText(page2.getByTestId("status-hubspot"), "Connected · Acme Sales");
+  const calls2 = await page2.evaluate(() => window.__JUNCTION_MOCK__.calls);
+  assert.ok(!calls2.some((c) => c.startsWith("cancel_connect")), calls2.join(", "));
+});
+
+test("status bar follows Settings → Save (with and without status-changed)", async (ctx) => {
+  for (const q of ["?statusevent=0", ""]) {
+    const page = await open(ctx, q);
+    assert.equal(await page.getByTestId("cache-status").innerText(), "Cache: embedded");
+    await page.getByTestId("settings-button").click();
+    await page.getByTestId("settings-dialog").waitFor();
+    await page.getByTestId("redis-url").fill("redis://cache.example:6380");
+    await page.getByTestId("settings-save").click();
+    await page.getByTestId("settings-dialog").waitFor({ state: "hidden" });
+    await expectText(page.getByTestId("cache-status"), "Cache: Redis at cache.example:6380");
+  }
+});
+
+test("a reload that fails before its first batch still replaces the old rows on Resume", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=1500&delay=0&failreload=hubspot&edit=1");
+  await loadAll(page, "1,500");
+  await page.getByTestId("load-hubspot").click();
+  await page.getByTestId("resume-hubspot").waitFor();
+  await expectText(count(page), "1,500 of 1,500 items"); // old rows kept while failed
+  await page.getByTestId("resume-hubspot").click();
+  await page.getByTestId("summary-hubspot").waitFor();
+  // The reload returns 540 edited HubSpot items: they replace the old 600.
+  await expectText(count(page), "1,440 of 1,440 items");
+  await expectText(page.getByTestId("chip-provider-hubspot"), "540");
+});
+
+test("empty state: nothing configured points to Settings", async (ctx) => {
+  const page = await open(ctx, "?config=none");
+  const empty = page.getByTestId("empty-state");
+  await expectText(empty, "client ID");
+  assert.match(await empty.innerText(), /Settings/);
+  await page.getByTestId("empty-open-settings").click();
+  await page.getByTestId("settings-dialog").waitFor();
+});
+
+test("empty state: a failed load names the provider and offers Resume", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=3000&delay=0&fail=notion&failat=0");
+  await page.getByTestId("load-notion").click();
+  const empty = page.getByTestId("empty-state");
+  await expectText(empty, "Loading Notion failed");
+  await expectText(empty, "502");
+  await page.getByTestId("empty-resume").click();
+  await expectText(count(page), "750 of 750 items");
+});
+
+test("empty state: a load that returned nothing says so", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=0&delay=0");
+  await page.getByTestId("load-notion").click();
+  await page.getByTestId("summary-notion").waitFor();
+  await expectText(page.getByTestId("empty-state"), "Notion returned nothing shared with Junction");
+});
+
+test("the details pane shows the reloaded row, not the old object", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=1500&delay=0&edit=1");
+  await loadAll(page, "1,500");
+  await page.getByTestId("chip-provider-hubspot").click();
+  await page.locator('[data-testid="row"]:not([hidden]) .col-type').first().click();
+  await page.getByTestId("details-pane").waitFor();
+  const before = (await page.locator(".details-title").innerText()).trim();
+  assert.ok(!before.endsWith("(edited)"), before);
+  await page.getByTestId("load-hubspot").click();
+  await page.getByTestId("summary-hubspot").waitFor();
+  await expectText(page.locator(".details-title"), "(edited)");
+  assert.equal((await page.locator(".details-title").innerText()).trim(), `${before} (edited)`.trim());
+});
+
+test("Ctrl+E with no rows says there is nothing to export", async (ctx) => {
+  const page = await open(ctx);
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  await page.keyboard.press("Control+e");
+  await expectText(page.getByTestId("toast"), "Nothing to export yet");
+  assert.equal(await page.getByTestId("export-dialog").isHidden(), true);
+});
+
+test("shortcuts: IME composition is ignored; Ctrl+F/E work on non-Latin layouts", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=500&delay=0");
+  await loadAll(page, "500");
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  const press = (init) => page.evaluate((i) => document.body.dispatchEvent(new KeyboardEvent("keydown", { bubbles: true, cancelable: true, ...i })), init);
+  await press({ key: "ArrowDown", code: "ArrowDown", isComposing: true });
+  assert.equal(await page.locator('[data-testid="row"].selected').count(), 0, "composition keys don't move the selection");
+  await press({ key: "ArrowDown", code: "ArrowDown" });
+  assert.equal(await page.locator('[data-testid="row"].selected').count(), 1);
+  // Russian layout: the F key types "а", the E key types "у".
+  await press({ key: "а", code: "KeyF", ctrlKey: true });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "search-input");
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  await press({ key: "у", code: "KeyE", ctrlKey: true });
+  await page.getByTestId("export-dialog").waitFor();
+});
+
+test("Export while an export is running says so", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=500&delay=0&exportdelay=1500", {
+    init: () => {
+      window.__JUNCTION_TEST_SAVE_PATH__ = "/tmp/junction-test.json";
+    },
+  });
+  await loadAll(page, "500");
+  await page.getByTestId("export-button").click();
+  await page.getByTestId("export-confirm").click();
+  await page.getByTestId("export-button").click();
+  await page.getByTestId("export-confirm").click();
+  await expectText(page.getByTestId("toast"), "An export is already running");
+  await expectText(page.getByTestId("toast"), "Exported 500 items");
+  const calls = await page.evaluate(() => window.__JUNCTION_MOCK__.calls.filter((c) => c.startsWith("export_items")));
+  assert.equal(calls.length, 1);
+});
+
 // ---------------------------------------------------------------------------------
 
 const filter = process.argv[2];

@@ -363,3 +363,96 @@ describe("batches and provider replace", () => {
     expect(sortMs).toBeLessThan(1500);
   });
 });
+
+describe("rows re-sent with the same key", () => {
+  it("replace the old row instead of adding a duplicate", () => {
+    const m = new TableModel();
+    m.append([item({ id: "p1", provider: "notion", type: "page", name: "Notes", parent_path_or_name: null }), item({ id: "p2", provider: "notion", type: "page" })]);
+    m.append([item({ id: "h1", provider: "hubspot", type: "contact" })]);
+    m.refresh();
+    // The Notion loader re-sends p1 once its parent is known.
+    m.append([item({ id: "p1", provider: "notion", type: "page", name: "Notes", parent_path_or_name: "Engineering" })]);
+    m.refresh();
+    expect(m.total).toBe(3);
+    expect(m.viewLength).toBe(3);
+    expect(m.countForProvider("notion")).toBe(2);
+    expect(m.countForType("page")).toBe(2);
+    expect(m.countLabel()).toBe("3 of 3 items");
+    expect(m.keysInView()).toEqual(["notion:page:p1", "notion:page:p2", "hubspot:contact:h1"]);
+    expect(m.itemAt(0)!.parent_path_or_name).toBe("Engineering");
+    // The new value is searchable, the old one no longer matters.
+    m.setQuery("engineering");
+    m.refresh();
+    expect(viewIds(m)).toEqual(["p1"]);
+  });
+
+  it("treats a null id or type as empty in the key", () => {
+    const m = new TableModel();
+    m.append([item({ id: null, type: null, name: "first" })]);
+    m.append([item({ id: null, type: null, name: "second" })]);
+    m.refresh();
+    expect(m.total).toBe(1);
+    expect(m.itemAt(0)!.name).toBe("second");
+    expect(m.countForType("")).toBe(1);
+  });
+
+  it("replaces duplicates inside one batch", () => {
+    const m = new TableModel();
+    m.append([item({ id: "a", name: "one" }), item({ id: "b" }), item({ id: "a", name: "two" })]);
+    m.refresh();
+    expect(m.total).toBe(2);
+    expect(viewNames(m)[0]).toBe("two");
+    expect(m.countForProvider("hubspot")).toBe(2);
+  });
+
+  it("moves a replaced row to its new place in the current sort", () => {
+    const m = new TableModel();
+    m.append([item({ id: "a", name: "alpha" }), item({ id: "b", name: "bravo" }), item({ id: "c", name: "charlie" })]);
+    m.setSort({ column: "name", dir: "asc" });
+    m.refresh();
+    expect(viewIds(m)).toEqual(["a", "b", "c"]);
+    m.append([item({ id: "a", name: "zulu" }), item({ id: "d", name: "delta" })]);
+    m.refresh();
+    expect(viewIds(m)).toEqual(["b", "c", "d", "a"]);
+    expect(m.positionOfKey("hubspot:contact:a")).toBe(3);
+  });
+
+  it("does not sort by stale cached ranks after a replace", () => {
+    const m = new TableModel();
+    m.append([item({ id: "a", name: "alpha", parent_path_or_name: "x" }), item({ id: "b", name: "bravo", parent_path_or_name: "y" })]);
+    m.refresh();
+    m.warmSortCache("name");
+    m.warmSortCache("parent");
+    m.append([item({ id: "a", name: "zulu", parent_path_or_name: "z" })]);
+    m.setSort({ column: "name", dir: "asc" });
+    m.refresh();
+    expect(viewIds(m)).toEqual(["b", "a"]);
+    m.setSort({ column: "parent", dir: "asc" });
+    m.refresh();
+    expect(viewIds(m)).toEqual(["b", "a"]);
+  });
+
+  it("bumps the epoch so rendered rows are refilled", () => {
+    const m = modelWith([item({ id: "a", name: "old" })]);
+    const epoch = m.epoch;
+    m.append([item({ id: "a", name: "new" })]);
+    expect(m.refresh()).toBe(true);
+    expect(m.epoch).toBeGreaterThan(epoch);
+  });
+
+  it("still finds rows by key after a provider's rows were removed", () => {
+    const m = new TableModel();
+    m.append([item({ id: "h1", provider: "hubspot" }), item({ id: "n1", provider: "notion", type: "page", name: "old" })]);
+    m.refresh();
+    m.removeProvider("hubspot");
+    m.append([item({ id: "n1", provider: "notion", type: "page", name: "new" }), item({ id: "h1", provider: "hubspot" })]);
+    m.refresh();
+    expect(m.total).toBe(2);
+    expect(viewNames(m)[0]).toBe("new");
+    expect(m.rowOfKey("hubspot:contact:h1")).toBe(1);
+    m.clear();
+    m.append([item({ id: "n1", provider: "notion", type: "page" })]);
+    m.refresh();
+    expect(m.total).toBe(1);
+  });
+});

@@ -154,6 +154,9 @@ impl Budget {
     /// stay away for the average spacing of the few requests still needed.
     pub fn observe_hubspot(&self, remaining: u32, max: u32, interval: Duration) {
         if remaining < HUBSPOT_LOW_WATER {
+            // Headers are the provider's word, not ours: never stay away longer than
+            // HubSpot's own rolling window, whatever they say.
+            let interval = interval.min(Duration::from_secs(10));
             let spacing = interval / max.max(1);
             self.close_for(spacing * (HUBSPOT_LOW_WATER - remaining));
         }

@@ -123,6 +123,11 @@ impl Ctx {
                     let Some(delay) = backoff.next() else {
                         return Err(gave_up(e, attempts));
                     };
+                    // A 5xx asking us to come back tomorrow is a failure to report (and
+                    // resume later), not a sleep that looks like a hang.
+                    if retry_after.is_some_and(|r| r > LONGEST_WAIT) {
+                        return Err(gave_up(e, attempts));
+                    }
                     let delay = delay.max(retry_after.map_or(Duration::ZERO, |r| config.scaled(r)));
                     tracing::debug!(provider = %self.provider, endpoint = %call.endpoint,
                         error = %e, delay_ms = delay.as_millis() as u64, "retrying");
@@ -231,7 +236,8 @@ impl Ctx {
                     let v: Value = serde_json::from_slice(body).ok()?;
                     let s = v.pointer("/additional_data/retry_after")?;
                     let secs = s.as_f64().or_else(|| s.as_str()?.trim().parse().ok())?;
-                    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+                    // Any number may arrive here; a huge one is clamped, not a panic.
+                    Duration::try_from_secs_f64(secs.min(1e9)).ok()
                 })
                 .unwrap_or(Duration::from_secs(1)),
         };

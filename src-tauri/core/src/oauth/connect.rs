@@ -264,6 +264,9 @@ impl Session {
     /// the facts. Returns whether there was a connection. A failed revocation does
     /// not keep the local entries (the user asked to disconnect); it is logged.
     pub async fn disconnect(&self, provider: ProviderId) -> Result<bool> {
+        // No refresh in this process may write the grant back after we delete it: hold
+        // the refresh mutex (a queued refresh then finds no grant and stops).
+        let _no_refresh = self.refresh_mutex(provider).lock().await;
         let cfg = self.config();
         let grant = self.grant(provider).await.ok().flatten();
         let facts = self

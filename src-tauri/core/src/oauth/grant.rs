@@ -21,8 +21,9 @@ use crate::{Error, ProviderId, Result, Session};
 /// How long to cache an access token whose expiry the provider does not say (Notion):
 /// the original backend's 600 s.
 pub const UNKNOWN_EXPIRY_CACHE: Duration = Duration::from_secs(600);
-/// How long a refresh lock lives if its holder dies.
-const LOCK_TTL: Duration = Duration::from_secs(30);
+/// How long a refresh lock lives if its holder dies: longer than the worst hold (a
+/// 30 s token call, a 409 wait, a second 30 s call), so it never lapses mid-refresh.
+const LOCK_TTL: Duration = Duration::from_secs(90);
 
 /// What the secret store holds for a connection.
 #[derive(Clone, Serialize, Deserialize)]
@@ -325,7 +326,7 @@ impl Session {
                 if tokio::time::Instant::now() >= deadline {
                     return Err(Error::OAuthToken {
                         provider: provider.display_name().into(),
-                        reason: "another refresh held the lock for 30 s".into(),
+                        reason: "another refresh held the lock for 90 s".into(),
                     });
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;

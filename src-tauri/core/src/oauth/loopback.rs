@@ -115,27 +115,33 @@ impl Loopback {
         F: FnMut(HashMap<String, String>) -> Fut,
         Fut: Future<Output = Verdict<T>>,
     {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<TcpStream>(8);
+        // Each connection's request head is read in its own task, so an idle
+        // connection (a browser's preconnect) never delays the real callback.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(TcpStream, Option<String>)>(8);
         let mut accepters = tokio::task::JoinSet::new();
         for listener in self.listeners {
             let tx = tx.clone();
             accepters.spawn(async move {
-                while let Ok((stream, _)) = listener.accept().await {
-                    if tx.send(stream).await.is_err() {
-                        break;
-                    }
+                let mut readers = tokio::task::JoinSet::new();
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let tx = tx.clone();
+                    readers.spawn(async move {
+                        let target = read_request_target(&mut stream).await;
+                        let _ = tx.send((stream, target)).await;
+                    });
+                    // Reap finished readers so a long flow does not accumulate them.
+                    while readers.try_join_next().is_some() {}
                 }
             });
         }
         drop(tx);
         let outcome = loop {
-            let stream = tokio::select! {
+            let (mut stream, target) = tokio::select! {
                 _ = cancel.cancelled() => break Err(Stop::Cancelled),
                 _ = tokio::time::sleep_until(deadline) => break Err(Stop::Expired),
                 s = rx.recv() => match s { Some(s) => s, None => break Err(Stop::Expired) },
             };
-            let mut stream = stream;
-            let Some(target) = read_request_target(&mut stream).await else {
+            let Some(target) = target else {
                 let _ = respond(&mut stream, &Page::error(400, "Bad request", "")).await;
                 continue;
             };
@@ -147,7 +153,13 @@ impl Loopback {
             let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect();
-            match handle(params).await {
+            // The token exchange may take a while: cancel and expiry still end the flow.
+            let verdict = tokio::select! {
+                _ = cancel.cancelled() => break Err(Stop::Cancelled),
+                _ = tokio::time::sleep_until(deadline) => break Err(Stop::Expired),
+                v = handle(params) => v,
+            };
+            match verdict {
                 Verdict::Done(result, page) => {
                     let _ = respond(&mut stream, &page).await;
                     break Ok(result);
@@ -277,6 +289,27 @@ mod tests {
         assert_eq!(server.await.unwrap().unwrap().unwrap(), "c 1");
         // The port is free again.
         Loopback::bind(port, "/x").await.expect("port released");
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_does_not_delay_the_callback() {
+        let lb = Loopback::bind(0, "/cb").await.unwrap();
+        let port = lb.port();
+        let server = tokio::spawn(lb.serve(
+            Instant::now() + Duration::from_secs(30),
+            CancellationToken::new(),
+            |_| async { Verdict::Done(Ok(()), Page::ok("ok", "")) },
+        ));
+        // A browser's preconnect: a socket that never sends a request.
+        let _idle = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(get(port, "/cb?state=s").await.0, 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        server.await.unwrap().unwrap().unwrap();
     }
 
     #[tokio::test]

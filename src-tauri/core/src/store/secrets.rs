@@ -272,8 +272,9 @@ impl Secrets {
             // Keychain reads are skipped: it just failed, and a second timeout per
             // lookup would stall every command.
             secondary: None,
+            // The reason is in the log; the status bar has room for one sentence.
             warning: Some(format!(
-                "No keychain available ({reason}). {}",
+                "No keychain available: {}",
                 file_warning(&config.config_dir)
             )),
         }
