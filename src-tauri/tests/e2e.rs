@@ -90,7 +90,7 @@ async fn window_shows_providers_cache_status_and_empty_table() {
         .await
         .unwrap();
     assert!(
-        empty.contains("Connect"),
+        empty.contains("Settings"), // nothing is configured here: the next step is Settings
         "empty state says what to do: {empty:?}"
     );
 

@@ -6,6 +6,9 @@ import { PROVIDER_NAMES, formatNumber } from "./table/model";
 import type { AppState } from "./state";
 import { toast } from "./toast";
 
+
+/** How long a returned load command waits for its channel's final event. */
+const SETTLE_GRACE_MS = 3000;
 export class Loader {
   private throttleTimers = new Map<ProviderId, number>();
   /**
@@ -39,7 +42,7 @@ export class Loader {
     } catch (e) {
       this.commandFailed(run, ps, e);
     }
-    this.settle(run, ps);
+    await this.settle(run, ps);
   }
 
   /** Continues a failed load where it stopped; rows loaded so far are kept. */
@@ -57,7 +60,7 @@ export class Loader {
     } catch (e) {
       this.commandFailed(run, [p], e);
     }
-    this.settle(run, [p]);
+    await this.settle(run, [p]);
   }
 
   async cancel(p: ProviderId): Promise<void> {
@@ -92,12 +95,15 @@ export class Loader {
     const p = e.data.provider;
     if (!this.isCurrent(run, p)) return; // a superseded run's channel
     const ls = this.state.load(p);
+    if (e.event === "batch") {
+      // Rows of the current run are always kept: Tauri may deliver a large channel
+      // message after the command itself has returned.
+      this.panel.appendBatch(p, e.data.items);
+      if (ls.throttle) this.clearThrottle(p);
+      return; // rows don't change the cards; progress events do
+    }
     if (ls.phase !== "loading") return; // this run already ended (done/failed)
     switch (e.event) {
-      case "batch":
-        this.panel.appendBatch(p, e.data.items);
-        if (ls.throttle) this.clearThrottle(p);
-        return; // rows don't change the cards; progress events do
       case "progress":
         ls.perType.set(e.data.object_type, e.data.loaded);
         break;
@@ -153,7 +159,13 @@ export class Loader {
    * finished without a final event. Providers taken over by a newer run (a resume or
    * reload started meanwhile) are left alone.
    */
-  private settle(run: number, ps: ProviderId[]): void {
+  private async settle(run: number, ps: ProviderId[]): Promise<void> {
+    // The final event may still be on its way (large channel messages are fetched
+    // separately): give it a moment before concluding there was none.
+    const waiting = () => ps.some((p) => this.isCurrent(run, p) && this.state.load(p).phase === "loading");
+    for (let waited = 0; waiting() && waited < SETTLE_GRACE_MS; waited += 25) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
     for (const p of ps) {
       const ls = this.state.load(p);
       if (this.isCurrent(run, p) && ls.phase === "loading") {
