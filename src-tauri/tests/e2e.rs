@@ -308,6 +308,8 @@ async fn load_search_and_export_the_filtered_view() {
         assert!(hay.contains(&needle), "{hay} does not match {needle}");
         assert_eq!(item["provider"], "hubspot");
     }
+    // Let the dialog's closing fade finish, so the screenshot shows the table.
+    tokio::time::sleep(Duration::from_millis(600)).await;
     s.screenshot(&artifacts().join("e2e-loaded.png"))
         .await
         .unwrap();
