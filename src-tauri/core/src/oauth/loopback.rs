@@ -80,7 +80,22 @@ pub struct Loopback {
 
 impl Loopback {
     /// Binds `port` on 127.0.0.1 (required) and ::1 (when the machine has IPv6).
+    /// A port still held by a sign-in that was just cancelled (its server is closing)
+    /// gets a short grace period before it counts as taken.
     pub async fn bind(port: u16, path: &str) -> Result<Loopback> {
+        let mut attempts = 0;
+        loop {
+            match Self::bind_once(port, path).await {
+                Err(Error::PortInUse { .. }) if port != 0 && attempts < 10 => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn bind_once(port: u16, path: &str) -> Result<Loopback> {
         let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
             .await
             .map_err(|e| bind_error(port, e))?;
