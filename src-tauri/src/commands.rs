@@ -123,7 +123,7 @@ pub async fn use_browser_instead<R: Runtime>(
     state: State<'_, AppState>,
     provider: ProviderId,
 ) -> IpcResult<()> {
-    let url = {
+    let (url, id) = {
         let mut slot = state.pending();
         let Some(p) = slot.as_mut().filter(|p| p.provider == provider) else {
             return Err(IpcError::new(
@@ -134,7 +134,6 @@ pub async fn use_browser_instead<R: Runtime>(
         p.closing_on_purpose = true;
         (p.auth_url.clone(), p.id)
     };
-    let (url, id) = url;
     popup::close(&app, provider, id);
     open_in_browser(&app, url.as_str())
 }

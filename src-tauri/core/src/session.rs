@@ -15,7 +15,10 @@ use crate::{Error, ProviderId, Result};
 /// (with a retry), never a silent switch to the embedded store.
 enum CacheSlot {
     Ready(Kv),
-    Down(Error),
+    /// Why the configured Redis could not be opened.
+    Down {
+        reason: String,
+    },
 }
 
 #[derive(Clone)]
@@ -72,19 +75,23 @@ impl Session {
     pub async fn kv(&self) -> Result<Kv> {
         match &*self.cache.read().await {
             CacheSlot::Ready(kv) => Ok(kv.clone()),
-            CacheSlot::Down(e) => Err(Error::CacheUnavailable {
-                endpoint: self
-                    .config
-                    .redis
-                    .as_ref()
-                    .map(|r| r.host_port())
-                    .unwrap_or_default(),
-                reason: match e {
-                    Error::CacheUnavailable { reason, .. } => reason.clone(),
-                    other => other.to_string(),
-                },
-            }),
+            CacheSlot::Down { reason } => Err(self.cache_down(reason)),
         }
+    }
+
+    fn cache_down(&self, reason: &str) -> Error {
+        Error::CacheUnavailable {
+            endpoint: self.redis_host_port(),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn redis_host_port(&self) -> String {
+        self.config
+            .redis
+            .as_ref()
+            .map(|r| r.host_port())
+            .unwrap_or_default()
     }
 
     /// Connects to the configured Redis again (the status bar's Retry).
@@ -106,18 +113,11 @@ impl Session {
                     error: ping.err().map(|e| e.to_string()),
                 }
             }
-            CacheSlot::Down(e) => CacheStatus {
+            CacheSlot::Down { reason } => CacheStatus {
                 kind: "redis",
-                label: format!(
-                    "Cache: Redis at {}",
-                    self.config
-                        .redis
-                        .as_ref()
-                        .map(|r| r.host_port())
-                        .unwrap_or_default()
-                ),
+                label: format!("Cache: Redis at {}", self.redis_host_port()),
                 ok: false,
-                error: Some(e.to_string()),
+                error: Some(self.cache_down(reason).to_string()),
             },
         };
         AppStatus {
@@ -234,7 +234,12 @@ async fn open_cache(config: &Config, secrets: &Secrets) -> CacheSlot {
         Ok(kv) => CacheSlot::Ready(kv),
         Err(e) => {
             tracing::warn!(error = %e, "cache unavailable");
-            CacheSlot::Down(e)
+            // Kv::open fails only with CacheUnavailable; keep its reason, whatever it is.
+            let reason = match e {
+                Error::CacheUnavailable { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            CacheSlot::Down { reason }
         }
     }
 }

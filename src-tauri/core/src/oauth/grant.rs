@@ -332,27 +332,15 @@ impl Session {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        let dir = self.config().config_dir.join("locks");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let path = dir.join(format!(
+        let path = self.config().config_dir.join("locks").join(format!(
             "{}-{}-{}.lock",
             self.config().org_id,
             self.config().user_id,
             provider
         ));
-        let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
-            use fs4::fs_std::FileExt;
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| Error::io(&path, e))?;
-            file.lock_exclusive().map_err(|e| Error::io(&path, e))?;
-            Ok(file)
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        let file = tokio::task::spawn_blocking(move || crate::store::lock_file(&path))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
         Ok(RefreshLock::File(file))
     }
 }

@@ -18,9 +18,9 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
-/// Runs `f` holding an exclusive lock on `lock_path` (created if missing): the app
-/// and the CLI read-modify-write the same small files.
-pub fn with_file_lock<T>(lock_path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+/// Opens `lock_path` (creating it and its folder) and takes an exclusive lock on it,
+/// held until the returned file is dropped. Blocks while another holder has it.
+pub fn lock_file(lock_path: &Path) -> Result<std::fs::File> {
     use fs4::fs_std::FileExt;
     if let Some(dir) = lock_path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -32,9 +32,14 @@ pub fn with_file_lock<T>(lock_path: &Path, f: impl FnOnce() -> Result<T>) -> Res
         .open(lock_path)
         .map_err(|e| Error::io(lock_path, e))?;
     lock.lock_exclusive().map_err(|e| Error::io(lock_path, e))?;
-    let result = f();
-    let _ = FileExt::unlock(&lock);
-    result
+    Ok(lock)
+}
+
+/// Runs `f` holding an exclusive lock on `lock_path`: the app and the CLI
+/// read-modify-write the same small files.
+pub fn with_file_lock<T>(lock_path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let _lock = lock_file(lock_path)?;
+    f()
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename,

@@ -116,17 +116,25 @@ pub struct Visit {
     pub body: String,
 }
 
-/// GETs `url` and follows redirects (to the loopback server, as a browser would).
-pub async fn browse(url: &Url) -> std::result::Result<Visit, String> {
+/// One GET with the given redirect policy, as the test browser makes it.
+async fn get(
+    url: &Url,
+    redirects: reqwest::redirect::Policy,
+) -> std::result::Result<reqwest::Response, String> {
     let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(5))
+        .redirect(redirects)
         .build()
         .map_err(|e| e.to_string())?;
-    let response = client
+    client
         .get(url.clone())
         .send()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// GETs `url` and follows redirects (to the loopback server, as a browser would).
+pub async fn browse(url: &Url) -> std::result::Result<Visit, String> {
+    let response = get(url, reqwest::redirect::Policy::limited(5)).await?;
     let status = response.status().as_u16();
     let final_url = response.url().clone();
     let body = response.text().await.unwrap_or_default();
@@ -139,15 +147,7 @@ pub async fn browse(url: &Url) -> std::result::Result<Visit, String> {
 
 /// Where the provider's authorize endpoint redirects, without following it.
 pub async fn authorize_redirect(url: &Url) -> std::result::Result<Url, String> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let response = client
-        .get(url.clone())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = get(url, reqwest::redirect::Policy::none()).await?;
     let location = response
         .headers()
         .get(reqwest::header::LOCATION)
