@@ -15,9 +15,9 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Chromium for the table benchmark comes with the test setup.
 scripts/setup.sh --test
 
-say "Load benchmark (cargo bench -p junction-core --features testing --bench load)"
+say "Load benchmark (cargo bench -p junction-core --bench load)"
 # The load bench uses the embedded store; a REDIS_URL from the environment is ignored.
-cargo bench -p junction-core --features testing --bench load
+cargo bench -p junction-core --bench load
 
 say "Export benchmark (cargo bench -p junction-core --bench export)"
 cargo bench -p junction-core --bench export

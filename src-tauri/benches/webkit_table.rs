@@ -16,8 +16,8 @@ mod webdriver;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use junction_core::testing::{FakeConfig, Harness};
 use junction_core::ProviderId;
+use junction_fakes::{FakeConfig, Harness};
 use serde_json::{json, Value};
 use webdriver::{Driver, Session};
 

@@ -7,8 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use junction_core::testing::{FakeConfig, Harness};
 use junction_core::ProviderId;
+use junction_fakes::{FakeConfig, Harness};
 use support::webdriver::{Driver, Session};
 
 const WAIT: Duration = Duration::from_secs(20);

@@ -5,8 +5,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
-use junction_core::testing::{browse, FakeConfig, Harness};
 use junction_core::ProviderId;
+use junction_fakes::{browse, FakeConfig, Harness};
 
 fn cli(h: &Harness) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_junction-cli"));
@@ -288,7 +288,7 @@ async fn items_loads_every_connected_provider_to_a_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_load_leaves_no_file_and_exits_1() {
-    use junction_core::testing::{Endpoint, Fault, FaultKind};
+    use junction_fakes::{Endpoint, Fault, FaultKind};
     let h = Harness::start(FakeConfig::default()).await;
     assert!(connect(&h, "notion").await.status.success());
     let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 //! and the real rate limits scaled 10× faster (`FakeConfig::rate_limit_scale` on the
 //! fakes, `JUNCTION_RATE_LIMIT_SCALE` on the client).
 //!
-//! Run: `cargo bench -p junction-core --features testing --bench load` (or `make bench`).
+//! Run: `cargo bench -p junction-core --bench load` (or `make bench`).
 //!
 //! Data: 10,000 contacts + 2,000 companies + 2,000 deals; Airtable 5 bases × 4 tables ×
 //! 500 records; 3,000 Notion pages. Each provider is connected through the real OAuth
@@ -28,8 +28,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use junction_core::fetch::LoadEvent;
-use junction_core::testing::{DataSize, Endpoint, FakeConfig, Harness};
 use junction_core::{IntegrationItem, ProviderId, Session};
+use junction_fakes::{DataSize, Endpoint, FakeConfig, Harness};
 use tokio_util::sync::CancellationToken;
 
 const SCALE: f64 = 10.0;

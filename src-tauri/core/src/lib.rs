@@ -19,9 +19,6 @@ pub mod settings;
 pub mod store;
 pub mod views;
 
-#[cfg(feature = "testing")]
-pub mod testing;
-
 pub use error::{Error, Result};
 pub use item::{IntegrationItem, ProviderId};
 pub use session::Session;

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use junction_core::testing::{
+use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
+use junction_fakes::{
     redirect_uri, DataSize, Endpoint, FakeApp, FakeConfig, FakeProviders, Fault, FaultKind,
 };
-use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
 use reqwest::header::{HeaderMap, LOCATION};
 use serde_json::{json, Value};
 

@@ -5,8 +5,8 @@
 mod fetch_support;
 
 use fetch_support::*;
-use junction_core::testing::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
 use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
+use junction_fakes::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
 
 fn config() -> FakeConfig {
     FakeConfig {
@@ -28,7 +28,7 @@ fn config() -> FakeConfig {
     }
 }
 
-fn total(h: &junction_core::testing::Harness, p: ProviderId) -> usize {
+fn total(h: &junction_fakes::Harness, p: ProviderId) -> usize {
     let s = h.fakes.summary();
     match p {
         Hubspot => s.hubspot_items(),

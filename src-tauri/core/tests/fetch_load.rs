@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use fetch_support::*;
 use junction_core::fetch::LoadEvent;
-use junction_core::testing::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
 use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
+use junction_fakes::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
 use tokio_util::sync::CancellationToken;
 
 const SCALE: f64 = 20.0;

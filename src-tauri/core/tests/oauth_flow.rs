@@ -1,16 +1,15 @@
 //! The whole OAuth flow of each provider against the fake providers (real HTTP) and
 //! the real Redis (when `make test` provides one), with a test "browser" that follows
 //! the authorize redirect to the loopback server.
-#![cfg(feature = "testing")]
 
 use std::time::Duration;
 
 use junction_core::oauth::Grant;
 use junction_core::store::KeyKind;
-use junction_core::testing::harness::authorize_redirect;
-use junction_core::testing::{browse, Endpoint, FakeConfig, Fault, FaultKind, Harness};
 use junction_core::views::ConnectionState;
 use junction_core::ProviderId;
+use junction_fakes::harness::authorize_redirect;
+use junction_fakes::{browse, Endpoint, FakeConfig, Fault, FaultKind, Harness};
 use secrecy::ExposeSecret;
 
 const ALL: [ProviderId; 3] = ProviderId::ALL;

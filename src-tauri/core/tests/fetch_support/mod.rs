@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use junction_core::fetch::{LoadEvent, LoadOutcome, ResumePoint};
-use junction_core::testing::{FakeConfig, Harness};
 use junction_core::{IntegrationItem, ProviderId, Session};
+use junction_fakes::{FakeConfig, Harness};
 use tokio_util::sync::CancellationToken;
 
 /// Fakes with `config`, a session whose waits are divided by `scale`, connected to

@@ -1,7 +1,7 @@
 //! Faults on demand: a test says "after N requests to this endpoint, do X (K times)".
 
 use super::counters::Endpoint;
-use crate::ProviderId;
+use junction_core::ProviderId;
 
 /// What goes wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

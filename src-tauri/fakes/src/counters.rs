@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::provider::hubspot::ObjectType;
-use crate::ProviderId;
+use junction_core::provider::hubspot::ObjectType;
+use junction_core::ProviderId;
 
 /// One endpoint of one fake provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -13,7 +13,7 @@ use super::counters::lock;
 use super::respond::{error_page, redirect, s256, token_chars};
 use super::server::Fake;
 use super::tokens::CodeGrant;
-use crate::ProviderId;
+use junction_core::ProviderId;
 
 /// Handles `GET …/authorize` for `provider`.
 pub(crate) fn authorize(

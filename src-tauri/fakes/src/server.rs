@@ -26,8 +26,8 @@ use super::faults::{FaultKind, FaultSet};
 use super::limits::{Bucket, PerBase, RollingWindow};
 use super::tokens::TokenStore;
 use super::{airtable, hubspot, notion, respond};
-use crate::provider::hubspot::ObjectType;
-use crate::ProviderId;
+use junction_core::provider::hubspot::ObjectType;
+use junction_core::ProviderId;
 
 /// What can change while the fakes run.
 #[derive(Debug)]

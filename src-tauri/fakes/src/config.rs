@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::ProviderId;
+use junction_core::ProviderId;
 
 /// The OAuth app registered at one fake provider.
 #[derive(Debug, Clone, PartialEq, Eq)]

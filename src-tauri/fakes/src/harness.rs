@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use url::Url;
 
 use super::{FakeConfig, FakeProviders};
-use crate::config::{Config, FileConfig};
-use crate::connections::ConnectionFacts;
-use crate::{ProviderId, Result, Session};
+use junction_core::config::{Config, FileConfig};
+use junction_core::connections::ConnectionFacts;
+use junction_core::{ProviderId, Result, Session};
 
 pub struct Harness {
     pub fakes: FakeProviders,
@@ -98,7 +98,7 @@ impl Harness {
         provider: ProviderId,
     ) -> Result<ConnectionFacts> {
         let pending = session
-            .start_connect(provider, crate::config::PENDING_FLOW_TTL)
+            .start_connect(provider, junction_core::config::PENDING_FLOW_TTL)
             .await?;
         let url = pending.auth_url.clone();
         let browse = tokio::spawn(async move { browse(&url).await });

@@ -21,7 +21,7 @@ use super::data::to_2025;
 use super::oauth::{self, CodeError};
 use super::respond::{basic, bearer, content_type_is, json as json_resp, request_id, set_header};
 use super::server::Fake;
-use crate::ProviderId;
+use junction_core::ProviderId;
 
 const P: ProviderId = ProviderId::Notion;
 const VERSIONS: &[&str] = &[

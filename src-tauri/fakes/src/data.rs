@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use super::config::DataSize;
-use crate::provider::hubspot::ObjectType;
+use junction_core::provider::hubspot::ObjectType;
 
 /// A base with its tables.
 #[derive(Debug, Clone)]
@@ -453,15 +453,15 @@ fn add_edge_cases(data: &mut Dataset) {
     let hubspot = [
         (
             ObjectType::Contacts,
-            include_str!("../../tests/fixtures/hubspot/contacts_page.json"),
+            include_str!("../../core/tests/fixtures/hubspot/contacts_page.json"),
         ),
         (
             ObjectType::Companies,
-            include_str!("../../tests/fixtures/hubspot/companies_last_page.json"),
+            include_str!("../../core/tests/fixtures/hubspot/companies_last_page.json"),
         ),
         (
             ObjectType::Deals,
-            include_str!("../../tests/fixtures/hubspot/deals_page.json"),
+            include_str!("../../core/tests/fixtures/hubspot/deals_page.json"),
         ),
     ];
     for (t, text) in hubspot {
@@ -472,20 +472,20 @@ fn add_edge_cases(data: &mut Dataset) {
     }
 
     let schemas = fixture_list(
-        include_str!("../../tests/fixtures/airtable/tables.json"),
+        include_str!("../../core/tests/fixtures/airtable/tables.json"),
         "tables",
     );
     let records = [
         fixture_list(
-            include_str!("../../tests/fixtures/airtable/records_page.json"),
+            include_str!("../../core/tests/fixtures/airtable/records_page.json"),
             "records",
         ),
         fixture_list(
-            include_str!("../../tests/fixtures/airtable/records_numbers_last.json"),
+            include_str!("../../core/tests/fixtures/airtable/records_numbers_last.json"),
             "records",
         ),
         fixture_list(
-            include_str!("../../tests/fixtures/airtable/records_lists_last.json"),
+            include_str!("../../core/tests/fixtures/airtable/records_lists_last.json"),
             "records",
         ),
     ];
@@ -516,8 +516,8 @@ fn add_edge_cases(data: &mut Dataset) {
     });
 
     let mut notion: Vec<Value> = [
-        include_str!("../../tests/fixtures/notion/search_2022_page1.json"),
-        include_str!("../../tests/fixtures/notion/search_2022_last.json"),
+        include_str!("../../core/tests/fixtures/notion/search_2022_page1.json"),
+        include_str!("../../core/tests/fixtures/notion/search_2022_last.json"),
     ]
     .iter()
     .flat_map(|t| fixture_list(t, "results"))

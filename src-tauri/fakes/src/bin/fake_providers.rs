@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use clap::Parser;
-use junction_core::testing::{redirect_uri, DataSize, FakeConfig, FakeProviders};
 use junction_core::ProviderId;
+use junction_fakes::{redirect_uri, DataSize, FakeConfig, FakeProviders};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -20,7 +20,7 @@ use super::data::FakeBase;
 use super::oauth::{self, CodeError};
 use super::respond::{basic, bearer, content_type_is, form, has_basic, json as json_resp};
 use super::server::Fake;
-use crate::ProviderId;
+use junction_core::ProviderId;
 
 const P: ProviderId = ProviderId::Airtable;
 

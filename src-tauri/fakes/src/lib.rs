@@ -1,12 +1,12 @@
-//! Fake HubSpot, Airtable and Notion servers for tests and benchmarks (feature
-//! `testing`). They behave like the real services as described in
+//! Fake HubSpot, Airtable and Notion servers for tests and benchmarks (a crate of its
+//! own, never shipped). They behave like the real services as described in
 //! shared/docs/providers.md: OAuth endpoints with each provider's client-auth style and
 //! error shapes, the item APIs with real paging, rate limits with the real 429 bodies
 //! and headers, and faults on demand.
 //!
 //! ```no_run
-//! # async fn demo() -> junction_core::Result<()> {
-//! use junction_core::testing::{Endpoint, Fault, FaultKind, FakeConfig, FakeProviders};
+//! # async fn demo() -> std::io::Result<()> {
+//! use junction_fakes::{Endpoint, Fault, FaultKind, FakeConfig, FakeProviders};
 //! use junction_core::ProviderId;
 //! let fakes = FakeProviders::start(FakeConfig::default()).await?;
 //! let urls = fakes.urls(ProviderId::Notion); // point the client's auth/token/api URLs here
@@ -55,7 +55,7 @@ pub use harness::{browse, free_port, Harness};
 use counters::lock;
 use server::Fake;
 
-use crate::{Error, ProviderId};
+use junction_core::ProviderId;
 
 /// Where a client finds one fake provider (the three URLs Junction's config takes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,22 +80,9 @@ pub struct FakeProviders {
 impl FakeProviders {
     /// Binds 127.0.0.1:`config.port` (0 = any free port), generates the data set and
     /// starts serving on the current tokio runtime.
-    pub async fn start(config: FakeConfig) -> crate::Result<FakeProviders> {
-        let port = config.port;
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AddrInUse {
-                Error::PortInUse { port }
-            } else {
-                Error::Network {
-                    target: format!("127.0.0.1:{port}"),
-                    reason: e.to_string(),
-                }
-            }
-        })?;
-        let addr = listener.local_addr().map_err(|e| Error::Network {
-            target: format!("127.0.0.1:{port}"),
-            reason: e.to_string(),
-        })?;
+    pub async fn start(config: FakeConfig) -> std::io::Result<FakeProviders> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
         let fake = Arc::new(Fake::new(config));
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, fake.clone(), rx));

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::ProviderId;
+use junction_core::ProviderId;
 
 /// An authorization code waiting for its token request.
 #[derive(Debug, Clone)]
