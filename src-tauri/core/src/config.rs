@@ -124,28 +124,14 @@ pub struct ProviderEndpoints {
 }
 
 impl ProviderEndpoints {
+    /// The real service's URLs.
     pub fn defaults(provider: ProviderId) -> Self {
-        let (auth, token, api) = match provider {
-            ProviderId::Hubspot => (
-                "https://app.hubspot.com/oauth/authorize",
-                "https://api.hubapi.com/oauth/v3/token",
-                "https://api.hubapi.com",
-            ),
-            ProviderId::Airtable => (
-                "https://airtable.com/oauth2/v1/authorize",
-                "https://airtable.com/oauth2/v1/token",
-                "https://api.airtable.com",
-            ),
-            ProviderId::Notion => (
-                "https://api.notion.com/v1/oauth/authorize",
-                "https://api.notion.com/v1/oauth/token",
-                "https://api.notion.com",
-            ),
-        };
+        let urls = provider.get().endpoints();
+        let parse = |text: &str| Url::parse(text).expect("a provider's default URL is valid");
         ProviderEndpoints {
-            auth_url: Url::parse(auth).expect("valid default URL"),
-            token_url: Url::parse(token).expect("valid default URL"),
-            api_url: Url::parse(api).expect("valid default URL"),
+            auth_url: parse(urls.auth),
+            token_url: parse(urls.token),
+            api_url: parse(urls.api),
         }
     }
 }

@@ -617,7 +617,8 @@ fn describe_rename(e: &io::Error, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::{parse_time, ProviderId};
+    use crate::item::parse_time;
+    use crate::ProviderId;
 
     fn sample(n: usize) -> Vec<IntegrationItem> {
         (0..n)

@@ -9,70 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The providers Junction connects. The string forms are part of the contract
-/// (CLI arguments, exports, Kv keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderId {
-    Hubspot,
-    Airtable,
-    Notion,
-}
-
-impl ProviderId {
-    pub const ALL: [ProviderId; 3] = [
-        ProviderId::Hubspot,
-        ProviderId::Airtable,
-        ProviderId::Notion,
-    ];
-
-    /// The lowercase id used in URLs, keys, CLI arguments and exports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::Hubspot => "hubspot",
-            ProviderId::Airtable => "airtable",
-            ProviderId::Notion => "notion",
-        }
-    }
-
-    /// The name people read.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            ProviderId::Hubspot => "HubSpot",
-            ProviderId::Airtable => "Airtable",
-            ProviderId::Notion => "Notion",
-        }
-    }
-
-    /// The upper-case part of environment variable names (`JUNCTION_<P>_…`).
-    pub fn env_prefix(self) -> &'static str {
-        match self {
-            ProviderId::Hubspot => "HUBSPOT",
-            ProviderId::Airtable => "AIRTABLE",
-            ProviderId::Notion => "NOTION",
-        }
-    }
-}
-
-impl std::fmt::Display for ProviderId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for ProviderId {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "hubspot" => Ok(ProviderId::Hubspot),
-            "airtable" => Ok(ProviderId::Airtable),
-            "notion" => Ok(ProviderId::Notion),
-            other => Err(crate::Error::InvalidInput(format!(
-                "unknown provider `{other}`; expected hubspot, airtable or notion"
-            ))),
-        }
-    }
-}
+use crate::ProviderId;
 
 /// Every field of an exported item, in order (JSON key order and CSV columns).
 pub const FIELDS: [&str; 16] = [
@@ -223,15 +160,5 @@ mod tests {
         assert_eq!(parse_time(Some("yesterday")), None);
         assert_eq!(parse_time(None), None);
         assert!(parse_time(Some("2024-01-01T00:00:00Z")).is_some());
-    }
-
-    #[test]
-    fn provider_ids_parse_case_insensitively() {
-        assert_eq!(
-            "HubSpot".parse::<ProviderId>().unwrap(),
-            ProviderId::Hubspot
-        );
-        let err = "slack".parse::<ProviderId>().unwrap_err();
-        assert!(err.to_string().contains("slack"));
     }
 }

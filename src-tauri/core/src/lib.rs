@@ -12,7 +12,7 @@ pub mod http;
 pub mod item;
 pub mod logging;
 pub mod oauth;
-pub mod provider;
+pub mod providers;
 pub mod rows;
 pub mod session;
 pub mod settings;
@@ -20,5 +20,6 @@ pub mod store;
 pub mod views;
 
 pub use error::{Error, Result};
-pub use item::{IntegrationItem, ProviderId};
+pub use item::IntegrationItem;
+pub use providers::ProviderId;
 pub use session::Session;

@@ -140,8 +140,9 @@ impl Session {
                 provider.env_prefix()
             ));
         }
-        // Airtable works without a secret (PKCE public client); the others need one.
-        if provider != ProviderId::Airtable && self.client_secret(provider).await.is_none() {
+        if crate::oauth::spec(provider).secret_required
+            && self.client_secret(provider).await.is_none()
+        {
             return Some(format!(
                 "Set the {name} client secret in Settings (or JUNCTION_{}_CLIENT_SECRET)",
                 provider.env_prefix()

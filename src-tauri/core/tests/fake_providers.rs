@@ -1,5 +1,7 @@
 //! The fake providers themselves: OAuth rules, paging, the real 429s, faults.
 
+mod mapping_support;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -604,7 +606,7 @@ async fn hubspot_paging_walks_all_and_429_is_exact() {
     assert_eq!(
         f.counters().count(
             Hubspot,
-            Endpoint::Objects(junction_core::provider::hubspot::ObjectType::Contacts)
+            Endpoint::Objects(junction_core::providers::hubspot::ObjectType::Contacts)
         ),
         3
     );
@@ -912,7 +914,7 @@ async fn faults_fire_on_demand() {
     })
     .await;
     let (token, _) = connect(&f, Hubspot).await;
-    let contacts = Endpoint::Objects(junction_core::provider::hubspot::ObjectType::Contacts);
+    let contacts = Endpoint::Objects(junction_core::providers::hubspot::ObjectType::Contacts);
     f.inject(
         Fault::new(Hubspot, FaultKind::Status(503))
             .on(contacts)
@@ -1006,7 +1008,9 @@ async fn latency_is_added_and_shutdown_frees_the_port() {
 /// own queries maps exactly the items the data set holds, edge cases included.
 #[tokio::test]
 async fn mappers_read_everything_the_fakes_serve() {
-    use junction_core::provider::{airtable, hubspot, notion};
+    use junction_core::providers::{
+        airtable::mapping as airtable, hubspot::objects as hubspot, notion::mapping as notion,
+    };
     let size = DataSize {
         edge_cases: true,
         contacts: 130,
@@ -1098,7 +1102,7 @@ async fn mappers_read_everything_the_fakes_serve() {
         }
     }
     assert_eq!(items.len(), want.airtable_items());
-    airtable::link_children(&mut items, true);
+    mapping_support::link_children(&mut items, true);
     assert!(items
         .iter()
         .filter(|i| i.directory)
@@ -1126,7 +1130,7 @@ async fn mappers_read_everything_the_fakes_serve() {
         }
     }
     assert_eq!(items.len(), want.notion_items());
-    junction_core::provider::fill_parent_names(&mut items);
+    mapping_support::fill_parent_names(&mut items);
     let with_parent = items.iter().filter(|i| i.parent_id.is_some()).count();
     let named = items
         .iter()

@@ -130,7 +130,7 @@ async fn hubspot_malformed_json() {
         Hubspot,
         Fault::new(Hubspot, FaultKind::MalformedJson)
             .on(Endpoint::Objects(
-                junction_core::provider::hubspot::ObjectType::Contacts,
+                junction_core::providers::hubspot::ObjectType::Contacts,
             ))
             .after(2),
         "provider_response",

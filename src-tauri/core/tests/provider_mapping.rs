@@ -1,7 +1,13 @@
 //! Item mapping over the fixtures in `tests/fixtures/<provider>/` (written from
 //! shared/docs/providers.md, edge cases included).
 
-use junction_core::provider::{self, airtable, hubspot, hubspot::ObjectType, notion};
+mod mapping_support;
+
+use junction_core::providers::hubspot::ObjectType;
+use junction_core::providers::{
+    airtable::mapping as airtable, hubspot::objects as hubspot, json as provider,
+    notion::mapping as notion,
+};
 use junction_core::{IntegrationItem, ProviderId};
 use serde_json::{json, Value};
 
@@ -259,14 +265,14 @@ fn airtable_bases_tables_records() {
     // children: base → tables; table → records only when records were loaded.
     let mut items = vec![base_item.clone(), table_item.clone()];
     items.extend(page.items.clone());
-    airtable::link_children(&mut items, true);
+    mapping_support::link_children(&mut items, true);
     assert_eq!(
         items[0].children.as_deref(),
         Some(&["tblPeople00000001".to_string()][..])
     );
     assert_eq!(items[1].children.as_ref().unwrap().len(), 5);
     let mut shallow = vec![base_item, table_item];
-    airtable::link_children(&mut shallow, false);
+    mapping_support::link_children(&mut shallow, false);
     assert_eq!(shallow[1].children, None);
 }
 
@@ -410,7 +416,7 @@ fn notion_search_2022() {
     assert_eq!(last.next, None);
     let mut all = page.items.clone();
     all.extend(last.items.clone());
-    provider::fill_parent_names(&mut all);
+    mapping_support::fill_parent_names(&mut all);
     assert_eq!(
         by_id(&all, "a1b2c3d4-0000-4000-8000-000000000001")
             .parent_path_or_name
@@ -446,7 +452,7 @@ fn notion_search_2022() {
 fn notion_data_sources_2025() {
     let page = notion::parse_search_page(&fixture("notion/search_2025_data_sources.json")).unwrap();
     let mut items = page.items;
-    provider::fill_parent_names(&mut items);
+    mapping_support::fill_parent_names(&mut items);
     let ds = by_id(&items, "f1000000-0000-4000-8000-0000000000f1");
     assert_eq!(ds.item_type.as_deref(), Some("Database"));
     assert_eq!(ds.name.as_deref(), Some("Projects"));

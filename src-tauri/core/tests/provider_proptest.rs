@@ -1,6 +1,11 @@
 //! The mappers never panic, whatever JSON a provider (or a broken proxy) sends.
 
-use junction_core::provider::{self, airtable, hubspot, notion};
+mod mapping_support;
+
+use junction_core::providers::{
+    airtable::mapping as airtable, hubspot::objects as hubspot, json as provider,
+    notion::mapping as notion,
+};
 use junction_core::ProviderId;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -90,8 +95,8 @@ proptest! {
         let _ = notion::parse_search_page(&v);
         let _ = notion::property_text(&v);
         if let Some(mut items) = notion::map_result(&v).map(|i| vec![i]) {
-            provider::fill_parent_names(&mut items);
-            airtable::link_children(&mut items, true);
+            mapping_support::fill_parent_names(&mut items);
+            mapping_support::link_children(&mut items, true);
         }
         let bytes = v.to_string();
         for p in ProviderId::ALL {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use junction_core::provider::hubspot::ObjectType;
+use junction_core::providers::hubspot::ObjectType;
 use junction_core::ProviderId;
 
 /// One endpoint of one fake provider.

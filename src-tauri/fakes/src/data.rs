@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use super::config::DataSize;
-use junction_core::provider::hubspot::ObjectType;
+use junction_core::providers::hubspot::ObjectType;
 
 /// A base with its tables.
 #[derive(Debug, Clone)]

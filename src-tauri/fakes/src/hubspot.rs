@@ -20,7 +20,7 @@ use super::oauth::{self, CodeError};
 use super::respond::{bearer, content_type_is, form, json as json_resp, request_id, set_header};
 use super::server::Fake;
 use super::tokens::Rejected;
-use junction_core::provider::hubspot::ObjectType;
+use junction_core::providers::hubspot::ObjectType;
 use junction_core::ProviderId;
 
 const P: ProviderId = ProviderId::Hubspot;

@@ -26,7 +26,7 @@ use super::faults::{FaultKind, FaultSet};
 use super::limits::{Bucket, PerBase, RollingWindow};
 use super::tokens::TokenStore;
 use super::{airtable, hubspot, notion, respond};
-use junction_core::provider::hubspot::ObjectType;
+use junction_core::providers::hubspot::ObjectType;
 use junction_core::ProviderId;
 
 /// What can change while the fakes run.

@@ -1,5 +1,5 @@
 //! Rate-limit budgets: one per provider budget (HubSpot account, Airtable base, Notion
-//! connection). A budget is a `governor` GCRA limiter sized so that no window the
+//! connection; each provider sizes its own in `providers/<p>`). A budget is a `governor` GCRA limiter sized so that no window the
 //! provider counts can overflow, plus a gate: a time before which nothing may be sent
 //! (set by a 429's wait or by HubSpot's "remaining" header running low).
 //!
@@ -15,28 +15,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
 use crate::{Error, Result};
-
-/// HubSpot public apps: 110 requests per rolling 10 s per account.
-pub(crate) const HUBSPOT_MAX: u32 = 110;
-pub(crate) const HUBSPOT_WINDOW: Duration = Duration::from_secs(10);
-/// Of HubSpot's 110: sent at once when idle. The rest of the window is paced, keeping
-/// [`HUBSPOT_SPARE`] requests free for jitter and a second client.
-const HUBSPOT_BURST: u32 = 20;
-const HUBSPOT_SPARE: u32 = 3;
-/// HubSpot: below this many remaining requests (the response header), slow down.
-const HUBSPOT_LOW_WATER: u32 = 3;
-/// Airtable: 5 requests per second per base, paced evenly with 10 % to spare (a sixth
-/// request inside any second costs a 30 s penalty, so arrival jitter must never
-/// squeeze six into one window).
-pub(crate) const AIRTABLE_PER_SECOND: u32 = 5;
-const AIRTABLE_SPARE: f64 = 0.10;
-/// Airtable's penalty after a 429.
-pub(crate) const AIRTABLE_PENALTY: Duration = Duration::from_secs(30);
-/// Notion: "an average of three requests per second", with some bursts allowed.
-const NOTION_PER_SECOND: u32 = 3;
-const NOTION_BURST: u32 = 3;
 
 /// The last stretch of a limiter wait is spent yielding, not sleeping (see `acquire`).
 const PRECISE: Duration = Duration::from_micros(1500);
@@ -54,7 +33,7 @@ pub(crate) struct Budget {
 impl Budget {
     /// `sustained` requests per `window` (already scaled), and up to `burst` at once.
     /// In any window the limiter allows at most `burst + sustained - 1` requests.
-    fn new(name: impl Into<String>, sustained: u32, window: Duration, burst: u32) -> Budget {
+    pub fn new(name: impl Into<String>, sustained: u32, window: Duration, burst: u32) -> Budget {
         let period = (window / sustained.max(1)).max(Duration::from_micros(1));
         let quota = Quota::with_period(period)
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
@@ -66,36 +45,6 @@ impl Budget {
             clock,
             gate: Mutex::new(None),
         }
-    }
-
-    /// HubSpot's account budget: 20 at once, then 87 more per 10 s, so at most 107 of
-    /// the 110 land in any rolling window.
-    pub fn hubspot(config: &Config) -> Budget {
-        Budget::new(
-            "the HubSpot account",
-            HUBSPOT_MAX - HUBSPOT_BURST - HUBSPOT_SPARE + 1,
-            config.scaled(HUBSPOT_WINDOW),
-            HUBSPOT_BURST,
-        )
-    }
-
-    /// One Airtable base (or the bases list): 5 per second, evenly spaced (10 % apart
-    /// beyond the minimum), no burst.
-    pub fn airtable(config: &Config, name: impl Into<String>) -> Budget {
-        let window = config
-            .scaled(Duration::from_secs(1))
-            .mul_f64(1.0 + AIRTABLE_SPARE);
-        Budget::new(name, AIRTABLE_PER_SECOND, window, 1)
-    }
-
-    /// The Notion connection: 3 per second with a burst of 3.
-    pub fn notion(config: &Config) -> Budget {
-        Budget::new(
-            "the Notion connection",
-            NOTION_PER_SECOND,
-            config.scaled(Duration::from_secs(1)),
-            NOTION_BURST,
-        )
     }
 
     /// Waits until a request may be sent: past the gate, then a slot of the limiter.
@@ -147,20 +96,6 @@ impl Budget {
         }
         was_open
     }
-
-    /// HubSpot's `X-HubSpot-RateLimit-Remaining` / `-Interval-Milliseconds` (interval
-    /// already scaled) / `-Max`: when the account has almost nothing left in its window
-    /// (another client shares it, or the account's limit is lower than we assume),
-    /// stay away for the average spacing of the few requests still needed.
-    pub fn observe_hubspot(&self, remaining: u32, max: u32, interval: Duration) {
-        if remaining < HUBSPOT_LOW_WATER {
-            // Headers are the provider's word, not ours: never stay away longer than
-            // HubSpot's own rolling window, whatever they say.
-            let interval = interval.min(Duration::from_secs(10));
-            let spacing = interval / max.max(1);
-            self.close_for(spacing * (HUBSPOT_LOW_WATER - remaining));
-        }
-    }
 }
 
 /// Sleeps until `until`, or fails with `Cancelled` when `cancel` fires first.
@@ -191,17 +126,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn hubspot_never_exceeds_its_window() {
+    async fn a_paced_budget_never_exceeds_its_window() {
         let window = Duration::from_millis(200);
         let start = Instant::now();
-        let b = Budget::new(
-            "h",
-            HUBSPOT_MAX - HUBSPOT_BURST - HUBSPOT_SPARE + 1,
-            window,
-            HUBSPOT_BURST,
-        );
+        let b = Budget::new("h", 88, window, 20);
         let n = in_first_window(start, &b, 120, window).await;
-        assert!(n <= (HUBSPOT_MAX - HUBSPOT_SPARE) as usize, "{n}");
+        // burst + sustained - 1: HubSpot's 110 less 3 to spare.
+        assert!(n <= 107, "{n}");
         assert!(n >= 50, "{n}: the budget is used");
     }
 

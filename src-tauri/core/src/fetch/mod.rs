@@ -7,9 +7,9 @@
 //! - **Requests** ([`request`]): 401 → one refresh; 429 → the provider's wait, announced
 //!   as [`LoadEvent::Throttled`]; 5xx / timeouts / dropped connections → bounded
 //!   exponential backoff with jitter (`backon`); anything else fails the stream.
-//! - **Streams**: independent cursors run concurrently in the load's own task (HubSpot's
-//!   three object types; Airtable's bases, up to [`airtable::BASE_CONCURRENCY`] at once,
-//!   and each base's tables). A stream that fails stops; the others run to their end,
+//! - **Streams**: each provider's `load.rs` (in `providers/<p>`) runs its independent
+//!   cursors concurrently in the load's own task (HubSpot's three object types;
+//!   Airtable's bases, several at once, and each base's tables). A stream that fails stops; the others run to their end,
 //!   then the load sends [`LoadEvent::Failed`] with a [`ResumePoint`].
 //! - **Exactly once**: a page's items are sent (one `Batch`) and its cursor advanced with
 //!   no await in between, so a failure or cancel never loses nor repeats a page, and
@@ -22,11 +22,11 @@
 //!   with `parent_path_or_name` filled — same provider, type and id, so it replaces
 //!   the first copy in any row store keyed by item.
 
-mod airtable;
-mod hubspot;
 mod limiter;
-mod notion;
 mod request;
+
+pub(crate) use limiter::Budget;
+pub(crate) use request::{header_u64, retry_after, Call};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +36,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::providers::LoadState;
 use crate::{Error, IntegrationItem, ProviderId, Session};
 
 /// The most items one `Batch` carries.
@@ -87,7 +88,7 @@ pub struct ResumePoint {
     /// Distinct items sent so far.
     count: u64,
     progress: BTreeMap<String, u64>,
-    state: State,
+    state: LoadState,
 }
 
 impl ResumePoint {
@@ -96,11 +97,7 @@ impl ResumePoint {
             provider,
             count: 0,
             progress: BTreeMap::new(),
-            state: match provider {
-                ProviderId::Hubspot => State::Hubspot(hubspot::State::default()),
-                ProviderId::Airtable => State::Airtable(airtable::State::default()),
-                ProviderId::Notion => State::Notion(notion::State::default()),
-            },
+            state: LoadState::fresh(provider),
         }
     }
 
@@ -113,13 +110,6 @@ impl ResumePoint {
     pub fn loaded(&self) -> u64 {
         self.count
     }
-}
-
-#[derive(Debug, Clone)]
-enum State {
-    Hubspot(hubspot::State),
-    Airtable(airtable::State),
-    Notion(notion::State),
 }
 
 /// How a load ended.
@@ -204,11 +194,7 @@ impl Session {
             errors: Mutex::new(Vec::new()),
         };
         tracing::info!(provider = %provider, resumed = point.count > 0, "load started");
-        match &mut point.state {
-            State::Hubspot(s) => hubspot::run(&ctx, s).await,
-            State::Airtable(s) => airtable::run(&ctx, s).await,
-            State::Notion(s) => notion::run(&ctx, s).await,
-        }
+        point.state.run(&ctx).await;
         let count = ctx.count.load(Ordering::Relaxed);
         point.count = count;
         point.progress = lock(&ctx.progress).clone();
@@ -258,8 +244,8 @@ type Sink = Arc<dyn Fn(LoadEvent) + Send + Sync>;
 
 /// What every stream of one load shares.
 pub(crate) struct Ctx {
-    session: Session,
-    provider: ProviderId,
+    pub(crate) session: Session,
+    pub(crate) provider: ProviderId,
     http: reqwest::Client,
     api: Url,
     sink: Sink,
@@ -276,7 +262,7 @@ impl Ctx {
     }
 
     /// `<api>/<segments…>?<query>`, each segment percent-encoded.
-    fn url(&self, segments: &[&str], query: &[(&'static str, String)]) -> Url {
+    pub(crate) fn url(&self, segments: &[&str], query: &[(&'static str, String)]) -> Url {
         let mut url = self.api.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
@@ -288,13 +274,13 @@ impl Ctx {
     }
 
     /// Sends new items (in batches of at most [`MAX_BATCH`]) and counts them.
-    fn send_items(&self, items: Vec<IntegrationItem>) {
+    pub(crate) fn send_items(&self, items: Vec<IntegrationItem>) {
         self.count.fetch_add(items.len() as u64, Ordering::Relaxed);
         self.resend(items);
     }
 
     /// Sends items again (same keys, updated fields); not counted.
-    fn resend(&self, mut items: Vec<IntegrationItem>) {
+    pub(crate) fn resend(&self, mut items: Vec<IntegrationItem>) {
         while !items.is_empty() {
             let rest = items.split_off(items.len().min(MAX_BATCH));
             self.emit(LoadEvent::Batch {
@@ -306,7 +292,7 @@ impl Ctx {
     }
 
     /// Adds `n` to an object type's running total and reports it.
-    fn progress(&self, object_type: &str, n: u64) {
+    pub(crate) fn progress(&self, object_type: &str, n: u64) {
         let loaded = {
             let mut progress = lock(&self.progress);
             let total = progress.entry(object_type.to_string()).or_default();
@@ -321,7 +307,7 @@ impl Ctx {
     }
 
     /// Records why a stream stopped.
-    fn fail(&self, error: Error) {
+    pub(crate) fn fail(&self, error: Error) {
         if !matches!(error, Error::Cancelled) {
             tracing::warn!(provider = %self.provider, error = %error, "stream stopped");
         }
@@ -329,7 +315,7 @@ impl Ctx {
     }
 
     /// An error for a page whose cursor does not move (the stream would never end).
-    fn stuck(&self, endpoint: &str) -> Error {
+    pub(crate) fn stuck(&self, endpoint: &str) -> Error {
         Error::ProviderResponse {
             provider: self.provider.display_name().into(),
             endpoint: endpoint.to_string(),

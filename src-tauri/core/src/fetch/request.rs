@@ -22,10 +22,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::limiter::{sleep_until, Budget, AIRTABLE_PENALTY, HUBSPOT_MAX, HUBSPOT_WINDOW};
+use super::limiter::{sleep_until, Budget};
 use super::{Ctx, LoadEvent};
-use crate::provider::{self, notion::NOTION_VERSION};
-use crate::{Error, ProviderId, Result};
+use crate::providers::{json, Throttle};
+use crate::{Error, Result};
 
 /// Retries after 5xx / network errors (so 6 attempts in all).
 pub(crate) const MAX_RETRIES: usize = 5;
@@ -161,8 +161,8 @@ impl Ctx {
             None => self.http.get(call.url.clone()),
         };
         request = request.bearer_auth(token.expose_secret());
-        if provider == ProviderId::Notion {
-            request = request.header("Notion-Version", NOTION_VERSION);
+        for (name, value) in provider.get().api_headers() {
+            request = request.header(*name, *value);
         }
         let network = |e: &reqwest::Error| {
             Attempt::Transient(
@@ -186,15 +186,15 @@ impl Ctx {
             Ok(b) => b,
             Err(e) => return Ok(Err(network(&e))),
         };
-        if provider == ProviderId::Hubspot {
-            self.observe_hubspot(call.budget, &headers);
-        }
+        provider.get().observe(
+            call.budget,
+            &headers,
+            self.session.config().rate_limit_scale,
+        );
         if (200..300).contains(&status) {
-            return Ok(
-                provider::parse_json(provider, &call.endpoint, &body).map_err(Attempt::Fatal)
-            );
+            return Ok(json::parse_json(provider, &call.endpoint, &body).map_err(Attempt::Fatal));
         }
-        let message = provider::error_message(provider, status, &body);
+        let message = json::error_message(provider, status, &body);
         let http_error = || Error::ProviderHttp {
             provider: provider.display_name().into(),
             endpoint: call.endpoint.clone(),
@@ -203,61 +203,16 @@ impl Ctx {
         };
         Ok(Err(match status {
             401 => Attempt::Unauthorized(message),
-            429 => self.throttled(&headers, &body, message),
+            429 => Attempt::Throttled {
+                announced: match provider.get().throttle(&headers, &body) {
+                    Throttle::Wait(wait) => wait,
+                    Throttle::UntilTomorrow => Duration::MAX,
+                },
+                message,
+            },
             408 | 500..=599 => Attempt::Transient(http_error(), retry_after(&headers)),
             _ => Attempt::Fatal(http_error()),
         }))
-    }
-
-    /// How long the provider asked us to wait after a 429 (real time, unscaled).
-    fn throttled(&self, headers: &HeaderMap, body: &[u8], message: String) -> Attempt {
-        let header = retry_after(headers);
-        let announced = match self.provider {
-            ProviderId::Hubspot => {
-                // A daily limit will not lift within a load: fail (resumable) instead.
-                let daily = serde_json::from_slice::<Value>(body)
-                    .ok()
-                    .and_then(|v| v.get("policyName")?.as_str().map(|p| p == "DAILY"))
-                    .unwrap_or(false);
-                if daily {
-                    return Attempt::Throttled {
-                        announced: Duration::MAX,
-                        message,
-                    };
-                }
-                let window = header_u64(headers, "x-hubspot-ratelimit-interval-milliseconds")
-                    .map(Duration::from_millis)
-                    .unwrap_or(HUBSPOT_WINDOW);
-                header.unwrap_or(window)
-            }
-            ProviderId::Airtable => header.unwrap_or(AIRTABLE_PENALTY).max(AIRTABLE_PENALTY),
-            ProviderId::Notion => header
-                .or_else(|| {
-                    let v: Value = serde_json::from_slice(body).ok()?;
-                    let s = v.pointer("/additional_data/retry_after")?;
-                    let secs = s.as_f64().or_else(|| s.as_str()?.trim().parse().ok())?;
-                    // Any number may arrive here; a huge one is clamped, not a panic.
-                    Duration::try_from_secs_f64(secs.min(1e9)).ok()
-                })
-                .unwrap_or(Duration::from_secs(1)),
-        };
-        Attempt::Throttled { announced, message }
-    }
-
-    /// HubSpot's rate-limit headers: slow down before the window runs out.
-    fn observe_hubspot(&self, budget: &Budget, headers: &HeaderMap) {
-        let Some(remaining) = header_u64(headers, "x-hubspot-ratelimit-remaining") else {
-            return;
-        };
-        let max = header_u64(headers, "x-hubspot-ratelimit-max").unwrap_or(HUBSPOT_MAX as u64);
-        let interval = header_u64(headers, "x-hubspot-ratelimit-interval-milliseconds")
-            .map(Duration::from_millis)
-            .unwrap_or(HUBSPOT_WINDOW);
-        budget.observe_hubspot(
-            remaining.min(u32::MAX as u64) as u32,
-            max.min(u32::MAX as u64) as u32,
-            self.session.config().scaled(interval),
-        );
     }
 }
 
@@ -302,7 +257,7 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 

@@ -157,7 +157,7 @@ impl ProviderClient {
     pub async fn exchange_code(&self, code: &str, verifier: Option<&str>) -> Result<TokenSet> {
         let result = match spec(self.provider).token_style {
             TokenStyle::JsonWithBasic => {
-                self.notion_token(json!({
+                self.json_token(json!({
                     "grant_type": "authorization_code",
                     "code": code,
                     "redirect_uri": self.redirect_uri,
@@ -189,7 +189,7 @@ impl ProviderClient {
     ) -> std::result::Result<TokenSet, TokenFailure> {
         match spec(self.provider).token_style {
             TokenStyle::JsonWithBasic => {
-                self.notion_token(json!({
+                self.json_token(json!({
                     "grant_type": "refresh_token",
                     "refresh_token": refresh_token.expose_secret(),
                 }))
@@ -330,19 +330,10 @@ impl ProviderClient {
         }
     }
 
-    fn basic_auth(&self) -> Option<String> {
-        let secret = self.secret.as_ref()?;
-        let raw = format!("{}:{}", self.client_id, secret.expose_secret());
-        Some(format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(raw)
-        ))
-    }
-
-    /// Notion's token endpoint: HTTP Basic and a JSON body.
-    async fn notion_token(&self, body: Value) -> std::result::Result<TokenSet, TokenFailure> {
+    /// A JSON token endpoint (Notion's): HTTP Basic and a JSON body.
+    async fn json_token(&self, body: Value) -> std::result::Result<TokenSet, TokenFailure> {
         let mut request = self.http.post(self.endpoints.token_url.clone()).json(&body);
-        if let Some(auth) = self.basic_auth() {
+        if let Some(auth) = self.call().basic_auth() {
             request = request.header(reqwest::header::AUTHORIZATION, auth);
         }
         let response = request.send().await.map_err(|e| {
@@ -396,114 +387,79 @@ impl ProviderClient {
         })
     }
 
-    /// The name the card shows: HubSpot's hub domain (token introspection), the
-    /// Airtable account's email (whoami), Notion's workspace name.
-    pub async fn account_name(&self, tokens: &TokenSet) -> Option<String> {
-        match self.provider {
-            ProviderId::Hubspot => {
-                let url = format!(
-                    "{}/introspect",
-                    self.endpoints.token_url.as_str().trim_end_matches('/')
-                );
-                let form = [
-                    ("client_id", self.client_id.as_str()),
-                    (
-                        "client_secret",
-                        self.secret
-                            .as_ref()
-                            .map(|s| s.expose_secret())
-                            .unwrap_or(""),
-                    ),
-                    ("token", tokens.access_token.expose_secret()),
-                    ("token_type_hint", "access_token"),
-                ];
-                let v: Value = self
-                    .http
-                    .post(url)
-                    .form(&form)
-                    .send()
-                    .await
-                    .ok()?
-                    .json()
-                    .await
-                    .ok()?;
-                v.get("hub_domain")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .or_else(|| v.get("hub_id").map(value_text))
-            }
-            ProviderId::Airtable => {
-                let url = api_endpoint(&self.endpoints.api_url, "v0/meta/whoami");
-                let v: Value = self
-                    .http
-                    .get(url)
-                    .bearer_auth(tokens.access_token.expose_secret())
-                    .send()
-                    .await
-                    .ok()?
-                    .json()
-                    .await
-                    .ok()?;
-                v.get("email")
-                    .and_then(Value::as_str)
-                    .or_else(|| v.get("id").and_then(Value::as_str))
-                    .map(str::to_string)
-            }
-            ProviderId::Notion => tokens.workspace_name.clone(),
+    /// What the provider's own calls (account name, revocation) need.
+    fn call(&self) -> TokenCall<'_> {
+        TokenCall {
+            provider: self.provider,
+            http: &self.http,
+            client_id: &self.client_id,
+            client_secret: self.secret.as_ref(),
+            endpoints: &self.endpoints,
         }
     }
 
-    /// Revokes where the provider can: HubSpot `<TOKEN_URL>/revoke`, Notion
-    /// `<API_URL>/v1/oauth/revoke`. Airtable documents no revocation.
+    /// The name the card shows (HubSpot's hub domain, the Airtable account's e-mail,
+    /// Notion's workspace name).
+    pub async fn account_name(&self, tokens: &TokenSet) -> Option<String> {
+        self.provider.get().account_name(self.call(), tokens).await
+    }
+
+    /// Revokes where the provider can; `Ok(false)` when it has no revocation.
     pub async fn revoke(
         &self,
         refresh_token: Option<&SecretString>,
         access_token: Option<&SecretString>,
     ) -> Result<bool> {
-        let response = match self.provider {
-            ProviderId::Hubspot => {
-                let Some(token) = refresh_token.or(access_token) else {
-                    return Ok(false);
-                };
-                let hint = if refresh_token.is_some() {
-                    "refresh_token"
-                } else {
-                    "access_token"
-                };
-                let url = format!(
-                    "{}/revoke",
-                    self.endpoints.token_url.as_str().trim_end_matches('/')
-                );
-                let form = [
-                    ("client_id", self.client_id.as_str()),
-                    (
-                        "client_secret",
-                        self.secret
-                            .as_ref()
-                            .map(|s| s.expose_secret())
-                            .unwrap_or(""),
-                    ),
-                    ("token", token.expose_secret()),
-                    ("token_type_hint", hint),
-                ];
-                self.http.post(url).form(&form).send().await
-            }
-            ProviderId::Notion => {
-                let Some(token) = access_token.or(refresh_token) else {
-                    return Ok(false);
-                };
-                let url = api_endpoint(&self.endpoints.api_url, "v1/oauth/revoke");
-                let mut request = self
-                    .http
-                    .post(url)
-                    .json(&json!({"token": token.expose_secret()}));
-                if let Some(auth) = self.basic_auth() {
-                    request = request.header(reqwest::header::AUTHORIZATION, auth);
-                }
-                request.send().await
-            }
-            ProviderId::Airtable => return Ok(false),
-        };
+        self.provider
+            .get()
+            .revoke(self.call(), refresh_token, access_token)
+            .await
+    }
+}
+
+/// What a provider's own OAuth calls (beyond code exchange and refresh) are given.
+pub struct TokenCall<'a> {
+    pub provider: ProviderId,
+    pub http: &'a reqwest::Client,
+    pub client_id: &'a str,
+    pub client_secret: Option<&'a SecretString>,
+    pub endpoints: &'a ProviderEndpoints,
+}
+
+impl TokenCall<'_> {
+    /// The client secret as form text ("" without one).
+    pub fn secret_text(&self) -> &str {
+        self.client_secret.map_or("", |s| s.expose_secret())
+    }
+
+    /// `Authorization: Basic base64(client_id:client_secret)`, when there is a secret.
+    pub fn basic_auth(&self) -> Option<String> {
+        let secret = self.client_secret?;
+        let raw = format!("{}:{}", self.client_id, secret.expose_secret());
+        Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        ))
+    }
+
+    /// `<TOKEN_URL>/<child>` (HubSpot's introspect and revoke).
+    pub fn token_url_child(&self, child: &str) -> String {
+        format!(
+            "{}/{child}",
+            self.endpoints.token_url.as_str().trim_end_matches('/')
+        )
+    }
+
+    /// `<API_URL>/<path>`.
+    pub fn api_url(&self, path: &str) -> String {
+        api_endpoint(&self.endpoints.api_url, path)
+    }
+
+    /// A revocation's answer: 2xx is done, anything else an error naming the status.
+    pub async fn revocation_result(
+        &self,
+        response: reqwest::Result<reqwest::Response>,
+    ) -> Result<bool> {
         let response = response.map_err(|e| Error::Network {
             target: host_of(&self.endpoints.token_url),
             reason: crate::http::describe(&e),
@@ -511,10 +467,10 @@ impl ProviderClient {
         if response.status().is_success() {
             Ok(true)
         } else {
-            Err(self.token_error(format!(
-                "revocation answered HTTP {}",
-                response.status().as_u16()
-            )))
+            Err(Error::OAuthToken {
+                provider: self.provider.display_name().to_string(),
+                reason: format!("revocation answered HTTP {}", response.status().as_u16()),
+            })
         }
     }
 }
@@ -544,7 +500,7 @@ fn host_of(url: &Url) -> String {
     url.host_str().unwrap_or("the provider").to_string()
 }
 
-fn value_text(v: &Value) -> String {
+pub(crate) fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -7,7 +7,8 @@ mod grant;
 pub mod loopback;
 mod spec;
 
-pub use client::ProviderClient;
+pub(crate) use client::value_text;
+pub use client::{ProviderClient, TokenCall, TokenSet};
 pub use connect::PendingConnect;
 pub use grant::Grant;
 pub use spec::{spec, OAuthSpec, TokenStyle};

@@ -1,4 +1,4 @@
-//! What each provider's OAuth really looks like (shared/docs/providers.md).
+//! The shape of a provider's OAuth; each provider states its own in `providers/<p>`.
 
 use crate::ProviderId;
 
@@ -24,33 +24,7 @@ pub struct OAuthSpec {
     pub secret_required: bool,
 }
 
-pub fn spec(provider: ProviderId) -> OAuthSpec {
-    match provider {
-        ProviderId::Hubspot => OAuthSpec {
-            scopes: &[
-                "crm.objects.contacts.read",
-                "crm.objects.companies.read",
-                "crm.objects.deals.read",
-                "oauth",
-            ],
-            pkce: true,
-            extra_authorize_params: &[],
-            token_style: TokenStyle::FormWithCredentialsInBody,
-            secret_required: true,
-        },
-        ProviderId::Airtable => OAuthSpec {
-            scopes: &["data.records:read", "schema.bases:read", "user.email:read"],
-            pkce: true,
-            extra_authorize_params: &[],
-            token_style: TokenStyle::FormWithBasicIfSecret,
-            secret_required: false,
-        },
-        ProviderId::Notion => OAuthSpec {
-            scopes: &[],
-            pkce: false,
-            extra_authorize_params: &[("owner", "user")],
-            token_style: TokenStyle::JsonWithBasic,
-            secret_required: true,
-        },
-    }
+/// What `provider`'s sign-in looks like.
+pub fn spec(provider: ProviderId) -> &'static OAuthSpec {
+    provider.get().oauth()
 }

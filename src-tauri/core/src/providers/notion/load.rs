@@ -4,10 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::limiter::Budget;
-use super::request::Call;
-use super::Ctx;
-use crate::provider::notion::{parse_search_page, search_body, SEARCH_ENDPOINT};
+use super::mapping::{parse_search_page, search_body, SEARCH_ENDPOINT};
+use crate::fetch::{Call, Ctx};
 use crate::IntegrationItem;
 
 #[derive(Debug, Clone, Default)]
@@ -22,7 +20,7 @@ pub(crate) struct State {
 }
 
 pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
-    let budget = Budget::notion(ctx.session.config());
+    let budget = super::budget(ctx.session.config());
     while !state.done {
         let call = Call {
             budget: &budget,

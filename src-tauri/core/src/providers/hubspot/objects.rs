@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{expect_array, expect_object, id_text, scalar_text, str_field, ErrorBody, Page};
+use crate::providers::json::{expect_array, expect_object, id_text, scalar_text, str_field, Page};
 use crate::item::parse_time;
 use crate::{Error, IntegrationItem, ProviderId};
 
@@ -221,21 +221,6 @@ fn display_name(object: ObjectType, props: &BTreeMap<String, String>) -> Option<
     }
 }
 
-/// Reads HubSpot error bodies: API errors `{status:"error", message, category, …}`,
-/// 429 `{…, errorType:"RATE_LIMIT", policyName}`, token errors v3
-/// `{error, error_description, status, message}` and v1 `{status:"BAD_…", message}`.
-pub fn error_body(json: &Value) -> ErrorBody {
-    let text = |k: &str| str_field(json, k).map(str::to_string);
-    let status = text("status").filter(|s| s != "error");
-    ErrorBody {
-        code: text("error")
-            .or_else(|| text("category"))
-            .or_else(|| text("errorType"))
-            .or(status),
-        message: text("message").or_else(|| text("error_description")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,21 +256,5 @@ mod tests {
         assert!(q.contains(&("after", "abc".into())));
         let props = &q.iter().find(|(k, _)| *k == "properties").unwrap().1;
         assert!(props.contains("dealname") && props.contains("hs_lastmodifieddate"));
-    }
-
-    #[test]
-    fn error_bodies_give_code_and_message() {
-        let e = error_body(
-            &json!({"status":"error","message":"expired","category":"EXPIRED_AUTHENTICATION"}),
-        );
-        assert_eq!(e.summary().unwrap(), "EXPIRED_AUTHENTICATION: expired");
-        let e = error_body(
-            &json!({"error":"invalid_grant","error_description":"d","status":"BAD_REFRESH_TOKEN","message":"m"}),
-        );
-        assert_eq!(e.code.as_deref(), Some("invalid_grant"));
-        assert_eq!(e.message.as_deref(), Some("m"));
-        let e =
-            error_body(&json!({"status":"BAD_AUTH_CODE","message":"missing or unknown auth code"}));
-        assert_eq!(e.code.as_deref(), Some("BAD_AUTH_CODE"));
     }
 }

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{
-    expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, ErrorBody, Page,
+use crate::providers::json::{
+    expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, Page,
 };
 use crate::item::parse_time;
 use crate::{Error, IntegrationItem, ProviderId};
@@ -232,72 +232,6 @@ pub fn cell_text(value: &Value) -> Option<String> {
     }
 }
 
-/// Fills `children`: a base's are its tables' ids; a table's are its records' ids when
-/// records were loaded (`records_loaded`), else `None` (unknown, not "empty").
-pub fn link_children(items: &mut [IntegrationItem], records_loaded: bool) {
-    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for item in items.iter() {
-        if item.provider != ProviderId::Airtable {
-            continue;
-        }
-        let is_child = match item.item_type.as_deref() {
-            Some("Table") => true,
-            Some("Record") => records_loaded,
-            _ => false,
-        };
-        if let (true, Some(parent), Some(id)) = (is_child, &item.parent_id, &item.id) {
-            children.entry(parent.clone()).or_default().push(id.clone());
-        }
-    }
-    for item in items.iter_mut() {
-        let wants = match item.item_type.as_deref() {
-            Some("Base") => true,
-            Some("Table") => records_loaded,
-            _ => false,
-        };
-        if item.provider == ProviderId::Airtable && wants {
-            let id = item.id.clone().unwrap_or_default();
-            item.children = Some(children.remove(&id).unwrap_or_default());
-        }
-    }
-}
-
-/// Reads Airtable error bodies: `{"error":{"type","message"}}`, a bare-string `error`
-/// (404s and OAuth errors with `error_description`) and the 429
-/// `{"errors":[{"error":"RATE_LIMIT_REACHED","message"}]}`.
-pub fn error_body(json: &Value) -> ErrorBody {
-    let text = |v: &Value, k: &str| str_field(v, k).map(str::to_string);
-    match json.get("error") {
-        Some(e @ Value::Object(_)) => {
-            return ErrorBody {
-                code: text(e, "type"),
-                message: text(e, "message"),
-            };
-        }
-        Some(Value::String(code)) => {
-            return ErrorBody {
-                code: Some(code.clone()),
-                message: text(json, "error_description").or_else(|| text(json, "message")),
-            };
-        }
-        _ => {}
-    }
-    if let Some(first) = json
-        .get("errors")
-        .and_then(Value::as_array)
-        .and_then(|l| l.first())
-    {
-        return ErrorBody {
-            code: text(first, "error"),
-            message: text(first, "message"),
-        };
-    }
-    ErrorBody {
-        code: None,
-        message: text(json, "message"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,26 +256,5 @@ mod tests {
         );
         assert_eq!(cell_text(&json!([])), None);
         assert_eq!(cell_text(&json!({"nested": {"name": "x"}})), None);
-    }
-
-    #[test]
-    fn error_shapes() {
-        let e = error_body(
-            &json!({"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}),
-        );
-        assert_eq!(
-            e.summary().unwrap(),
-            "AUTHENTICATION_REQUIRED: Authentication required"
-        );
-        assert_eq!(
-            error_body(&json!({"error":"NOT_FOUND"})).summary().unwrap(),
-            "NOT_FOUND"
-        );
-        let e = error_body(
-            &json!({"errors":[{"error":"RATE_LIMIT_REACHED","message":"Rate limit exceeded. Please try again later"}]}),
-        );
-        assert_eq!(e.code.as_deref(), Some("RATE_LIMIT_REACHED"));
-        let e = error_body(&json!({"error":"invalid_grant","error_description":"bad verifier"}));
-        assert_eq!(e.summary().unwrap(), "invalid_grant: bad verifier");
     }
 }

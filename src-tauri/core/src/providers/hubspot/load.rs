@@ -3,10 +3,8 @@
 
 use futures_util::future::join_all;
 
-use super::limiter::Budget;
-use super::request::Call;
-use super::Ctx;
-use crate::provider::hubspot::{list_query, parse_list_page, ObjectType};
+use super::objects::{list_query, parse_list_page, ObjectType};
+use crate::fetch::{Budget, Call, Ctx};
 
 /// One object type's cursor.
 #[derive(Debug, Clone, Default)]
@@ -34,7 +32,7 @@ impl Default for State {
 }
 
 pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
-    let budget = Budget::hubspot(ctx.session.config());
+    let budget = super::budget(ctx.session.config());
     let cfg = ctx.session.config();
     // Record URLs need the portal id from the connection; without it they stay null.
     let portal = ctx

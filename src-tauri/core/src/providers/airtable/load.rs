@@ -11,13 +11,11 @@ use std::collections::HashSet;
 use futures_util::future::join_all;
 use futures_util::StreamExt as _;
 
-use super::limiter::Budget;
-use super::request::Call;
-use super::Ctx;
-use crate::provider::airtable::{
+use super::mapping::{
     base_item, parse_bases_page, parse_records_page, parse_tables, records_endpoint, records_query,
     table_item, tables_endpoint, BaseInfo, TableInfo, BASES_ENDPOINT,
 };
+use crate::fetch::{Budget, Call, Ctx};
 use crate::Error;
 
 /// Bases loaded at once: 10 × 5 requests / s stays within Airtable's 50 requests / s
@@ -62,7 +60,7 @@ struct Table {
 pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
     let config = ctx.session.config();
     let records = config.airtable_records;
-    let meta = Budget::airtable(config, "the Airtable bases list");
+    let meta = super::budget(config, "the Airtable bases list");
     while !state.listed {
         let call = Call {
             budget: &meta,
@@ -109,7 +107,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
 
 async fn run_base(ctx: &Ctx, base: &mut Base, records: bool) {
     let Base { info, tables } = base;
-    let budget = Budget::airtable(ctx.session.config(), format!("Airtable base {}", info.id));
+    let budget = super::budget(ctx.session.config(), format!("Airtable base {}", info.id));
     if tables.is_none() {
         let endpoint = tables_endpoint(&info.id);
         let call = Call {

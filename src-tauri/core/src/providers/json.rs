@@ -1,19 +1,11 @@
-//! Provider item mapping: provider JSON in, [`IntegrationItem`]s out.
+//! Reading provider JSON, shared by every provider's mapping.
 //!
-//! One file per provider. Everything here is pure and panic-free: it works on
-//! `serde_json::Value`, so any JSON maps. Odd values inside a record degrade to `null`
-//! fields; only a response whose top-level shape is wrong (not an object, the list
-//! missing) is an error, [`Error::ProviderResponse`], naming provider and endpoint.
-//!
-//! The HTTP side (paging loops, rate limits, retries) lives in the fetch engine; it asks
-//! these modules what to request (endpoints, query parameters, page sizes) and how to
-//! read what came back, including error bodies ([`error_body`]).
+//! Mappings are pure and panic-free: they work on `serde_json::Value`, so any JSON maps.
+//! Odd values inside a record degrade to `null` fields; only a response whose top-level
+//! shape is wrong (not an object, the list missing) is an error,
+//! [`Error::ProviderResponse`], naming provider and endpoint.
 
-pub mod airtable;
-pub mod hubspot;
-pub mod notion;
-
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -59,11 +51,7 @@ pub fn error_body(provider: ProviderId, body: &[u8]) -> ErrorBody {
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         return ErrorBody::default();
     };
-    match provider {
-        ProviderId::Hubspot => hubspot::error_body(&json),
-        ProviderId::Airtable => airtable::error_body(&json),
-        ProviderId::Notion => notion::error_body(&json),
-    }
+    provider.get().error_body(&json)
 }
 
 /// A short, single-line message for an error response: the parsed summary, else the
@@ -88,41 +76,8 @@ pub fn parse_json(provider: ProviderId, endpoint: &str, body: &[u8]) -> Result<V
         .map_err(|e| shape_error(provider, endpoint, format!("malformed JSON ({e})")))
 }
 
-/// Fills `parent_path_or_name` from the names of loaded parents (same provider), as a
-/// second pass over the loaded set: a parent may arrive after its child. Items whose
-/// parent was not loaded (or has no name) keep what they had.
-pub fn fill_parent_names(items: &mut [IntegrationItem]) {
-    let names: HashMap<(ProviderId, String), String> = items
-        .iter()
-        .filter_map(|it| Some(((it.provider, id_key(it.id.as_deref()?)), it.name.clone()?)))
-        .collect();
-    for item in items.iter_mut() {
-        if item.parent_path_or_name.is_some() {
-            continue;
-        }
-        let Some(parent) = item.parent_id.as_deref() else {
-            continue;
-        };
-        if let Some(name) = names.get(&(item.provider, id_key(parent))) {
-            item.parent_path_or_name = Some(name.clone());
-        }
-    }
-}
-
-/// Notion ids come with and without dashes (and in either case); compare them bare.
-fn id_key(id: &str) -> String {
-    id.chars()
-        .filter(|c| *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// The error for a response whose top-level shape is not what the endpoint returns.
-pub(crate) fn shape_error(
-    provider: ProviderId,
-    endpoint: &str,
-    reason: impl Into<String>,
-) -> Error {
+pub fn shape_error(provider: ProviderId, endpoint: &str, reason: impl Into<String>) -> Error {
     Error::ProviderResponse {
         provider: provider.display_name().to_string(),
         endpoint: endpoint.to_string(),
@@ -131,7 +86,7 @@ pub(crate) fn shape_error(
 }
 
 /// The top-level object of a response, or the shape error.
-pub(crate) fn expect_object<'a>(
+pub fn expect_object<'a>(
     provider: ProviderId,
     endpoint: &str,
     body: &'a Value,
@@ -146,7 +101,7 @@ pub(crate) fn expect_object<'a>(
 }
 
 /// The list under `key`, or the shape error (missing or not an array).
-pub(crate) fn expect_array<'a>(
+pub fn expect_array<'a>(
     provider: ProviderId,
     endpoint: &str,
     obj: &'a serde_json::Map<String, Value>,
@@ -266,20 +221,5 @@ mod tests {
             err.to_string().contains("/crm/v3/objects/contacts"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn parent_names_match_ids_with_or_without_dashes() {
-        let mut parent = IntegrationItem::new(ProviderId::Notion, "Page", "AAAA-bbbb");
-        parent.name = Some("Parent".into());
-        let mut child = IntegrationItem::new(ProviderId::Notion, "Page", "c");
-        child.parent_id = Some("aaaabbbb".into());
-        let mut orphan = IntegrationItem::new(ProviderId::Notion, "Page", "d");
-        orphan.parent_id = Some("zzz".into());
-        // The child comes first: the pass must not depend on order.
-        let mut items = vec![child, parent, orphan];
-        fill_parent_names(&mut items);
-        assert_eq!(items[0].parent_path_or_name.as_deref(), Some("Parent"));
-        assert_eq!(items[2].parent_path_or_name, None);
     }
 }

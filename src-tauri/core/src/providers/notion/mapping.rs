@@ -8,14 +8,12 @@
 
 use serde_json::{json, Value};
 
-use super::{
-    expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, ErrorBody, Page,
+use crate::providers::json::{
+    expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, Page,
 };
 use crate::item::parse_time;
 use crate::{Error, IntegrationItem, ProviderId};
 
-/// The API version Junction speaks.
-pub const NOTION_VERSION: &str = "2022-06-28";
 /// Results per search page: Notion's maximum.
 pub const PAGE_SIZE: u32 = 100;
 /// The search endpoint.
@@ -184,16 +182,6 @@ fn user_text(u: &Value) -> Option<String> {
         .or_else(|| id_text(u.get("id")))
 }
 
-/// Reads Notion error bodies: API `{object:"error", status, code, message}` and OAuth
-/// `{error, error_description?}`.
-pub fn error_body(json: &Value) -> ErrorBody {
-    let text = |k: &str| str_field(json, k).map(str::to_string);
-    ErrorBody {
-        code: text("code").or_else(|| text("error")),
-        message: text("message").or_else(|| text("error_description")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,15 +239,5 @@ mod tests {
             parse_search_page(&json!({"results": [], "next_cursor": null, "has_more": true}))
                 .unwrap();
         assert_eq!(page.next, None);
-    }
-
-    #[test]
-    fn error_shapes() {
-        let e = error_body(
-            &json!({"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}),
-        );
-        assert_eq!(e.summary().unwrap(), "unauthorized: API token is invalid.");
-        let e = error_body(&json!({"error":"invalid_client","request_id":"r"}));
-        assert_eq!(e.summary().unwrap(), "invalid_client");
     }
 }
