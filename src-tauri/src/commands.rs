@@ -2,8 +2,8 @@
 //! Nothing here returns a token or a secret (see docs/ipc.md).
 
 use junction_core::config::{SignInMode, PENDING_FLOW_TTL};
-use junction_core::settings::{SettingsInput, SettingsView};
 use junction_core::views::{AppStatus, ProviderView};
+use junction_core::views::{SettingsInput, SettingsView};
 use junction_core::ProviderId;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -181,6 +181,7 @@ pub async fn set_client_secret(
     Ok(state
         .session()
         .await
+        .apps()
         .set_client_secret(provider, &secret)
         .await?)
 }

@@ -4,7 +4,6 @@
 mod commands;
 mod error;
 mod loading;
-mod logging;
 mod popup;
 mod state;
 
@@ -61,7 +60,7 @@ pub fn run() {
             (fallback, Some(e))
         }
     };
-    let _log_guard = logging::init(&config.log_dir());
+    let _log_guard = junction_core::logs::init_app(&config.log_dir());
     if let Some(e) = &config_error {
         tracing::error!(error = %e, "configuration error; running on defaults");
     }

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use junction_core::export::{export_items, ExportFormat, ExportSummary};
 use junction_core::fetch::{LoadEvent, ResumePoint};
@@ -34,11 +36,6 @@ pub struct Loads {
     epochs: Arc<Mutex<HashMap<ProviderId, u64>>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A poisoned lock only means a panic elsewhere mid-update; the data is usable.
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 impl Loads {
     /// Loads `provider` (from scratch, or from its resume point) and streams events.
     pub async fn run(
@@ -51,33 +48,35 @@ impl Loads {
         // A new run stops the current one first, then waits for its turn.
         let cancel = CancellationToken::new();
         let generation = self.generation.fetch_add(1, Ordering::SeqCst);
-        if let Some((_, previous)) =
-            lock(&self.running).insert(provider, (generation, cancel.clone()))
+        if let Some((_, previous)) = self
+            .running
+            .lock()
+            .insert(provider, (generation, cancel.clone()))
         {
             previous.cancel();
         }
-        let turn = lock(&self.turns).entry(provider).or_default().clone();
+        let turn = self.turns.lock().entry(provider).or_default().clone();
         let _turn = turn.lock().await;
 
         let resume_point = if resume {
-            lock(&self.resume).remove(&provider)
+            self.resume.lock().remove(&provider)
         } else {
             None
         };
-        let replace_pending = lock(&self.replace_pending).remove(&provider);
+        let replace_pending = self.replace_pending.lock().remove(&provider);
         let fresh = resume_point.is_none() || replace_pending;
         let rows = self.rows.clone();
         let first_batch = Arc::new(AtomicBool::new(fresh));
         let seen_batch = first_batch.clone();
         let epochs = self.epochs.clone();
-        let epoch = lock(&epochs).get(&provider).copied().unwrap_or(0);
-        let current = move || lock(&epochs).get(&provider).copied().unwrap_or(0) == epoch;
+        let epoch = epochs.lock().get(&provider).copied().unwrap_or(0);
+        let current = move || epochs.lock().get(&provider).copied().unwrap_or(0) == epoch;
         let still_current = current.clone();
         let sink = move |event: LoadEvent| {
             match &event {
                 _ if !still_current() => {}
                 LoadEvent::Batch { items, .. } => {
-                    let mut rows = lock(&rows);
+                    let mut rows = rows.lock();
                     // A reload replaces this provider's rows, keeping the others.
                     if seen_batch.swap(false, Ordering::SeqCst) {
                         rows.remove_provider(provider);
@@ -86,7 +85,7 @@ impl Loads {
                 }
                 LoadEvent::Done { .. } if seen_batch.swap(false, Ordering::SeqCst) => {
                     // A reload that found nothing: the provider has no rows now.
-                    lock(&rows).remove_provider(provider);
+                    rows.lock().remove_provider(provider);
                 }
                 _ => {}
             }
@@ -99,10 +98,10 @@ impl Loads {
             return;
         }
         if first_batch.load(Ordering::SeqCst) && outcome.resume.is_some() {
-            lock(&self.replace_pending).insert(provider);
+            self.replace_pending.lock().insert(provider);
         }
         {
-            let mut running = lock(&self.running);
+            let mut running = self.running.lock();
             if running
                 .get(&provider)
                 .is_some_and(|(g, _)| *g == generation)
@@ -111,30 +110,30 @@ impl Loads {
             }
         }
         if let Some(point) = outcome.resume {
-            lock(&self.resume).insert(provider, point);
+            self.resume.lock().insert(provider, point);
         }
     }
 
     pub fn cancel(&self, provider: ProviderId) {
-        if let Some((_, token)) = lock(&self.running).remove(&provider) {
+        if let Some((_, token)) = self.running.lock().remove(&provider) {
             token.cancel();
         }
     }
 
     /// Forgets a provider's rows and resume point (on disconnect).
     pub fn forget(&self, provider: ProviderId) {
-        *lock(&self.epochs).entry(provider).or_default() += 1;
+        *self.epochs.lock().entry(provider).or_default() += 1;
         self.cancel(provider);
-        lock(&self.resume).remove(&provider);
-        lock(&self.replace_pending).remove(&provider);
-        lock(&self.rows).remove_provider(provider);
+        self.resume.lock().remove(&provider);
+        self.replace_pending.lock().remove(&provider);
+        self.rows.lock().remove_provider(provider);
     }
 
     pub fn forget_all(&self) {
         for p in ProviderId::ALL {
             self.forget(p);
         }
-        lock(&self.rows).clear();
+        self.rows.lock().clear();
     }
 
     /// Writes all rows, or those with `keys` (the UI's current view, in its order),
@@ -148,7 +147,7 @@ impl Loads {
         // Copy the rows out and let go of the lock: loads keep adding rows while the
         // file is written (holding it would stall them, and the async workers).
         let picked: Vec<IntegrationItem> = {
-            let rows = lock(&self.rows);
+            let rows = self.rows.lock();
             match &keys {
                 None => rows.all().cloned().collect(),
                 Some(keys) => {

@@ -1,7 +1,7 @@
 //! What the shell keeps between commands: the core session (swapped when settings
 //! change) and the sign-in in progress.
 
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 use junction_core::config::Config;
 use junction_core::{ProviderId, Session};
@@ -46,7 +46,7 @@ impl AppState {
 
     /// Re-reads the configuration and reopens the stores (after Settings change).
     pub async fn reload(&self) -> junction_core::Result<Session> {
-        let config = Config::load()?;
+        let config = junction_core::fs::blocking(Config::load).await?;
         let current = self.session().await;
         // The secret store stays: reopening it would probe the keychain again.
         let fresh = Session::with_secrets(config, current.secrets().clone()).await;
@@ -54,9 +54,8 @@ impl AppState {
         Ok(fresh)
     }
 
-    pub fn pending(&self) -> std::sync::MutexGuard<'_, Option<PendingSignIn>> {
-        // A poisoned lock only means a panic elsewhere mid-update; the value is usable.
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn pending(&self) -> parking_lot::MutexGuard<'_, Option<PendingSignIn>> {
+        self.pending.lock()
     }
 
     pub fn next_sign_in_id(&self) -> u64 {

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use junction_core::export::{export_items, write_to, ExportFormat};
@@ -78,18 +80,18 @@ pub async fn run(
             let progress = Mutex::new(Progress::default());
             let failed = failure.clone();
             let sink = move |event: LoadEvent| match event {
-                LoadEvent::Batch { items, .. } => lock(&rows).upsert(items),
+                LoadEvent::Batch { items, .. } => rows.lock().upsert(items),
                 LoadEvent::Progress {
                     object_type,
                     loaded,
                     ..
-                } => lock(&progress).report(p, &object_type, loaded),
+                } => progress.lock().report(p, &object_type, loaded),
                 LoadEvent::Throttled { message, .. } => eprintln!("{p}: {message}"),
                 LoadEvent::Done { count, .. } => eprintln!("{p}: done, {count} items"),
-                LoadEvent::Failed { message, .. } => *lock(&failed) = Some(message),
+                LoadEvent::Failed { message, .. } => *failed.lock() = Some(message),
             };
             session.load(p, None, cancel, sink).await;
-            let failure = lock(&failure).take();
+            let failure = failure.lock().take();
             failure.map(|m| format!("{p}: {m}"))
         }
     });
@@ -106,7 +108,7 @@ pub async fn run(
         )));
     }
 
-    let rows = lock(&rows);
+    let rows = rows.lock();
     match out {
         Some(path) => {
             let summary = export_items(rows.all(), format, path, None)?;
@@ -121,10 +123,6 @@ pub async fn run(
         }
     }
     Ok(())
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Prints a progress line per provider at most every second.

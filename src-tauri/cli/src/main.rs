@@ -60,7 +60,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    init_logging();
+    junction_core::logs::init_cli();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -71,18 +71,6 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
-    }
-}
-
-/// Logs go to stderr only when JUNCTION_LOG asks for them: stdout is for data.
-fn init_logging() {
-    if let Ok(filter) = std::env::var("JUNCTION_LOG") {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_writer(junction_core::logging::RedactingMakeWriter::new(
-                std::io::stderr,
-            ))
-            .try_init();
     }
 }
 

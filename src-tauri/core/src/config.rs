@@ -21,6 +21,8 @@ pub const CONFIG_FILE: &str = "config.toml";
 /// original backend's 600 s. One number, one place.
 pub const PENDING_FLOW_TTL: Duration = Duration::from_secs(600);
 pub const DEFAULT_REDIRECT_PORT: u16 = 8000;
+/// The ports the redirect URI may use (the Settings field offers the same range).
+pub const REDIRECT_PORTS: std::ops::RangeInclusive<u16> = 1..=u16::MAX;
 
 /// Where secrets go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -110,7 +112,8 @@ impl FileConfig {
         let path = dir.join(CONFIG_FILE);
         let text = toml::to_string_pretty(self)
             .map_err(|e| Error::Internal(format!("cannot encode config: {e}")))?;
-        crate::store::atomic_write(&path, text.as_bytes(), false)
+        // It names the user's hosts and app ids: private, like the rest of the folder.
+        crate::fs::write_bytes_atomic(&path, text.as_bytes(), crate::fs::NewFile::Private)
     }
 }
 
@@ -325,14 +328,11 @@ impl Config {
 
         let redirect_port = match from_env("JUNCTION_REDIRECT_PORT") {
             Some(text) => parse_port("JUNCTION_REDIRECT_PORT", &text)?,
-            None => file.redirect_port.unwrap_or(DEFAULT_REDIRECT_PORT),
-        };
-        if redirect_port == 0 {
-            return Err(Error::config(
+            None => check_port(
                 "redirect_port",
-                "0 is not a port; use 1–65535",
-            ));
-        }
+                file.redirect_port.unwrap_or(DEFAULT_REDIRECT_PORT),
+            )?,
+        };
 
         let sign_in_mode = match from_env("JUNCTION_SIGN_IN_MODE") {
             Some(text) => match text.trim() {
@@ -439,8 +439,9 @@ impl Config {
     /// registered for the original backend.
     pub fn redirect_uri(&self, provider: ProviderId) -> String {
         format!(
-            "http://localhost:{}/integrations/{}/oauth2callback",
-            self.redirect_port, provider
+            "http://localhost:{}{}",
+            self.redirect_port,
+            callback_path(provider)
         )
     }
 
@@ -453,6 +454,11 @@ impl Config {
     pub fn scaled(&self, wait: Duration) -> Duration {
         wait.div_f64(self.rate_limit_scale)
     }
+}
+
+/// The loopback path the provider redirects to after sign-in.
+pub fn callback_path(provider: ProviderId) -> String {
+    format!("/integrations/{provider}/oauth2callback")
 }
 
 /// The OS config dir for the app identifier (what Tauri's `app_config_dir` gives),
@@ -499,12 +505,29 @@ fn check_key_part(setting: &str, value: &str) -> Result<()> {
 
 fn parse_port(setting: &str, text: &str) -> Result<u16> {
     match text.trim().parse::<u16>() {
-        Ok(port) if port > 0 => Ok(port),
-        _ => Err(Error::config(
-            setting,
-            format!("`{text}` is not a port; use 1–65535"),
-        )),
+        Ok(port) => check_port(setting, port),
+        Err(_) => Err(port_error(setting, text)),
     }
+}
+
+/// A redirect port inside [`REDIRECT_PORTS`], or the error naming `setting`.
+pub fn check_port(setting: &str, port: u16) -> Result<u16> {
+    if REDIRECT_PORTS.contains(&port) {
+        Ok(port)
+    } else {
+        Err(port_error(setting, &port.to_string()))
+    }
+}
+
+fn port_error(setting: &str, text: &str) -> Error {
+    Error::config(
+        setting,
+        format!(
+            "`{text}` is not a port; use {}–{}",
+            REDIRECT_PORTS.start(),
+            REDIRECT_PORTS.end()
+        ),
+    )
 }
 
 fn parse_bool(setting: &str, text: &str) -> Result<bool> {

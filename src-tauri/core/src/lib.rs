@@ -4,18 +4,18 @@
 //! crate: they read [`config::Config`], open the stores, and call the services here.
 
 pub mod config;
-pub mod connections;
 pub mod error;
 pub mod export;
 pub mod fetch;
+pub mod fs;
 pub mod http;
 pub mod item;
-pub mod logging;
+pub mod logs;
 pub mod oauth;
 pub mod providers;
+pub mod redact;
 pub mod rows;
 pub mod session;
-pub mod settings;
 pub mod store;
 pub mod views;
 

@@ -1,8 +1,10 @@
-//! What the app and the CLI show: serializable snapshots with no secrets in them.
-//! Their JSON shape is the IPC contract in docs/ipc.md.
+//! The data that crosses IPC, in one place: what the app and the CLI show (snapshots
+//! with no secrets in them) and what the window sends back. Their JSON shape is the
+//! IPC contract in docs/ipc.md.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::config::SignInMode;
 use crate::ProviderId;
 
 /// Where a provider's connection stands.
@@ -52,4 +54,40 @@ pub struct AppStatus {
     pub cache: CacheStatus,
     pub secrets: SecretsStatus,
     pub version: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderSettingsView {
+    pub id: ProviderId,
+    pub client_id: String,
+    pub client_secret_set: bool,
+    /// Environment variables that override this provider's settings.
+    pub env_overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsView {
+    pub providers: Vec<ProviderSettingsView>,
+    pub sign_in_mode: SignInMode,
+    pub redirect_port: u16,
+    /// The lowest and highest port the field accepts.
+    pub redirect_ports: (u16, u16),
+    /// With the password masked as `***`.
+    pub redis_url: Option<String>,
+    pub env_overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderSettingsInput {
+    pub id: ProviderId,
+    pub client_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettingsInput {
+    pub providers: Vec<ProviderSettingsInput>,
+    pub sign_in_mode: SignInMode,
+    pub redirect_port: u16,
+    /// Empty or absent: the embedded store.
+    pub redis_url: Option<String>,
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use junction_core::oauth::Grant;
+use junction_core::session::Grant;
 use junction_core::store::KeyKind;
 use junction_core::views::ConnectionState;
 use junction_core::ProviderId;
@@ -416,6 +416,7 @@ async fn forget_everything_wipes_keys_secrets_and_files() {
     let h = harness().await;
     let session = h.session().await;
     session
+        .apps()
         .set_client_secret(ProviderId::Airtable, "saved-secret")
         .await
         .unwrap();
@@ -430,7 +431,10 @@ async fn forget_everything_wipes_keys_secrets_and_files() {
         "no keys left"
     );
     assert!(
-        !session.client_secret_is_set(ProviderId::Airtable).await
+        !session
+            .apps()
+            .client_secret_is_set(ProviderId::Airtable)
+            .await
             || h.env()
                 .iter()
                 .any(|(k, _)| k == "JUNCTION_AIRTABLE_CLIENT_SECRET")

@@ -2,8 +2,8 @@
 //! store, bad values refused with the setting named.
 
 use junction_core::config::{Config, FileConfig, SignInMode};
-use junction_core::settings::{ProviderSettingsInput, SettingsInput};
 use junction_core::store::{SecretName, Secrets};
+use junction_core::views::{ProviderSettingsInput, SettingsInput};
 use junction_core::{ProviderId, Session};
 use secrecy::ExposeSecret;
 

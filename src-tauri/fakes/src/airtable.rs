@@ -15,7 +15,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::counters::lock;
 use super::data::FakeBase;
 use super::oauth::{self, CodeError};
 use super::respond::{basic, bearer, content_type_is, form, has_basic, json as json_resp};
@@ -113,7 +112,10 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
     let ttl = fake.access_ttl(P);
     let (access, refresh, scopes) = match (grant_type.as_str(), redeemed) {
         ("authorization_code", Some(Ok(grant))) => {
-            let (a, r) = lock(&fake.tokens).issue(P, &grant.client_id, &grant.scopes, ttl, true);
+            let (a, r) = fake
+                .tokens
+                .lock()
+                .issue(P, &grant.client_id, &grant.scopes, ttl, true);
             (a, r, grant.scopes)
         }
         ("authorization_code", Some(Err(e))) => {
@@ -129,7 +131,7 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
         }
         ("refresh_token", _) => {
             let presented = f.get("refresh_token").cloned().unwrap_or_default();
-            let mut tokens = lock(&fake.tokens);
+            let mut tokens = fake.tokens.lock();
             let Some(old) = tokens.refresh_token(P, &presented).cloned() else {
                 let window = fake.config.airtable_refresh_race_window;
                 if tokens
@@ -201,7 +203,7 @@ fn invalid(kind: &str, message: &str) -> Response {
 
 /// The token's scopes, or the 401.
 fn authenticate(fake: &Fake, headers: &HeaderMap) -> Result<Vec<String>, Response> {
-    let tokens = lock(&fake.tokens);
+    let tokens = fake.tokens.lock();
     tokens
         .check(P, &bearer(headers).unwrap_or_default())
         .map(|a| a.scopes.clone())
@@ -210,7 +212,7 @@ fn authenticate(fake: &Fake, headers: &HeaderMap) -> Result<Vec<String>, Respons
 
 /// Per-base rate limit (and penalty).
 fn rate_limit(fake: &Fake, base: &str) -> Result<(), Response> {
-    if fake.rate_limits_on() && !lock(&fake.airtable_bases).take(base, Instant::now()) {
+    if fake.rate_limits_on() && !fake.airtable_bases.lock().take(base, Instant::now()) {
         return Err(too_many_requests());
     }
     Ok(())

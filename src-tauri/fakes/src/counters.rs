@@ -2,8 +2,8 @@
 //! revocations. Tests read these to check request counts, refresh counts, 429s and
 //! waits ("no request sooner than Retry-After").
 
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use junction_core::providers::hubspot::ObjectType;
@@ -67,27 +67,30 @@ pub struct Counters {
 
 impl Counters {
     pub(crate) fn record(&self, rec: RequestRecord) {
-        lock(&self.log).push(rec);
+        self.log.lock().push(rec);
     }
 
     pub(crate) fn count_grant(&self, provider: ProviderId, grant_type: &str) {
-        *lock(&self.grants)
+        *self
+            .grants
+            .lock()
             .entry((provider, grant_type.to_string()))
             .or_default() += 1;
     }
 
     pub(crate) fn count_revocation(&self, provider: ProviderId) {
-        *lock(&self.revocations).entry(provider).or_default() += 1;
+        *self.revocations.lock().entry(provider).or_default() += 1;
     }
 
     /// Every request so far, in arrival order.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.log).clone()
+        self.log.lock().clone()
     }
 
     /// Requests to one endpoint.
     pub fn count(&self, provider: ProviderId, endpoint: Endpoint) -> usize {
-        lock(&self.log)
+        self.log
+            .lock()
             .iter()
             .filter(|r| r.provider == provider && r.endpoint == endpoint)
             .count()
@@ -95,7 +98,8 @@ impl Counters {
 
     /// Item-listing requests to `provider` (all API endpoints).
     pub fn api_requests(&self, provider: ProviderId) -> usize {
-        lock(&self.log)
+        self.log
+            .lock()
             .iter()
             .filter(|r| r.provider == provider && r.endpoint.is_api())
             .count()
@@ -103,7 +107,8 @@ impl Counters {
 
     /// 429s sent by `provider`.
     pub fn rate_limited(&self, provider: ProviderId) -> usize {
-        lock(&self.log)
+        self.log
+            .lock()
             .iter()
             .filter(|r| r.provider == provider && r.status == 429)
             .count()
@@ -112,7 +117,8 @@ impl Counters {
     /// Token requests by grant type (`authorization_code`, `refresh_token`), counted
     /// whatever the outcome.
     pub fn token_requests(&self, provider: ProviderId, grant_type: &str) -> usize {
-        lock(&self.grants)
+        self.grants
+            .lock()
             .get(&(provider, grant_type.to_string()))
             .copied()
             .unwrap_or(0)
@@ -125,18 +131,13 @@ impl Counters {
 
     /// Successful revocations.
     pub fn revocations(&self, provider: ProviderId) -> usize {
-        lock(&self.revocations).get(&provider).copied().unwrap_or(0)
+        self.revocations.lock().get(&provider).copied().unwrap_or(0)
     }
 
     /// Forget everything seen so far (e.g. after a test's connect phase).
     pub fn reset(&self) {
-        lock(&self.log).clear();
-        lock(&self.grants).clear();
-        lock(&self.revocations).clear();
+        self.log.lock().clear();
+        self.grants.lock().clear();
+        self.revocations.lock().clear();
     }
-}
-
-/// A poisoned lock only means another handler panicked; the data is still usable.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

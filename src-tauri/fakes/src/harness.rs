@@ -11,7 +11,7 @@ use url::Url;
 
 use super::{FakeConfig, FakeProviders};
 use junction_core::config::{Config, FileConfig};
-use junction_core::connections::ConnectionFacts;
+use junction_core::session::ConnectionFacts;
 use junction_core::{ProviderId, Result, Session};
 
 pub struct Harness {

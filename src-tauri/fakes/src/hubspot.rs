@@ -14,7 +14,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::counters::lock;
 use super::data::hubspot_defined;
 use super::oauth::{self, CodeError};
 use super::respond::{bearer, content_type_is, form, json as json_resp, request_id, set_header};
@@ -103,7 +102,9 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
     let (access, refresh, scopes) = match (grant_type.as_str(), redeemed) {
         ("authorization_code", Some(Ok(grant))) => {
             let (access, refresh) =
-                lock(&fake.tokens).issue(P, &grant.client_id, &grant.scopes, ttl, true);
+                fake.tokens
+                    .lock()
+                    .issue(P, &grant.client_id, &grant.scopes, ttl, true);
             (access, refresh.unwrap_or_default(), grant.scopes)
         }
         ("authorization_code", Some(Err(e))) => {
@@ -120,7 +121,7 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
         }
         ("refresh_token", _) => {
             let presented = f.get("refresh_token").cloned().unwrap_or_default();
-            let mut tokens = lock(&fake.tokens);
+            let mut tokens = fake.tokens.lock();
             let Some(old) = tokens.refresh_token(P, &presented).cloned() else {
                 return token_error(
                     400,
@@ -159,7 +160,7 @@ async fn revoke(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
         return resp;
     }
     let token = f.get("token").cloned().unwrap_or_default();
-    lock(&fake.tokens).revoke(P, &token);
+    fake.tokens.lock().revoke(P, &token);
     fake.counters.count_revocation(P);
     // RFC 7009: 200 whether or not the token was known.
     super::respond::raw(200, "application/json", String::new())
@@ -171,7 +172,7 @@ async fn introspect(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
         return resp;
     }
     let token = f.get("token").cloned().unwrap_or_default();
-    let tokens = lock(&fake.tokens);
+    let tokens = fake.tokens.lock();
     let base = |use_: &str, client_id: &str, scopes: &[String]| {
         json!({
             "active": true, "token_use": use_, "client_id": client_id, "hub_id": fake.config.hubspot_portal_id,
@@ -258,7 +259,7 @@ async fn list(
         );
     };
     let scopes = {
-        let tokens = lock(&fake.tokens);
+        let tokens = fake.tokens.lock();
         match tokens.check(P, &bearer(&headers).unwrap_or_default()) {
             Ok(access) => access.scopes.clone(),
             Err(Rejected::Expired(ago)) => return unauthorized(Some(ago.as_secs().max(1))),
@@ -278,7 +279,7 @@ async fn list(
     }
     let max = fake.config.hubspot_limit;
     let remaining = if fake.rate_limits_on() {
-        match lock(&fake.hubspot_window).take(Instant::now()) {
+        match fake.hubspot_window.lock().take(Instant::now()) {
             Ok(remaining) => remaining,
             Err(()) => return too_many_requests(&fake),
         }

@@ -52,7 +52,6 @@ pub use data::DataSummary;
 pub use faults::{Fault, FaultKind};
 pub use harness::{browse, free_port, Harness};
 
-use counters::lock;
 use server::Fake;
 
 use junction_core::ProviderId;
@@ -169,22 +168,22 @@ impl FakeProviders {
 
     /// Adds a fault; it fires after `fault.after` matching requests, `fault.times` times.
     pub fn inject(&self, fault: Fault) {
-        lock(&self.fake.faults).add(fault);
+        self.fake.faults.lock().add(fault);
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        lock(&self.fake.faults).clear();
+        self.fake.faults.lock().clear();
     }
 
     /// Faults that have not fired all their times yet.
     pub fn pending_faults(&self) -> usize {
-        lock(&self.fake.faults).pending()
+        self.fake.faults.lock().pending()
     }
 
     /// Makes the fake "user" deny (or approve again) at `provider`'s authorize step.
     pub fn set_deny(&self, provider: ProviderId, deny: bool) {
-        let mut s = lock(&self.fake.settings);
+        let mut s = self.fake.settings.lock();
         if deny {
             s.deny.insert(provider);
         } else {
@@ -194,7 +193,7 @@ impl FakeProviders {
 
     /// Registers one more redirect URI (e.g. a test's loopback port).
     pub fn register_redirect_uri(&self, provider: ProviderId, uri: &str) {
-        let mut s = lock(&self.fake.settings);
+        let mut s = self.fake.settings.lock();
         let app = s
             .apps
             .entry(provider)
@@ -206,43 +205,43 @@ impl FakeProviders {
 
     /// Replaces the app registered at `provider` (e.g. an Airtable app without secret).
     pub fn set_app(&self, provider: ProviderId, app: FakeApp) {
-        lock(&self.fake.settings).apps.insert(provider, app);
+        self.fake.settings.lock().apps.insert(provider, app);
     }
 
     /// Latency added to every request from now on.
     pub fn set_latency(&self, latency: Duration) {
-        lock(&self.fake.settings).latency = latency;
+        self.fake.settings.lock().latency = latency;
     }
 
     /// Turns rate limiting on or off.
     pub fn set_rate_limits(&self, on: bool) {
-        lock(&self.fake.settings).rate_limits = on;
+        self.fake.settings.lock().rate_limits = on;
     }
 
     /// Lifetime of access tokens issued from now on (`None` = the provider's own).
     pub fn set_access_token_ttl(&self, ttl: Option<Duration>) {
-        lock(&self.fake.settings).access_token_ttl = ttl;
+        self.fake.settings.lock().access_token_ttl = ttl;
     }
 
     /// Expires every access token of `provider` now (HubSpot then answers
     /// `EXPIRED_AUTHENTICATION`).
     pub fn expire_access_tokens(&self, provider: ProviderId) {
-        lock(&self.fake.tokens).expire_access(provider);
+        self.fake.tokens.lock().expire_access(provider);
     }
 
     /// Revokes every access token of `provider` (refresh tokens keep working).
     pub fn revoke_access_tokens(&self, provider: ProviderId) {
-        lock(&self.fake.tokens).revoke_access(provider);
+        self.fake.tokens.lock().revoke_access(provider);
     }
 
     /// Ages pending authorization codes, to test their 10-minute expiry without waiting.
     pub fn age_codes(&self, provider: ProviderId, by: Duration) {
-        lock(&self.fake.tokens).age_codes(provider, by);
+        self.fake.tokens.lock().age_codes(provider, by);
     }
 
     /// Live (access, refresh) tokens of `provider`.
     pub fn live_tokens(&self, provider: ProviderId) -> (usize, usize) {
-        lock(&self.fake.tokens).live(provider)
+        self.fake.tokens.lock().live(provider)
     }
 
     /// Stops accepting, lets open connections finish, and waits for the server task.

@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::counters::lock;
 use super::data::to_2025;
 use super::oauth::{self, CodeError};
 use super::respond::{basic, bearer, content_type_is, json as json_resp, request_id, set_header};
@@ -110,7 +109,9 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
     let ttl = fake.access_ttl(P);
     let (access, refresh) = match (grant_type.as_str(), redeemed) {
         ("authorization_code", Some(Ok(grant))) => {
-            lock(&fake.tokens).issue(P, &grant.client_id, &[], ttl, !legacy)
+            fake.tokens
+                .lock()
+                .issue(P, &grant.client_id, &[], ttl, !legacy)
         }
         ("authorization_code", Some(Err(e))) => {
             let why = match e {
@@ -123,7 +124,7 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
         }
         ("refresh_token", _) => {
             let presented = text(&req, "refresh_token").unwrap_or_default();
-            let mut tokens = lock(&fake.tokens);
+            let mut tokens = fake.tokens.lock();
             let Some(old) = tokens.refresh_token(P, &presented).cloned() else {
                 return oauth_error(400, "invalid_grant", Some("Invalid refresh token."));
             };
@@ -156,7 +157,7 @@ async fn revoke(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) 
         Err(resp) => return resp,
     };
     let token = req.get("token").and_then(Value::as_str).unwrap_or_default();
-    lock(&fake.tokens).revoke(P, token);
+    fake.tokens.lock().revoke(P, token);
     fake.counters.count_revocation(P);
     json_resp(200, &json!({"request_id": request_id()}))
 }
@@ -167,7 +168,7 @@ async fn introspect(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Byt
         Err(resp) => return resp,
     };
     let token = req.get("token").and_then(Value::as_str).unwrap_or_default();
-    let tokens = lock(&fake.tokens);
+    let tokens = fake.tokens.lock();
     let body = match tokens.check(P, token) {
         Ok(a) => {
             json!({"active": true, "scope": "read_content", "iat": a.issued_unix, "request_id": request_id()})
@@ -216,7 +217,8 @@ fn rate_limit(fake: &Fake) -> Result<(), Response> {
     }
     let announced = fake.config.notion_retry_after_secs.max(1);
     let block = fake.config.scaled(Duration::from_secs(announced));
-    lock(&fake.notion_bucket)
+    fake.notion_bucket
+        .lock()
         .take(Instant::now(), block)
         .map_err(|remaining| {
             // Announce the real-time equivalent of what is left of the block.
@@ -245,7 +247,9 @@ async fn search(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) 
         );
     }
     let new_shape = version >= "2025-09-03";
-    if lock(&fake.tokens)
+    if fake
+        .tokens
+        .lock()
         .check(P, &bearer(&headers).unwrap_or_default())
         .is_err()
     {

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use axum::response::Response;
 
-use super::counters::lock;
 use super::respond::{error_page, redirect, s256, token_chars};
 use super::server::Fake;
 use super::tokens::CodeGrant;
@@ -83,7 +82,7 @@ pub(crate) fn authorize(
         }
         (_, None, _) => None,
     };
-    if lock(&fake.settings).deny.contains(&provider) {
+    if fake.settings.lock().deny.contains(&provider) {
         // Notion's cancel sends only error and state.
         return if provider == ProviderId::Notion {
             redirect(
@@ -94,7 +93,7 @@ pub(crate) fn authorize(
             fail("access_denied", "The user denied the request")
         };
     }
-    let code = lock(&fake.tokens).issue_code(CodeGrant {
+    let code = fake.tokens.lock().issue_code(CodeGrant {
         provider,
         client_id: app.client_id.clone(),
         redirect_uri: get("redirect_uri").map(str::to_string),
@@ -123,7 +122,7 @@ pub(crate) fn redeem(
     verifier: Option<&str>,
 ) -> Result<CodeGrant, CodeError> {
     let grant = code
-        .and_then(|c| lock(&fake.tokens).take_code(c))
+        .and_then(|c| fake.tokens.lock().take_code(c))
         .filter(|g| g.provider == provider)
         .ok_or(CodeError::Unknown)?;
     if grant.issued.elapsed() >= fake.config.code_ttl {

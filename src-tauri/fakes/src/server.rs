@@ -7,7 +7,9 @@
 //! to the provider's router.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::response::Response;
@@ -20,7 +22,7 @@ use tokio::sync::watch;
 use tower::ServiceExt as _;
 
 use super::config::{FakeApp, FakeConfig};
-use super::counters::{lock, Counters, Endpoint, RequestRecord};
+use super::counters::{Counters, Endpoint, RequestRecord};
 use super::data::Dataset;
 use super::faults::{FaultKind, FaultSet};
 use super::limits::{Bucket, PerBase, RollingWindow};
@@ -87,11 +89,11 @@ impl Fake {
     }
 
     pub fn app(&self, provider: ProviderId) -> Option<FakeApp> {
-        lock(&self.settings).apps.get(&provider).cloned()
+        self.settings.lock().apps.get(&provider).cloned()
     }
 
     pub fn rate_limits_on(&self) -> bool {
-        lock(&self.settings).rate_limits
+        self.settings.lock().rate_limits
     }
 
     /// Access token lifetime for `provider` (`None` = never expires).
@@ -101,7 +103,7 @@ impl Fake {
             ProviderId::Airtable => Some(Duration::from_secs(3600)),
             ProviderId::Notion => None,
         };
-        lock(&self.settings).access_token_ttl.or(own)
+        self.settings.lock().access_token_ttl.or(own)
     }
 }
 
@@ -168,13 +170,13 @@ async fn handle(
 ) -> Result<Response, Dropped> {
     let at = Instant::now();
     let route = classify(req.uri().path());
-    let latency = lock(&fake.settings).latency;
+    let latency = fake.settings.lock().latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let fault = route
         .as_ref()
-        .and_then(|(p, e, _)| lock(&fake.faults).next(*p, *e));
+        .and_then(|(p, e, _)| fake.faults.lock().next(*p, *e));
     let response = match (fault, &route) {
         (Some(FaultKind::DropConnection), _) => None,
         (Some(kind), Some((provider, _, _))) => Some(fault_response(&fake, *provider, kind)),
@@ -203,7 +205,7 @@ fn fault_response(fake: &Fake, provider: ProviderId, kind: FaultKind) -> Respons
     match kind {
         FaultKind::Status(status) => server_error(provider, status),
         FaultKind::RevokeAccessTokens => {
-            lock(&fake.tokens).revoke_access(provider);
+            fake.tokens.lock().revoke_access(provider);
             match provider {
                 ProviderId::Hubspot => hubspot::unauthorized(None),
                 ProviderId::Airtable => airtable::unauthorized(),

@@ -6,8 +6,8 @@
 //! Waits are computed, never guessed: the limiter says how long until the next slot
 //! and the gate says how long the provider asked us to stay away.
 
+use parking_lot::Mutex;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -79,7 +79,7 @@ impl Budget {
 
     /// The gate, while it is closed.
     fn gate_until(&self) -> Option<Instant> {
-        let gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        let gate = self.gate.lock();
         gate.filter(|until| *until > Instant::now())
     }
 
@@ -89,7 +89,7 @@ impl Budget {
     pub fn close_for(&self, wait: Duration) -> bool {
         let now = Instant::now();
         let until = now + wait;
-        let mut gate = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+        let mut gate = self.gate.lock();
         let was_open = gate.is_none_or(|g| g <= now);
         if gate.is_none_or(|g| g < until) {
             *gate = Some(until);

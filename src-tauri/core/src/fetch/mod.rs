@@ -30,7 +30,9 @@ pub(crate) use request::{header_u64, retry_after, Call};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -197,8 +199,8 @@ impl Session {
         point.state.run(&ctx).await;
         let count = ctx.count.load(Ordering::Relaxed);
         point.count = count;
-        point.progress = lock(&ctx.progress).clone();
-        let errors = std::mem::take(&mut *lock(&ctx.errors));
+        point.progress = ctx.progress.lock().clone();
+        let errors = std::mem::take(&mut *ctx.errors.lock());
         if errors.is_empty() {
             tracing::info!(provider = %provider, count, "load done");
             sink(LoadEvent::Done { provider, count });
@@ -294,7 +296,7 @@ impl Ctx {
     /// Adds `n` to an object type's running total and reports it.
     pub(crate) fn progress(&self, object_type: &str, n: u64) {
         let loaded = {
-            let mut progress = lock(&self.progress);
+            let mut progress = self.progress.lock();
             let total = progress.entry(object_type.to_string()).or_default();
             *total += n;
             *total
@@ -311,7 +313,7 @@ impl Ctx {
         if !matches!(error, Error::Cancelled) {
             tracing::warn!(provider = %self.provider, error = %error, "stream stopped");
         }
-        lock(&self.errors).push(error);
+        self.errors.lock().push(error);
     }
 
     /// An error for a page whose cursor does not move (the stream would never end).
@@ -322,10 +324,6 @@ impl Ctx {
             reason: "the next-page cursor repeats the current one".into(),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

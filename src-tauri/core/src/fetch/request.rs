@@ -88,11 +88,19 @@ impl Ctx {
                             "{} still answered 401 after a token refresh: {message}",
                             call.endpoint
                         );
-                        return Err(self.session.needs_reconnect(self.provider, &reason).await);
+                        return Err(self
+                            .session
+                            .tokens()
+                            .needs_reconnect(self.provider, &reason)
+                            .await);
                     }
                     refreshed = true;
-                    self.cancellable(self.session.access_token_after_401(self.provider, &token))
-                        .await?;
+                    self.cancellable(
+                        self.session
+                            .tokens()
+                            .access_token_after_401(self.provider, &token),
+                    )
+                    .await?;
                 }
                 Err(Attempt::Throttled { announced, message }) => {
                     throttles += 1;

@@ -1,14 +1,13 @@
-//! OAuth 2.0 for the three providers: sign-in (state + PKCE, loopback callback),
-//! token exchange, refresh ahead of expiry with one refresh at a time, disconnect.
+//! OAuth 2.0 pieces shared by every provider: the token-endpoint client (code
+//! exchange, refresh; `oauth2` crate for form bodies, reqwest for JSON ones), the
+//! shape of a provider's OAuth, and the loopback server. The flow that uses them
+//! (sign-in, refresh, disconnect) is the session's (`session::sign_in`, `::tokens`).
 
 mod client;
-mod connect;
-mod grant;
 pub mod loopback;
 mod spec;
 
 pub(crate) use client::value_text;
+pub(crate) use client::TokenFailure;
 pub use client::{ProviderClient, TokenCall, TokenSet};
-pub use connect::PendingConnect;
-pub use grant::Grant;
 pub use spec::{spec, OAuthSpec, TokenStyle};

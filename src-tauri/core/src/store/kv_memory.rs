@@ -4,7 +4,9 @@
 //! secret store instead (a later process refreshes its own access token).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -22,9 +24,7 @@ impl MemoryKv {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, (String, Instant)>) -> T) -> T {
-        // A poisoned lock only means another thread panicked mid-insert; the map is
-        // still a valid map.
-        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.entries.lock();
         let now = Instant::now();
         map.retain(|_, (_, expires)| *expires > now);
         f(&mut map)

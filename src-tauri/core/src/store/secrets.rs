@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -18,7 +20,8 @@ use crate::{Error, ProviderId, Result};
 
 /// The keychain service name.
 pub const KEYRING_SERVICE: &str = "junction";
-const SECRETS_FILE: &str = "secrets.json";
+/// The file secrets fall back to, in the config dir.
+pub const SECRETS_FILE: &str = "secrets.json";
 /// A keychain that does not answer within this (a prompt nobody sees, a hung D-Bus)
 /// counts as unavailable.
 const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -134,7 +137,7 @@ impl FileBackend {
     }
 
     fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        super::with_file_lock(&self.lock_path, f)
+        crate::fs::with_file_lock(&self.lock_path, f)
     }
 
     fn read(&self) -> Result<BTreeMap<String, String>> {
@@ -151,7 +154,7 @@ impl FileBackend {
     fn write(&self, map: &BTreeMap<String, String>) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(map)
             .map_err(|e| Error::Internal(format!("cannot encode secrets: {e}")))?;
-        super::atomic_write(&self.path, &bytes, true)
+        crate::fs::write_bytes_atomic(&self.path, &bytes, crate::fs::NewFile::Private)
     }
 }
 
@@ -195,27 +198,18 @@ impl SecretBackend for MemoryBackend {
     }
 
     fn get(&self, name: &SecretName) -> Result<Option<String>> {
-        Ok(self
-            .map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(name.as_str())
-            .cloned())
+        Ok(self.map.lock().get(name.as_str()).cloned())
     }
 
     fn set(&self, name: &SecretName, value: &str) -> Result<()> {
         self.map
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .insert(name.as_str().to_string(), value.to_string());
         Ok(())
     }
 
     fn delete(&self, name: &SecretName) -> Result<()> {
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(name.as_str());
+        self.map.lock().remove(name.as_str());
         Ok(())
     }
 }
@@ -263,7 +257,8 @@ impl Secrets {
         {
             let mut saved = config.file.clone();
             saved.secret_store = Some(SecretStoreKind::File);
-            if let Err(e) = saved.write(&config.config_dir) {
+            let dir = config.config_dir.clone();
+            if let Err(e) = crate::fs::blocking(move || saved.write(&dir)).await {
                 tracing::warn!(error = %e, "could not record the secret store in config.toml");
             }
         }

@@ -33,12 +33,12 @@ impl Default for State {
 
 pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
     let budget = super::budget(ctx.session.config());
-    let cfg = ctx.session.config();
     // Record URLs need the portal id from the connection; without it they stay null.
     let portal = ctx
         .session
         .connections()
-        .get(&cfg.org_id, &cfg.user_id, ctx.provider)
+        .get(ctx.provider)
+        .await
         .ok()
         .flatten()
         .and_then(|facts| facts.portal_id);

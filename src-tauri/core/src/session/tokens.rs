@@ -7,16 +7,21 @@
 //! first one refreshed instead of refreshing again — which for rotating providers
 //! would revoke the first one's tokens.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::client::{ProviderClient, TokenFailure, TokenSet};
-use crate::connections::ConnectionsFile;
-use crate::store::{KeyKind, SecretName};
-use crate::{Error, ProviderId, Result, Session};
+use super::apps::OAuthApps;
+use super::cache::Cache;
+use super::connections::Connections;
+use crate::config::Config;
+use crate::oauth::{TokenFailure, TokenSet};
+use crate::store::{KeyKind, Keys, SecretName, Secrets};
+use crate::{Error, ProviderId, Result};
 
 /// How long to cache an access token whose expiry the provider does not say (Notion):
 /// the original backend's 600 s.
@@ -89,24 +94,64 @@ pub fn refresh_ahead(lifetime: Option<Duration>) -> Duration {
     }
 }
 
-impl Session {
-    fn grant_name(&self, provider: ProviderId) -> SecretName {
-        SecretName::refresh_token(&self.config().org_id, &self.config().user_id, provider)
+/// A connection's tokens: the grant in the secret store, the access token in the
+/// cache, and refreshes, one at a time per connection.
+#[derive(Clone)]
+pub struct Tokens {
+    config: Arc<Config>,
+    secrets: Secrets,
+    cache: Cache,
+    connections: Connections,
+    apps: OAuthApps,
+    keys: Keys,
+    /// One refresh at a time per provider in this process.
+    refresh_locks: Arc<HashMap<ProviderId, tokio::sync::Mutex<()>>>,
+}
+
+impl Tokens {
+    pub(super) fn new(
+        config: Arc<Config>,
+        secrets: Secrets,
+        cache: Cache,
+        connections: Connections,
+        apps: OAuthApps,
+    ) -> Tokens {
+        let keys = Keys::new(config.org_id.clone(), config.user_id.clone());
+        Tokens {
+            config,
+            secrets,
+            cache,
+            connections,
+            apps,
+            keys,
+            refresh_locks: Arc::new(
+                ProviderId::ALL
+                    .into_iter()
+                    .map(|p| (p, Default::default()))
+                    .collect(),
+            ),
+        }
     }
 
-    pub(crate) fn connections(&self) -> ConnectionsFile {
-        ConnectionsFile::new(&self.config().config_dir)
+    fn grant_name(&self, provider: ProviderId) -> SecretName {
+        SecretName::refresh_token(&self.config.org_id, &self.config.user_id, provider)
+    }
+
+    /// Held while a refresh runs; disconnect takes it so no refresh writes a grant
+    /// back after it was deleted.
+    pub(crate) fn refresh_mutex(&self, provider: ProviderId) -> &tokio::sync::Mutex<()> {
+        &self.refresh_locks[&provider]
     }
 
     /// The grant in the secret store, if any.
     pub async fn grant(&self, provider: ProviderId) -> Result<Option<Grant>> {
-        let Some(secret) = self.secrets().get(&self.grant_name(provider)).await? else {
+        let Some(secret) = self.secrets.get(&self.grant_name(provider)).await? else {
             return Ok(None);
         };
         serde_json::from_str(secret.expose_secret())
             .map(Some)
             .map_err(|_| Error::Secrets {
-                backend: self.secrets().kind().into(),
+                backend: self.secrets.kind().into(),
                 reason: format!(
                     "the stored {} grant is unreadable; reconnect",
                     provider.display_name()
@@ -118,7 +163,7 @@ impl Session {
     /// the new access token is used) and caches its access token.
     pub async fn store_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
         let text = serde_json::to_string(grant).map_err(|e| Error::Internal(e.to_string()))?;
-        self.secrets()
+        self.secrets
             .set(&self.grant_name(provider), &SecretString::from(text))
             .await?;
         if let Some(token) = &grant.access_token {
@@ -150,15 +195,15 @@ impl Session {
             expires_at,
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
-        let key = self.keys().key(provider, KeyKind::AccessToken, None);
-        self.kv().await?.set_ex(&key, &value, ttl).await
+        let key = self.keys.key(provider, KeyKind::AccessToken, None);
+        self.cache.kv().await?.set_ex(&key, &value, ttl).await
     }
 
     /// A usable access token, refreshed ahead of expiry when needed.
     pub async fn access_token(&self, provider: ProviderId) -> Result<SecretString> {
-        self.ensure_connected(provider)?;
-        let key = self.keys().key(provider, KeyKind::AccessToken, None);
-        if let Some(text) = self.kv().await?.get(&key).await? {
+        self.ensure_connected(provider).await?;
+        let key = self.keys.key(provider, KeyKind::AccessToken, None);
+        if let Some(text) = self.cache.kv().await?.get(&key).await? {
             if let Ok(cached) = serde_json::from_str::<CachedToken>(&text) {
                 return Ok(SecretString::from(cached.token));
             }
@@ -186,10 +231,8 @@ impl Session {
         self.refresh(provider, Some(stale.expose_secret())).await
     }
 
-    fn ensure_connected(&self, provider: ProviderId) -> Result<()> {
-        let facts =
-            self.connections()
-                .get(&self.config().org_id, &self.config().user_id, provider)?;
+    async fn ensure_connected(&self, provider: ProviderId) -> Result<()> {
+        let facts = self.connections.get(provider).await?;
         match facts {
             None => Err(Error::NotConnected {
                 provider: provider.display_name().into(),
@@ -232,7 +275,7 @@ impl Session {
                 .needs_reconnect(provider, "the provider no longer accepts the token")
                 .await);
         };
-        let client = self.provider_client(provider).await?;
+        let client = self.apps.client(provider).await?;
         let mut attempt = 0;
         loop {
             match client
@@ -254,7 +297,7 @@ impl Session {
                 Err(TokenFailure::Conflict) if attempt == 0 => {
                     // Airtable: a refresh raced ours. Wait, then use its result.
                     attempt += 1;
-                    tokio::time::sleep(self.config().scaled(Duration::from_secs(1))).await;
+                    tokio::time::sleep(self.config.scaled(Duration::from_secs(1))).await;
                     if let Some(g) = self.grant(provider).await? {
                         if g.refresh_token.as_deref() != Some(refresh_token.as_str()) {
                             if let Some(token) = g.access_token {
@@ -276,16 +319,16 @@ impl Session {
 
     /// Records that the provider refused our tokens; the card then asks to reconnect.
     pub(crate) async fn needs_reconnect(&self, provider: ProviderId, reason: &str) -> Error {
-        let cfg = self.config();
-        if let Err(e) =
-            self.connections()
-                .mark_needs_reconnect(&cfg.org_id, &cfg.user_id, provider, reason)
+        if let Err(e) = self
+            .connections
+            .mark_needs_reconnect(provider, reason)
+            .await
         {
             tracing::warn!(error = %e, "could not record needs-reconnect");
         }
-        if let Ok(kv) = self.kv().await {
+        if let Ok(kv) = self.cache.kv().await {
             let _ = kv
-                .del(&self.keys().key(provider, KeyKind::AccessToken, None))
+                .del(&self.keys.key(provider, KeyKind::AccessToken, None))
                 .await;
         }
         tracing::warn!(provider = %provider, "refresh refused: needs reconnect");
@@ -295,28 +338,10 @@ impl Session {
         }
     }
 
-    /// The OAuth client for `provider` from the current settings.
-    pub async fn provider_client(&self, provider: ProviderId) -> Result<ProviderClient> {
-        if let Some(what) = self.missing_setup(provider).await {
-            return Err(Error::NotConfigured {
-                provider: provider.display_name().into(),
-                what,
-            });
-        }
-        let settings = self.config().provider(provider);
-        ProviderClient::new(
-            provider,
-            settings.client_id.clone().unwrap_or_default(),
-            self.client_secret(provider).await,
-            settings.endpoints.clone(),
-            self.config().redirect_uri(provider),
-        )
-    }
-
     async fn cross_process_lock(&self, provider: ProviderId) -> Result<RefreshLock> {
-        let kv = self.kv().await?;
+        let kv = self.cache.kv().await?;
         if kv.is_redis() {
-            let key = self.keys().key(provider, KeyKind::RefreshLock, None);
+            let key = self.keys.key(provider, KeyKind::RefreshLock, None);
             let owner = format!("{}:{}", std::process::id(), rand::random::<u64>());
             let deadline = tokio::time::Instant::now() + LOCK_TTL;
             loop {
@@ -332,13 +357,11 @@ impl Session {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        let path = self.config().config_dir.join("locks").join(format!(
+        let path = self.config.config_dir.join("locks").join(format!(
             "{}-{}-{}.lock",
-            self.config().org_id,
-            self.config().user_id,
-            provider
+            self.config.org_id, self.config.user_id, provider
         ));
-        let file = tokio::task::spawn_blocking(move || crate::store::lock_file(&path))
+        let file = tokio::task::spawn_blocking(move || crate::fs::lock_file(&path))
             .await
             .map_err(|e| Error::Internal(e.to_string()))??;
         Ok(RefreshLock::File(file))

@@ -1,4 +1,5 @@
-//! Secret redaction for log output.
+//! The secret redactor: what every log line (and any text shown to a user that might
+//! carry a provider's answer) passes through.
 //!
 //! Junction never logs secrets on purpose (tokens are `secrecy` types), but provider
 //! error bodies, URLs and `Debug` output can carry them by accident. Everything written
@@ -27,20 +28,11 @@
 //!
 //! # Wiring it into tracing
 //!
-//! [`RedactingMakeWriter`] wraps any `tracing_subscriber` `MakeWriter`, so the shell
-//! keeps its non-blocking file appender and just wraps it:
-//!
-//! ```text
-//! let (file, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "junction.log"));
-//! tracing_subscriber::fmt()
-//!     .with_writer(RedactingMakeWriter::new(file))
-//!     .with_ansi(false)
-//!     .init();
-//! ```
-//!
-//! The fmt layer formats each event into one buffer and writes it with one `write_all`;
-//! the [`RedactingWriter`] made for that event redacts it line by line as it goes
-//! through. [`RedactingWriter`] alone wraps any [`std::io::Write`] (stderr, a file).
+//! [`RedactingMakeWriter`] wraps any `tracing_subscriber` `MakeWriter` (the app's
+//! rolling file, the CLI's stderr: see [`crate::logs`]). The fmt layer formats each
+//! event into one buffer and writes it with one `write_all`; the [`RedactingWriter`]
+//! made for that event redacts it line by line as it goes through.
+//! [`RedactingWriter`] alone wraps any [`std::io::Write`].
 
 use std::borrow::Cow;
 use std::io::{self, Write};

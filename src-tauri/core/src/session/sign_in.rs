@@ -9,17 +9,17 @@ use std::time::Duration;
 
 use chrono::Utc;
 use oauth2::{CsrfToken, PkceCodeChallenge};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::grant::Grant;
-use super::loopback::{Loopback, Page, Stop, Verdict};
-use super::spec::spec;
-use crate::connections::ConnectionFacts;
-use crate::store::{KeyKind, SecretName};
+use super::connections::{ConnectionFacts, CONNECTIONS_FILE};
+use super::tokens::Grant;
+use crate::oauth::loopback::{Loopback, Page, Stop, Verdict};
+use crate::oauth::{spec, ProviderClient};
+use crate::store::{KeyKind, SecretName, SECRETS_FILE};
 use crate::{Error, ProviderId, Result, Session};
 
 /// What Kv holds for a pending sign-in, under its state.
@@ -62,7 +62,7 @@ impl Session {
     ) -> Result<PendingConnect> {
         let client = self.provider_client(provider).await?;
         let redirect_uri = self.config().redirect_uri(provider);
-        let path = format!("/integrations/{provider}/oauth2callback");
+        let path = crate::config::callback_path(provider);
         let loopback = Loopback::bind(self.config().redirect_port, &path).await?;
 
         let state = CsrfToken::new_random().secret().clone();
@@ -131,7 +131,7 @@ impl Session {
     async fn handle_callback(
         &self,
         provider: ProviderId,
-        client: &super::ProviderClient,
+        client: &ProviderClient,
         params: std::collections::HashMap<String, String>,
     ) -> Verdict<ConnectionFacts> {
         let name = provider.display_name();
@@ -237,7 +237,7 @@ impl Session {
     async fn complete_connect(
         &self,
         provider: ProviderId,
-        client: &super::ProviderClient,
+        client: &ProviderClient,
         code: &str,
         verifier: Option<&str>,
     ) -> Result<ConnectionFacts> {
@@ -253,9 +253,7 @@ impl Session {
             connected_at: Utc::now(),
             needs_reconnect: None,
         };
-        let cfg = self.config();
-        self.connections()
-            .put(&cfg.org_id, &cfg.user_id, facts.clone())?;
+        self.connections.put(facts.clone()).await?;
         tracing::info!(provider = %provider, "connected");
         Ok(facts)
     }
@@ -266,12 +264,10 @@ impl Session {
     pub async fn disconnect(&self, provider: ProviderId) -> Result<bool> {
         // No refresh in this process may write the grant back after we delete it: hold
         // the refresh mutex (a queued refresh then finds no grant and stops).
-        let _no_refresh = self.refresh_mutex(provider).lock().await;
+        let _no_refresh = self.tokens.refresh_mutex(provider).lock().await;
         let cfg = self.config();
         let grant = self.grant(provider).await.ok().flatten();
-        let facts = self
-            .connections()
-            .get(&cfg.org_id, &cfg.user_id, provider)?;
+        let facts = self.connections.get(provider).await?;
         if let Some(grant) = &grant {
             if let Ok(client) = self.provider_client(provider).await {
                 let refresh = grant.refresh_token.clone().map(SecretString::from);
@@ -292,8 +288,7 @@ impl Session {
                 provider,
             ))
             .await?;
-        self.connections()
-            .remove(&cfg.org_id, &cfg.user_id, provider)?;
+        self.connections.remove(provider).await?;
         Ok(grant.is_some() || facts.is_some())
     }
 
@@ -309,36 +304,18 @@ impl Session {
         if let Ok(kv) = self.kv().await {
             kv.del_prefix(&self.keys().prefix()).await?;
         }
-        let dir = &self.config().config_dir;
-        for file in [
-            crate::config::CONFIG_FILE,
-            "connections.json",
-            "secrets.json",
-        ] {
-            match std::fs::remove_file(dir.join(file)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(dir.join(file), e)),
+        let dir = self.config().config_dir.clone();
+        crate::fs::blocking(move || {
+            for file in [crate::config::CONFIG_FILE, CONNECTIONS_FILE, SECRETS_FILE] {
+                match std::fs::remove_file(dir.join(file)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io(dir.join(file), e)),
+                }
             }
-        }
+            Ok(())
+        })
+        .await?;
         Ok(())
-    }
-
-    /// Saves a client secret (write-only: nothing reads it back out over IPC).
-    pub async fn set_client_secret(&self, provider: ProviderId, secret: &str) -> Result<()> {
-        let name = SecretName::client_secret(provider);
-        if secret.trim().is_empty() {
-            return self.secrets().delete(&name).await;
-        }
-        self.secrets()
-            .set(&name, &SecretString::from(secret.trim().to_string()))
-            .await
-    }
-
-    /// Whether a client secret is saved or set by the environment (never the value).
-    pub async fn client_secret_is_set(&self, provider: ProviderId) -> bool {
-        self.client_secret(provider)
-            .await
-            .is_some_and(|s| !s.expose_secret().is_empty())
     }
 }

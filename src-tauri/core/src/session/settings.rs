@@ -2,45 +2,10 @@
 //! set) and how a save is checked and written (config.toml for plain values, the
 //! secret store for the Redis password).
 
-use serde::{Deserialize, Serialize};
-
-use crate::config::{Config, ProviderFileConfig, RedisEndpoint, SignInMode};
+use crate::config::{Config, ProviderFileConfig, RedisEndpoint};
 use crate::store::SecretName;
-use crate::{Error, ProviderId, Result, Session};
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProviderSettingsView {
-    pub id: ProviderId,
-    pub client_id: String,
-    pub client_secret_set: bool,
-    /// Environment variables that override this provider's settings.
-    pub env_overrides: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SettingsView {
-    pub providers: Vec<ProviderSettingsView>,
-    pub sign_in_mode: SignInMode,
-    pub redirect_port: u16,
-    /// With the password masked as `***`.
-    pub redis_url: Option<String>,
-    pub env_overrides: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProviderSettingsInput {
-    pub id: ProviderId,
-    pub client_id: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SettingsInput {
-    pub providers: Vec<ProviderSettingsInput>,
-    pub sign_in_mode: SignInMode,
-    pub redirect_port: u16,
-    /// Empty or absent: the embedded store.
-    pub redis_url: Option<String>,
-}
+use crate::views::{ProviderSettingsView, SettingsInput, SettingsView};
+use crate::{ProviderId, Result, Session};
 
 impl Session {
     pub async fn settings(&self) -> SettingsView {
@@ -51,7 +16,7 @@ impl Session {
             providers.push(ProviderSettingsView {
                 id,
                 client_id: p.client_id.clone().unwrap_or_default(),
-                client_secret_set: self.client_secret_is_set(id).await,
+                client_secret_set: self.apps().client_secret_is_set(id).await,
                 env_overrides: p.env_overrides.clone(),
             });
         }
@@ -59,6 +24,10 @@ impl Session {
             providers,
             sign_in_mode: cfg.sign_in_mode,
             redirect_port: cfg.redirect_port,
+            redirect_ports: (
+                *crate::config::REDIRECT_PORTS.start(),
+                *crate::config::REDIRECT_PORTS.end(),
+            ),
             redis_url: self.redis_url_for_display().await,
             env_overrides: cfg.env_overrides.clone(),
         }
@@ -67,12 +36,7 @@ impl Session {
     /// Checks and writes the settings; the caller reloads the session from the new
     /// config. A password in the Redis URL goes to the secret store, not the file.
     pub async fn save_settings(&self, input: SettingsInput) -> Result<()> {
-        if input.redirect_port == 0 {
-            return Err(Error::config(
-                "redirect_port",
-                "0 is not a port; use 1–65535",
-            ));
-        }
+        crate::config::check_port("redirect_port", input.redirect_port)?;
         let mut file = self.config().file.clone();
         for p in input.providers {
             let entry: &mut ProviderFileConfig = file.providers.entry(p.id).or_default();
@@ -114,7 +78,8 @@ impl Session {
             Some(Some(p)) => self.secrets().set(&name, &p.into()).await?,
             Some(None) => self.secrets().delete(&name).await?,
         }
-        file.write(&self.config().config_dir)
+        let dir = self.config().config_dir.clone();
+        crate::fs::blocking(move || file.write(&dir)).await
     }
 
     /// The Redis URL as the dialog shows it: a password, in the URL or in the secret

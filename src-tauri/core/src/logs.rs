@@ -1,0 +1,63 @@
+//! Logging, set up in one place for the app and the CLI. Every line passes through the
+//! secret redactor ([`crate::redact`]) before it is written.
+//!
+//! - The app writes a daily file in `<config dir>/logs/` (a folder only the user can
+//!   read), keeping the last [`KEEP_DAYS`] files; `JUNCTION_LOG` sets the filter.
+//! - The CLI keeps stdout for data: it logs to stderr, and only when `JUNCTION_LOG`
+//!   asks for it.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::EnvFilter;
+
+use crate::redact::RedactingMakeWriter;
+
+/// Days of app logs kept; older files are deleted as new ones start.
+pub const KEEP_DAYS: usize = 14;
+/// The variable that sets the log filter (`info`, `debug`, `junction_core=trace`, …).
+pub const FILTER_VAR: &str = "JUNCTION_LOG";
+const LOG_FILE_PREFIX: &str = "junction";
+const LOG_FILE_SUFFIX: &str = "log";
+
+/// Installs the app's file logger. Keep the guard alive for the app's lifetime (it
+/// flushes on drop). `None` when the folder cannot be made: the app runs unlogged
+/// rather than not at all.
+pub fn init_app(dir: &Path) -> Option<WorkerGuard> {
+    if std::fs::create_dir_all(dir).is_err() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(LOG_FILE_PREFIX)
+        .filename_suffix(LOG_FILE_SUFFIX)
+        .max_log_files(KEEP_DAYS)
+        .build(dir)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env(FILTER_VAR)
+        .unwrap_or_else(|_| EnvFilter::new("info,junction_core=info,junction_app=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(RedactingMakeWriter::new(writer))
+        .try_init()
+        .ok()
+        .map(|_| guard)
+}
+
+/// Installs the CLI's stderr logger when `JUNCTION_LOG` is set.
+pub fn init_cli() {
+    if let Ok(filter) = std::env::var(FILTER_VAR) {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new(filter))
+            .with_writer(RedactingMakeWriter::new(std::io::stderr))
+            .try_init();
+    }
+}
