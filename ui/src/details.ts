@@ -2,8 +2,9 @@
 // actions. Arrow keys in the table keep it in sync with the selection.
 import { button, h, icon } from "./dom";
 import type { IntegrationItem } from "./backend";
-import { PROVIDER_NAMES, formatTime, parseTime } from "./table/model";
+import { formatTime, parseTime } from "./table/model";
 import { toast } from "./toast";
+import { providerName } from "./providers";
 
 export interface DetailsOptions {
   onOpenUrl(url: string): void;
@@ -65,7 +66,7 @@ export class DetailsPane {
   show(item: IntegrationItem): void {
     this.item = item;
     this.title.textContent = item.name ?? "(untitled)";
-    this.subtitle.textContent = `${PROVIDER_NAMES[item.provider]} · ${item.type ?? "item"}`;
+    this.subtitle.textContent = `${providerName(item.provider)} · ${item.type ?? "item"}`;
     this.openBtn.disabled = !item.url;
     const fields = h("dl", { class: "kv" });
     for (const [key, label] of FIELDS) {
@@ -125,7 +126,7 @@ function valueText(item: IntegrationItem, key: keyof IntegrationItem): string {
     const ms = parseTime(v as string);
     return Number.isNaN(ms) ? String(v) : formatTime(ms);
   }
-  if (key === "provider") return PROVIDER_NAMES[item.provider];
+  if (key === "provider") return providerName(item.provider);
   if (typeof v === "boolean") return v ? "Yes" : "No";
   if (Array.isArray(v)) return v.length ? v.join(", ") : "none";
   return String(v);

@@ -3,7 +3,7 @@
 // the rows in the current filtered + sorted view, in that order).
 import { button, h } from "./dom";
 import { toBackendError, type Backend, type ExportFormat } from "./backend";
-import type { ItemsPanel } from "./table";
+import type { ItemsPanel } from "./table/items-panel";
 import { formatNumber } from "./table/model";
 import { toast } from "./toast";
 

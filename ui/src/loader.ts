@@ -1,10 +1,11 @@
 // Runs loads: starts them through the backend, routes the streamed LoadEvents to
 // the table (rows) and to the app state (progress, throttling, failures).
 import { toBackendError, type Backend, type LoadEvent, type ProviderId } from "./backend";
-import type { ItemsPanel } from "./table";
-import { PROVIDER_NAMES, formatNumber } from "./table/model";
+import type { ItemsPanel } from "./table/items-panel";
+import { formatNumber } from "./table/model";
 import type { AppState } from "./state";
 import { toast } from "./toast";
+import { providerName } from "./providers";
 
 
 /** How long a returned load command waits for its channel's final event. */
@@ -124,9 +125,9 @@ export class Loader {
         ls.throttle = null;
         ls.failure = { code: e.data.code, message: e.data.message, resumable: e.data.resumable };
         this.panel.endLoad(p, false);
-        if (e.data.code === "cancelled") toast(`Stopped loading ${PROVIDER_NAMES[p]}. ${formatNumber(this.panel.model.countForProvider(p))} items kept.`, "info");
+        if (e.data.code === "cancelled") toast(`Stopped loading ${providerName(p)}. ${formatNumber(this.panel.model.countForProvider(p))} items kept.`, "info");
         // Prefix the provider unless the message already starts with it.
-        else toast(e.data.message.startsWith(PROVIDER_NAMES[p]) ? e.data.message : `${PROVIDER_NAMES[p]}: ${e.data.message}`, "error");
+        else toast(e.data.message.startsWith(providerName(p)) ? e.data.message : `${providerName(p)}: ${e.data.message}`, "error");
         break;
       }
     }

@@ -10,11 +10,11 @@ import { Loader } from "./loader";
 import { SettingsDialog } from "./settings";
 import { AppState } from "./state";
 import { StatusBar } from "./statusbar";
-import { ItemsPanel } from "./table";
-import { PROVIDER_NAMES } from "./table/model";
+import { ItemsPanel } from "./table/items-panel";
 import { ROW_HEIGHT } from "./table/view";
 import { mountToasts, toast } from "./toast";
 import "./perf";
+import { providerName } from "./providers";
 
 const backend = getBackend();
 const state = new AppState();
@@ -44,7 +44,7 @@ const panel = new ItemsPanel({
   },
   emptyContext: () => {
     const loads = [...state.loads];
-    const loading = loads.filter(([, l]) => l.phase === "loading").map(([p]) => PROVIDER_NAMES[p]);
+    const loading = loads.filter(([, l]) => l.phase === "loading").map(([p]) => providerName(p));
     const failed = loads.find(([, l]) => l.phase === "failed" && l.failure && l.failure.code !== "cancelled");
     const views = [...state.providers.values()];
     return {
@@ -80,8 +80,7 @@ const statusBar = new StatusBar(backend, setStatus);
 
 async function refreshProviders(): Promise<void> {
   try {
-    for (const v of await backend.listProviders()) state.providers.set(v.id, v);
-    state.changed();
+    for (const v of await backend.listProviders()) state.setProvider(v);
   } catch (e) {
     toast(`Could not list providers: ${toBackendError(e).message}`, "error");
   }

@@ -12,8 +12,8 @@ import {
   type SettingsView,
   type SignInMode,
 } from "./backend";
-import { PROVIDER_NAMES } from "./table/model";
 import { toast } from "./toast";
+import { providerName } from "./providers";
 
 export interface SettingsOptions {
   /** Settings or secrets changed: providers may have become (un)configured. */
@@ -28,6 +28,7 @@ interface ProviderFields {
   secret: HTMLInputElement;
   secretState: HTMLElement;
   secretNote: HTMLElement;
+  legend: HTMLElement;
 }
 
 /** Which env var overrides which field (names are JUNCTION_<…> from the backend). */
@@ -64,12 +65,13 @@ export class SettingsDialog {
         }),
         secretState: h("span", { class: "badge", testid: `secret-state-${id}` }),
         secretNote: h("div", { class: "field-note env-note" }),
+        legend: h("span", { text: providerName(id) }),
       };
       this.fields.set(id, f);
       return h(
         "fieldset",
         { class: "provider-settings" },
-        h("legend", {}, h("span", { class: `logo logo-${id} logo-small`, attrs: { "aria-hidden": "true" } }), PROVIDER_NAMES[id]),
+        h("legend", {}, h("span", { class: `logo logo-${id} logo-small`, attrs: { "aria-hidden": "true" } }), f.legend),
         h("label", { class: "field", attrs: { for: `client-id-${id}` } }, h("span", { class: "field-label", text: "Client ID" }), f.clientId, f.clientIdNote),
         h(
           "label",
@@ -84,7 +86,7 @@ export class SettingsDialog {
     this.modePopup = h("input", { testid: "sign-in-popup", attrs: { type: "radio", name: "sign-in-mode", value: "popup" } });
     this.modeBrowser = h("input", { testid: "sign-in-browser", attrs: { type: "radio", name: "sign-in-mode", value: "browser" } });
     this.modeNote = h("div", { class: "field-note env-note" });
-    this.port = h("input", { testid: "redirect-port", attrs: { type: "number", min: "1024", max: "65535", id: "redirect-port" } });
+    this.port = h("input", { testid: "redirect-port", attrs: { type: "number", id: "redirect-port" } });
     this.portNote = h("div", { class: "field-note", text: "Where sign-in redirects back to." });
     this.redis = h("input", {
       testid: "redis-url",
@@ -179,6 +181,7 @@ export class SettingsDialog {
     for (const p of v.providers) {
       const f = this.fields.get(p.id);
       if (!f) continue;
+      f.legend.textContent = p.name;
       f.clientId.value = p.client_id;
       const idEnv = overrides(p.env_overrides, /CLIENT_ID/);
       setOverride(f.clientId, f.clientIdNote, idEnv);
@@ -187,12 +190,18 @@ export class SettingsDialog {
       f.secretState.classList.toggle("badge-ok", p.client_secret_set);
       const secretEnv = overrides(p.env_overrides, /SECRET/);
       setOverride(f.secret, f.secretNote, secretEnv);
-      f.secret.placeholder = p.client_secret_set ? "Enter a new secret to replace it" : "Paste the client secret (if the app has one)";
+      f.secret.placeholder = p.client_secret_set
+        ? "Enter a new secret to replace it"
+        : p.client_secret_required
+          ? "Paste the client secret (required)"
+          : "Paste the client secret (optional)";
     }
     (v.sign_in_mode === "browser" ? this.modeBrowser : this.modePopup).checked = true;
     const modeEnv = overrides(v.env_overrides, /SIGN_IN|MODE/);
     setOverride(this.modePopup, this.modeNote, modeEnv);
     this.modeBrowser.disabled = !!modeEnv;
+    this.port.min = String(v.redirect_ports[0]);
+    this.port.max = String(v.redirect_ports[1]);
     this.port.value = String(v.redirect_port);
     const portEnv = overrides(v.env_overrides, /PORT/);
     this.port.disabled = !!portEnv;

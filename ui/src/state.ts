@@ -3,6 +3,7 @@
 // are cheap and only the cards and status bar listen.
 import type { AppStatus, ProviderId, ProviderView } from "./backend";
 import { PROVIDER_IDS } from "./backend";
+import { learnProviderName } from "./providers";
 
 export interface LoadState {
   phase: "idle" | "loading" | "done" | "failed";
@@ -43,6 +44,7 @@ export class AppState {
   }
 
   setProvider(v: ProviderView): void {
+    learnProviderName(v);
     this.providers.set(v.id, v);
     this.changed();
   }

@@ -59,8 +59,11 @@ pub struct AppStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProviderSettingsView {
     pub id: ProviderId,
+    pub name: &'static str,
     pub client_id: String,
     pub client_secret_set: bool,
+    /// Whether Connect needs a client secret (Airtable's PKCE apps work without one).
+    pub client_secret_required: bool,
     /// Environment variables that override this provider's settings.
     pub env_overrides: Vec<String>,
 }

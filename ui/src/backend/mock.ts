@@ -95,12 +95,15 @@ export function createMockBackend(search: string): Backend {
   const settings: SettingsView = {
     providers: PROVIDER_IDS.map((id) => ({
       id,
+      name: NAMES[id],
       client_id: noneConfigured || (id === "airtable" && !allConnected) ? "" : `${id}-client-id-1234`,
       client_secret_set: id === "hubspot",
+      client_secret_required: id !== "airtable",
       env_overrides: envMode && id === "notion" ? ["JUNCTION_NOTION_CLIENT_ID"] : [],
     })),
     sign_in_mode: "popup",
     redirect_port: 17893,
+    redirect_ports: [1, 65535],
     redis_url: envMode ? "redis://:***@cache.internal:6379" : null,
     env_overrides: envMode ? ["JUNCTION_NOTION_CLIENT_ID", "JUNCTION_REDIS_URL"] : [],
   };
@@ -344,8 +347,9 @@ export function createMockBackend(search: string): Backend {
     async saveSettings(input) {
       log("save_settings");
       hooks.savedSettings.push(structuredClone(input));
-      if (!Number.isInteger(input.redirect_port) || input.redirect_port < 1024 || input.redirect_port > 65535) {
-        throw err("invalid_settings", "The redirect port must be a number between 1024 and 65535.");
+      const [low, high] = settings.redirect_ports;
+      if (!Number.isInteger(input.redirect_port) || input.redirect_port < low || input.redirect_port > high) {
+        throw err("config_invalid", `redirect_port: \`${input.redirect_port}\` is not a port; use ${low}–${high}`);
       }
       for (const p of input.providers) {
         const s = settings.providers.find((x) => x.id === p.id)!;

@@ -51,8 +51,11 @@ export type SignInMode = "popup" | "browser";
 
 export interface ProviderSettingsView {
   id: ProviderId;
+  name: string;
   client_id: string;
   client_secret_set: boolean;
+  /** Whether Connect needs a client secret (Airtable's PKCE apps work without one). */
+  client_secret_required: boolean;
   env_overrides: string[];
 }
 
@@ -60,6 +63,8 @@ export interface SettingsView {
   providers: ProviderSettingsView[];
   sign_in_mode: SignInMode;
   redirect_port: number;
+  /** The lowest and highest port the field accepts (Rust's rule). */
+  redirect_ports: [number, number];
   redis_url: string | null;
   env_overrides: string[];
 }

@@ -36,12 +36,6 @@ export const COLUMNS: readonly ColumnDef[] = [
   { id: "url", label: "URL", kind: "text" },
 ];
 
-export const PROVIDER_NAMES: Record<ProviderId, string> = {
-  hubspot: "HubSpot",
-  airtable: "Airtable",
-  notion: "Notion",
-};
-
 // Combining diacritical marks left over after NFD decomposition.
 const DIACRITICS = /[\u0300-\u036f]/g;
 // Only Latin, Greek and Cyrillic letters decompose into base + U+0300–036F marks;
@@ -602,6 +596,9 @@ export class TableModel {
     }
     this.order = merged;
     this.pendingFrom = n;
+    // The view is derived from `order`: whoever merged the new rows in (a refresh, or
+    // the idle warm-up while no frame is painted), the next refresh must re-filter.
+    this.viewStale = true;
   }
 
   private applyFilter(narrowing: boolean): void {

@@ -10,7 +10,8 @@ import {
   observeElementRect,
 } from "@tanstack/virtual-core";
 import { h, icon } from "../dom";
-import { COLUMNS, PROVIDER_NAMES, formatTime, type ColumnId, type TableModel } from "./model";
+import { COLUMNS, formatTime, type ColumnId, type TableModel } from "./model";
+import { providerName } from "../providers";
 
 export const ROW_HEIGHT = 32;
 export const HEADER_HEIGHT = 34;
@@ -244,7 +245,7 @@ export class TableView {
     p.cells[0]!.title = name;
     p.cells[1]!.textContent = it.type ?? "";
     const pc = p.cells[2]!;
-    pc.textContent = PROVIDER_NAMES[it.provider];
+    pc.textContent = providerName(it.provider);
     pc.dataset.provider = it.provider;
     p.parentText.textContent = it.parent_path_or_name ?? "";
     p.cells[3]!.title = it.parent_path_or_name ?? "";

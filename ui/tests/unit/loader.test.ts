@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Loader } from "../../src/loader";
 import { AppState } from "../../src/state";
 import type { Backend, LoadEvent, ProviderId } from "../../src/backend";
-import type { ItemsPanel } from "../../src/table";
+import type { ItemsPanel } from "../../src/table/items-panel";
 
 interface Run {
   providers: ProviderId[];

@@ -432,6 +432,18 @@ describe("rows re-sent with the same key", () => {
     expect(viewIds(m)).toEqual(["b", "a"]);
   });
 
+  it("shows rows that the idle warm-up merged before any repaint (hidden window)", () => {
+    // A hidden window paints no frames: the warm-up runs first and merges the
+    // pending rows into the order; the next refresh must still show every row.
+    const m = modelWith([item({ id: "a" })]);
+    m.append([item({ id: "b" }), item({ id: "c" })]);
+    m.warmSearch();
+    m.warmSortCache("name");
+    expect(m.refresh()).toBe(true);
+    expect(m.viewLength).toBe(3);
+    expect(m.total).toBe(3);
+  });
+
   it("bumps the epoch so rendered rows are refilled", () => {
     const m = modelWith([item({ id: "a", name: "old" })]);
     const epoch = m.epoch;

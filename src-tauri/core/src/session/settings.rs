@@ -15,8 +15,10 @@ impl Session {
             let p = cfg.provider(id);
             providers.push(ProviderSettingsView {
                 id,
+                name: id.display_name(),
                 client_id: p.client_id.clone().unwrap_or_default(),
                 client_secret_set: self.apps().client_secret_is_set(id).await,
+                client_secret_required: crate::oauth::spec(id).secret_required,
                 env_overrides: p.env_overrides.clone(),
             });
         }

@@ -4,8 +4,9 @@
 import { h, icon, button } from "../dom";
 import { perf } from "../perf";
 import { PROVIDER_IDS, rowKey, type IntegrationItem, type ProviderId } from "../backend";
-import { TableModel, PROVIDER_NAMES, formatNumber, type ColumnId } from "./model";
+import { TableModel, formatNumber, type ColumnId } from "./model";
 import { TableView } from "./view";
+import { providerName } from "../providers";
 
 /** What the empty state should say when there are no rows to show. */
 export interface EmptyContext {
@@ -98,7 +99,7 @@ export class ItemsPanel {
 
     const providerGroup = h("div", { class: "chip-group", attrs: { role: "group", "aria-label": "Filter by provider" } });
     for (const p of PROVIDER_IDS) {
-      const chip = this.makeChip(PROVIDER_NAMES[p], `chip-provider-${p}`, () => {
+      const chip = this.makeChip(providerName(p), `chip-provider-${p}`, () => {
         this.model.toggleProvider(p);
         this.applyNow();
       });
@@ -324,6 +325,8 @@ export class ItemsPanel {
       this.opts.onCountChange?.();
     }
     for (const [p, chip] of this.providerChips) {
+      const label = chip.firstElementChild as HTMLElement;
+      if (label.textContent !== providerName(p)) label.textContent = providerName(p);
       const n = m.countForProvider(p);
       setChip(chip, m.providerFilter.has(p), n);
       chip.hidden = n === 0 && !m.providerFilter.has(p);
@@ -364,7 +367,7 @@ export class ItemsPanel {
       content.prepend(h("div", { class: "spinner", attrs: { "aria-hidden": "true" } }));
     } else if (ctx.lastFailure) {
       const f = ctx.lastFailure;
-      const name = PROVIDER_NAMES[f.provider];
+      const name = providerName(f.provider);
       const actions = this.opts.emptyActions;
       const action = f.resumable
         ? button(`Resume ${name}`, () => actions.resume(f.provider), { testid: "empty-resume", variant: "primary" })
@@ -384,7 +387,7 @@ export class ItemsPanel {
         button("Open Settings", () => this.opts.emptyActions.openSettings(), { testid: "empty-open-settings", variant: "primary" }),
       );
     } else if (ctx.emptyDone.length) {
-      const names = listJoin(ctx.emptyDone.map((p) => PROVIDER_NAMES[p]));
+      const names = listJoin(ctx.emptyDone.map((p) => providerName(p)));
       content = emptyBox(
         "inbox",
         `${names} returned no items`,
