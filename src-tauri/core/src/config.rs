@@ -129,7 +129,7 @@ pub struct ProviderEndpoints {
 impl ProviderEndpoints {
     /// The real service's URLs.
     pub fn defaults(provider: ProviderId) -> Self {
-        let urls = provider.get().endpoints();
+        let urls = &provider.get().facts().endpoints;
         let parse = |text: &str| Url::parse(text).expect("a provider's default URL is valid");
         ProviderEndpoints {
             auth_url: parse(urls.auth),

@@ -34,14 +34,10 @@ impl Budget {
     /// `sustained` requests per `window` (already scaled), and up to `burst` at once.
     /// In any window the limiter allows at most `burst + sustained - 1` requests.
     pub fn new(name: impl Into<String>, sustained: u32, window: Duration, burst: u32) -> Budget {
-        let period = (window / sustained.max(1)).max(Duration::from_micros(1));
-        let quota = Quota::with_period(period)
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
-            .allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN));
         let clock = DefaultClock::default();
         Budget {
             name: name.into(),
-            limiter: RateLimiter::direct_with_clock(quota, clock.clone()),
+            limiter: RateLimiter::direct_with_clock(quota(sustained, window, burst), clock.clone()),
             clock,
             gate: Mutex::new(None),
         }
@@ -98,6 +94,15 @@ impl Budget {
     }
 }
 
+/// `sustained` per `window` after a burst of `burst`: governor's GCRA cell every
+/// `window / sustained`.
+fn quota(sustained: u32, window: Duration, burst: u32) -> Quota {
+    let period = (window / sustained.max(1)).max(Duration::from_micros(1));
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
+        .allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN))
+}
+
 /// Sleeps until `until`, or fails with `Cancelled` when `cancel` fires first.
 pub(crate) async fn sleep_until(until: Instant, cancel: &CancellationToken) -> Result<()> {
     tokio::select! {
@@ -111,39 +116,74 @@ pub(crate) async fn sleep_until(until: Instant, cancel: &CancellationToken) -> R
 mod tests {
     use super::*;
 
-    /// Counts how many of `n` back-to-back acquisitions land in the first `window`
-    /// after `start`. `start` is taken before the budget is made: the budget's clock
-    /// starts then, and a late `start` on a busy machine would count a replenished
-    /// cell as if it broke the limit.
-    async fn in_first_window(start: Instant, budget: &Budget, n: usize, window: Duration) -> usize {
-        let cancel = CancellationToken::new();
-        let mut times = Vec::new();
-        for _ in 0..n {
-            budget.acquire(&cancel).await.unwrap();
-            times.push(start.elapsed());
+    use governor::clock::FakeRelativeClock;
+
+    /// Offers a request every millisecond of fake time for `span`; the grant times.
+    fn saturate(quota: Quota, span: Duration) -> Vec<Duration> {
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::direct_with_clock(quota, clock.clone());
+        let mut granted = Vec::new();
+        let mut now = Duration::ZERO;
+        while now < span {
+            if limiter.check().is_ok() {
+                granted.push(now);
+            }
+            clock.advance(Duration::from_millis(1));
+            now += Duration::from_millis(1);
         }
-        times.iter().filter(|t| **t < window).count()
+        granted
+    }
+
+    /// The most grants in any window of `window` (they are sorted).
+    fn busiest(granted: &[Duration], window: Duration) -> usize {
+        let mut most = 0;
+        let mut from = 0;
+        for (to, t) in granted.iter().enumerate() {
+            while *t - granted[from] >= window {
+                from += 1;
+            }
+            most = most.max(to - from + 1);
+        }
+        most
+    }
+
+    #[test]
+    fn hubspot_sizing_keeps_107_of_110_in_any_window_and_uses_them() {
+        // What providers/hubspot asks for: 20 at once, 88 per 10 s after that.
+        let window = Duration::from_secs(10);
+        let granted = saturate(quota(88, window, 20), Duration::from_secs(60));
+        assert!(busiest(&granted, window) <= 107, "{}", busiest(&granted, window));
+        // Saturated for a minute: the burst plus six windows' worth, less a cell.
+        assert!(granted.len() >= 20 + 88 * 6 - 1, "{}", granted.len());
+    }
+
+    #[test]
+    fn airtable_sizing_keeps_five_in_any_second() {
+        // 5 per 1.1 s, no burst: never a sixth request inside one second.
+        let granted = saturate(
+            quota(5, Duration::from_millis(1100), 1),
+            Duration::from_secs(30),
+        );
+        assert!(busiest(&granted, Duration::from_secs(1)) <= 5);
+        assert!(granted.len() >= 30 * 5 * 10 / 11 - 1, "{}", granted.len());
     }
 
     #[tokio::test]
-    async fn a_paced_budget_never_exceeds_its_window() {
+    async fn acquire_waits_for_the_limiter() {
+        // Real time: a busy machine can only push acquisitions later, so only the
+        // upper bound is checked here (the sizing itself is checked above).
         let window = Duration::from_millis(200);
         let start = Instant::now();
         let b = Budget::new("h", 88, window, 20);
-        let n = in_first_window(start, &b, 120, window).await;
-        // burst + sustained - 1: HubSpot's 110 less 3 to spare.
-        assert!(n <= 107, "{n}");
-        assert!(n >= 50, "{n}: the budget is used");
-    }
-
-    #[tokio::test]
-    async fn airtable_spaces_five_per_window() {
-        let window = Duration::from_millis(100);
-        let start = Instant::now();
-        let b = Budget::new("a", 5, window.mul_f64(1.05), 1);
-        let n = in_first_window(start, &b, 8, window).await;
-        // Late wake-ups on a busy machine can only push acquisitions out of the window.
-        assert!((4..=5).contains(&n), "{n}");
+        let cancel = CancellationToken::new();
+        let mut times = Vec::new();
+        for _ in 0..120 {
+            b.acquire(&cancel).await.unwrap();
+            times.push(start.elapsed());
+        }
+        // Each time is taken after its grant and before the next one: at most one
+        // more can appear in a window than the limiter granted in it.
+        assert!(busiest(&times, window) <= 107 + 1, "{}", busiest(&times, window));
     }
 
     #[tokio::test]

@@ -169,7 +169,7 @@ impl Ctx {
             None => self.http.get(call.url.clone()),
         };
         request = request.bearer_auth(token.expose_secret());
-        for (name, value) in provider.get().api_headers() {
+        for (name, value) in provider.get().facts().api_headers {
             request = request.header(*name, *value);
         }
         let network = |e: &reqwest::Error| {

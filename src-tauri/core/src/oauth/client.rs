@@ -455,6 +455,12 @@ impl TokenCall<'_> {
         api_endpoint(&self.endpoints.api_url, path)
     }
 
+    /// The JSON answer of an account lookup; `None` on any failure (a lookup never
+    /// fails a connect: the card then shows no account name).
+    pub async fn json_or_none(&self, request: reqwest::RequestBuilder) -> Option<Value> {
+        request.send().await.ok()?.json().await.ok()
+    }
+
     /// A revocation's answer: 2xx is done, anything else an error naming the status.
     pub async fn revocation_result(
         &self,

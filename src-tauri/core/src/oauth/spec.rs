@@ -26,5 +26,5 @@ pub struct OAuthSpec {
 
 /// What `provider`'s sign-in looks like.
 pub fn spec(provider: ProviderId) -> &'static OAuthSpec {
-    provider.get().oauth()
+    &provider.get().facts().oauth
 }

@@ -88,7 +88,7 @@ providers! {
 impl ProviderId {
     /// The name people read ("HubSpot").
     pub fn display_name(self) -> &'static str {
-        self.get().name()
+        self.get().facts().name
     }
 
     /// The upper-case part of environment variable names (`JUNCTION_<P>_…`).
@@ -160,17 +160,22 @@ pub(crate) enum Throttle {
     UntilTomorrow,
 }
 
-/// One provider: what it is, and what about it differs from the others.
-pub(crate) trait Provider: Send + Sync {
+/// What a provider is: plain facts, one `static` per provider.
+pub(crate) struct Facts {
     /// The name people read ("HubSpot").
-    fn name(&self) -> &'static str;
-
+    pub name: &'static str,
     /// The real service's authorize, token and API URLs.
-    fn endpoints(&self) -> DefaultEndpoints;
-
+    pub endpoints: DefaultEndpoints,
     /// How sign-in works: scopes, PKCE, the token endpoint's style, whether the app
     /// needs a client secret.
-    fn oauth(&self) -> &'static OAuthSpec;
+    pub oauth: OAuthSpec,
+    /// Headers every API request carries (Notion's API version).
+    pub api_headers: &'static [(&'static str, &'static str)],
+}
+
+/// One provider: its facts, and what about it behaves differently from the others.
+pub(crate) trait Provider: Send + Sync {
+    fn facts(&self) -> &'static Facts;
 
     /// The account name a card shows, once connected (never fails a connect).
     fn account_name<'a>(
@@ -182,14 +187,11 @@ pub(crate) trait Provider: Send + Sync {
     /// Revokes a grant where the provider can; `Ok(false)` when it has no revocation.
     fn revoke<'a>(
         &'a self,
-        call: TokenCall<'a>,
-        refresh_token: Option<&'a SecretString>,
-        access_token: Option<&'a SecretString>,
-    ) -> BoxFuture<'a, Result<bool>>;
-
-    /// Headers every API request carries (Notion's API version).
-    fn api_headers(&self) -> &'static [(&'static str, &'static str)] {
-        &[]
+        _call: TokenCall<'a>,
+        _refresh_token: Option<&'a SecretString>,
+        _access_token: Option<&'a SecretString>,
+    ) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(async { Ok(false) })
     }
 
     /// Reads an error body (API or token endpoint) whatever its shape.

@@ -147,16 +147,7 @@ impl Session {
         };
         let kv = match self.kv().await {
             Ok(kv) => kv,
-            Err(e) => {
-                return Verdict::Done(
-                    Err(e),
-                    Page::error(
-                        500,
-                        "Junction could not finish",
-                        "Its cache is unavailable.",
-                    ),
-                )
-            }
+            Err(e) => return Verdict::Done(Err(e), cache_unavailable_page()),
         };
         let key = self.keys().key(provider, KeyKind::Flow, Some(state));
         let flow: PendingFlow = match kv.get_del(&key).await {
@@ -165,16 +156,7 @@ impl Session {
                 Err(_) => return reject(),
             },
             Ok(None) => return reject(),
-            Err(e) => {
-                return Verdict::Done(
-                    Err(e),
-                    Page::error(
-                        500,
-                        "Junction could not finish",
-                        "Its cache is unavailable.",
-                    ),
-                )
-            }
+            Err(e) => return Verdict::Done(Err(e), cache_unavailable_page()),
         };
         if flow.provider != provider {
             return reject();
@@ -318,4 +300,13 @@ impl Session {
         .await?;
         Ok(())
     }
+}
+
+/// What the browser shows when the pending sign-in cannot be read back.
+fn cache_unavailable_page() -> Page {
+    Page::error(
+        500,
+        "Junction could not finish",
+        "Its cache is unavailable.",
+    )
 }

@@ -159,6 +159,15 @@ impl Tokens {
             })
     }
 
+    /// The grant, or `not_connected` when there is none.
+    async fn required_grant(&self, provider: ProviderId) -> Result<Grant> {
+        self.grant(provider)
+            .await?
+            .ok_or_else(|| Error::NotConnected {
+                provider: provider.display_name().into(),
+            })
+    }
+
     /// Stores a grant (secret store first: a rotated refresh token must be safe before
     /// the new access token is used) and caches its access token.
     pub async fn store_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
@@ -208,12 +217,7 @@ impl Tokens {
                 return Ok(SecretString::from(cached.token));
             }
         }
-        let grant = self
-            .grant(provider)
-            .await?
-            .ok_or_else(|| Error::NotConnected {
-                provider: provider.display_name().into(),
-            })?;
+        let grant = self.required_grant(provider).await?;
         if let Some((token, expires_at)) = grant.fresh_access_token(refresh_ahead(None)) {
             self.cache_access_token(provider, &token, expires_at)
                 .await?;
@@ -254,12 +258,7 @@ impl Tokens {
         let _local = self.refresh_mutex(provider).lock().await;
         let _lock = self.cross_process_lock(provider).await?;
 
-        let grant = self
-            .grant(provider)
-            .await?
-            .ok_or_else(|| Error::NotConnected {
-                provider: provider.display_name().into(),
-            })?;
+        let grant = self.required_grant(provider).await?;
         // Someone refreshed while we waited?
         if let Some((token, expires_at)) = grant.fresh_access_token(refresh_ahead(None)) {
             if stale != Some(token.as_str()) {

@@ -8,15 +8,13 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use reqwest::header::HeaderMap;
-use secrecy::SecretString;
 use serde_json::Value;
 
 use super::json::{str_field, ErrorBody};
-use super::{DefaultEndpoints, Provider, Throttle};
+use super::{DefaultEndpoints, Facts, Provider, Throttle};
 use crate::config::Config;
 use crate::fetch::{retry_after, Budget};
 use crate::oauth::{OAuthSpec, TokenCall, TokenSet, TokenStyle};
-use crate::Result;
 
 pub(crate) struct Airtable;
 
@@ -30,13 +28,22 @@ const SPARE: f64 = 0.10;
 /// The penalty after a 429.
 pub(crate) const PENALTY: Duration = Duration::from_secs(30);
 
-static OAUTH: OAuthSpec = OAuthSpec {
-    scopes: &["data.records:read", "schema.bases:read", "user.email:read"],
-    // Airtable requires PKCE; it works without a client secret (a public client).
-    pkce: true,
-    extra_authorize_params: &[],
-    token_style: TokenStyle::FormWithBasicIfSecret,
-    secret_required: false,
+static FACTS: Facts = Facts {
+    name: "Airtable",
+    endpoints: DefaultEndpoints {
+        auth: "https://airtable.com/oauth2/v1/authorize",
+        token: "https://airtable.com/oauth2/v1/token",
+        api: "https://api.airtable.com",
+    },
+    oauth: OAuthSpec {
+        scopes: &["data.records:read", "schema.bases:read", "user.email:read"],
+        // Airtable requires PKCE; it works without a client secret (a public client).
+        pkce: true,
+        extra_authorize_params: &[],
+        token_style: TokenStyle::FormWithBasicIfSecret,
+        secret_required: false,
+    },
+    api_headers: &[],
 };
 
 /// One base's budget (or the bases list's): 5 per second, evenly spaced, no burst.
@@ -48,20 +55,8 @@ pub(crate) fn budget(config: &Config, name: impl Into<String>) -> Budget {
 }
 
 impl Provider for Airtable {
-    fn name(&self) -> &'static str {
-        "Airtable"
-    }
-
-    fn endpoints(&self) -> DefaultEndpoints {
-        DefaultEndpoints {
-            auth: "https://airtable.com/oauth2/v1/authorize",
-            token: "https://airtable.com/oauth2/v1/token",
-            api: "https://api.airtable.com",
-        }
-    }
-
-    fn oauth(&self) -> &'static OAuthSpec {
-        &OAUTH
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn account_name<'a>(
@@ -72,15 +67,6 @@ impl Provider for Airtable {
         Box::pin(oauth::whoami(call, tokens))
     }
 
-    /// Airtable documents no revocation endpoint.
-    fn revoke<'a>(
-        &'a self,
-        _call: TokenCall<'a>,
-        _refresh_token: Option<&'a SecretString>,
-        _access_token: Option<&'a SecretString>,
-    ) -> BoxFuture<'a, Result<bool>> {
-        Box::pin(async { Ok(false) })
-    }
 
     /// `{"error":{"type","message"}}`, a bare-string `error` (404s and OAuth errors
     /// with `error_description`) and the 429

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use super::json::{str_field, ErrorBody};
-use super::{DefaultEndpoints, Provider, Throttle};
+use super::{DefaultEndpoints, Facts, Provider, Throttle};
 use crate::config::Config;
 use crate::fetch::{header_u64, retry_after, Budget};
 use crate::oauth::{OAuthSpec, TokenCall, TokenSet, TokenStyle};
@@ -34,17 +34,26 @@ const SPARE: u32 = 3;
 /// Below this many remaining requests (the response header), slow down.
 const LOW_WATER: u32 = 3;
 
-static OAUTH: OAuthSpec = OAuthSpec {
-    scopes: &[
-        "crm.objects.contacts.read",
-        "crm.objects.companies.read",
-        "crm.objects.deals.read",
-        "oauth",
-    ],
-    pkce: true,
-    extra_authorize_params: &[],
-    token_style: TokenStyle::FormWithCredentialsInBody,
-    secret_required: true,
+static FACTS: Facts = Facts {
+    name: "HubSpot",
+    endpoints: DefaultEndpoints {
+        auth: "https://app.hubspot.com/oauth/authorize",
+        token: "https://api.hubapi.com/oauth/v3/token",
+        api: "https://api.hubapi.com",
+    },
+    oauth: OAuthSpec {
+        scopes: &[
+            "crm.objects.contacts.read",
+            "crm.objects.companies.read",
+            "crm.objects.deals.read",
+            "oauth",
+        ],
+        pkce: true,
+        extra_authorize_params: &[],
+        token_style: TokenStyle::FormWithCredentialsInBody,
+        secret_required: true,
+    },
+    api_headers: &[],
 };
 
 /// The account budget: 20 at once, then 87 more per 10 s, so at most 107 of the 110
@@ -59,20 +68,8 @@ pub(crate) fn budget(config: &Config) -> Budget {
 }
 
 impl Provider for HubSpot {
-    fn name(&self) -> &'static str {
-        "HubSpot"
-    }
-
-    fn endpoints(&self) -> DefaultEndpoints {
-        DefaultEndpoints {
-            auth: "https://app.hubspot.com/oauth/authorize",
-            token: "https://api.hubapi.com/oauth/v3/token",
-            api: "https://api.hubapi.com",
-        }
-    }
-
-    fn oauth(&self) -> &'static OAuthSpec {
-        &OAUTH
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn account_name<'a>(

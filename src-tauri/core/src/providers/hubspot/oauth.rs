@@ -17,16 +17,7 @@ pub(super) async fn hub_domain(call: TokenCall<'_>, tokens: &TokenSet) -> Option
         ("token", tokens.access_token.expose_secret()),
         ("token_type_hint", "access_token"),
     ];
-    let v: Value = call
-        .http
-        .post(url)
-        .form(&form)
-        .send()
-        .await
-        .ok()?
-        .json()
-        .await
-        .ok()?;
+    let v = call.json_or_none(call.http.post(url).form(&form)).await?;
     v.get("hub_domain")
         .and_then(Value::as_str)
         .map(str::to_string)

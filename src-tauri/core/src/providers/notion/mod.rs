@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use super::json::{str_field, ErrorBody};
-use super::{DefaultEndpoints, Provider, Throttle};
+use super::{DefaultEndpoints, Facts, Provider, Throttle};
 use crate::config::Config;
 use crate::fetch::{retry_after, Budget};
 use crate::oauth::{OAuthSpec, TokenCall, TokenSet, TokenStyle};
@@ -29,13 +29,22 @@ pub const NOTION_VERSION: &str = "2022-06-28";
 const PER_SECOND: u32 = 3;
 const BURST: u32 = 3;
 
-static OAUTH: OAuthSpec = OAuthSpec {
-    // No scopes: the user picks the pages to share. No PKCE in Notion's flow.
-    scopes: &[],
-    pkce: false,
-    extra_authorize_params: &[("owner", "user")],
-    token_style: TokenStyle::JsonWithBasic,
-    secret_required: true,
+static FACTS: Facts = Facts {
+    name: "Notion",
+    endpoints: DefaultEndpoints {
+        auth: "https://api.notion.com/v1/oauth/authorize",
+        token: "https://api.notion.com/v1/oauth/token",
+        api: "https://api.notion.com",
+    },
+    oauth: OAuthSpec {
+        // No scopes: the user picks the pages to share. No PKCE in Notion's flow.
+        scopes: &[],
+        pkce: false,
+        extra_authorize_params: &[("owner", "user")],
+        token_style: TokenStyle::JsonWithBasic,
+        secret_required: true,
+    },
+    api_headers: &[("Notion-Version", NOTION_VERSION)],
 };
 
 /// The connection's budget: 3 per second with a burst of 3.
@@ -49,20 +58,8 @@ pub(crate) fn budget(config: &Config) -> Budget {
 }
 
 impl Provider for Notion {
-    fn name(&self) -> &'static str {
-        "Notion"
-    }
-
-    fn endpoints(&self) -> DefaultEndpoints {
-        DefaultEndpoints {
-            auth: "https://api.notion.com/v1/oauth/authorize",
-            token: "https://api.notion.com/v1/oauth/token",
-            api: "https://api.notion.com",
-        }
-    }
-
-    fn oauth(&self) -> &'static OAuthSpec {
-        &OAUTH
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     /// The workspace name came with the token.
@@ -81,10 +78,6 @@ impl Provider for Notion {
         access_token: Option<&'a SecretString>,
     ) -> BoxFuture<'a, Result<bool>> {
         Box::pin(oauth::revoke(call, refresh_token, access_token))
-    }
-
-    fn api_headers(&self) -> &'static [(&'static str, &'static str)] {
-        &[("Notion-Version", NOTION_VERSION)]
     }
 
     /// API errors `{object:"error", status, code, message}` and OAuth errors
