@@ -231,6 +231,10 @@ impl std::fmt::Display for RedisEndpoint {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub config_dir: PathBuf,
+    /// Where the item store lives (`JUNCTION_DATA_DIR`; else `<JUNCTION_CONFIG_DIR>/data`
+    /// when only the config dir is given, so a test or second profile carries its own
+    /// items; else the OS data dir).
+    pub data_dir: PathBuf,
     pub org_id: String,
     pub user_id: String,
     pub redis: Option<RedisEndpoint>,
@@ -293,6 +297,12 @@ impl Config {
                 overrides.push(name.to_string());
             }
             value
+        };
+
+        let data_dir = match from_env("JUNCTION_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None if env.var("JUNCTION_CONFIG_DIR").is_some() => config_dir.join("data"),
+            None => default_data_dir()?,
         };
 
         let org_id = from_env("JUNCTION_ORG_ID")
@@ -417,6 +427,7 @@ impl Config {
 
         Ok(Config {
             config_dir,
+            data_dir,
             org_id,
             user_id,
             redis,
@@ -470,6 +481,18 @@ pub fn default_config_dir() -> Result<PathBuf> {
             Error::config(
                 "JUNCTION_CONFIG_DIR",
                 "no OS config dir is known; set JUNCTION_CONFIG_DIR",
+            )
+        })
+}
+
+/// The OS data dir for the app identifier (what Tauri's `app_data_dir` gives).
+pub fn default_data_dir() -> Result<PathBuf> {
+    dirs::data_dir()
+        .map(|d| d.join(APP_IDENTIFIER))
+        .ok_or_else(|| {
+            Error::config(
+                "JUNCTION_DATA_DIR",
+                "no OS data dir is known; set JUNCTION_DATA_DIR",
             )
         })
 }
@@ -682,6 +705,20 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), "redirect_port = 'x'\n").unwrap();
         let err = FileConfig::read(dir.path()).unwrap_err();
         assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn the_data_dir_follows_the_config_dir_unless_named() {
+        let named = resolve(
+            FileConfig::default(),
+            &[("JUNCTION_CONFIG_DIR", "/c"), ("JUNCTION_DATA_DIR", "/d")],
+        )
+        .unwrap();
+        assert_eq!(named.data_dir, PathBuf::from("/d"));
+        let beside = resolve(FileConfig::default(), &[("JUNCTION_CONFIG_DIR", "/c")]).unwrap();
+        assert_eq!(beside.data_dir, PathBuf::from("/tmp/junction-test/data"));
+        let os = resolve(FileConfig::default(), &[]).unwrap();
+        assert!(os.data_dir.ends_with(APP_IDENTIFIER), "{:?}", os.data_dir);
     }
 
     #[test]

@@ -94,6 +94,10 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Io { path: PathBuf, reason: String },
 
+    /// The item store (SQLite) failed.
+    #[error("the item store failed: {0}")]
+    Store(String),
+
     /// The caller passed something we cannot act on.
     #[error("{0}")]
     InvalidInput(String),
@@ -124,6 +128,7 @@ impl Error {
             Error::Network { .. } => "network",
             Error::Cancelled => "cancelled",
             Error::Io { .. } => "io",
+            Error::Store(_) => "store_failed",
             Error::InvalidInput(_) => "invalid_input",
             Error::Internal(_) => "internal",
         }
@@ -207,6 +212,7 @@ mod tests {
             },
             Error::Cancelled,
             Error::io("/x", "denied"),
+            Error::Store("s".into()),
             Error::InvalidInput("i".into()),
             Error::Internal("i".into()),
         ];

@@ -152,7 +152,11 @@ mod tests {
         // What providers/hubspot asks for: 20 at once, 88 per 10 s after that.
         let window = Duration::from_secs(10);
         let granted = saturate(quota(88, window, 20), Duration::from_secs(60));
-        assert!(busiest(&granted, window) <= 107, "{}", busiest(&granted, window));
+        assert!(
+            busiest(&granted, window) <= 107,
+            "{}",
+            busiest(&granted, window)
+        );
         // Saturated for a minute: the burst plus six windows' worth, less a cell.
         assert!(granted.len() >= 20 + 88 * 6 - 1, "{}", granted.len());
     }
@@ -183,7 +187,11 @@ mod tests {
         }
         // Each time is taken after its grant and before the next one: at most one
         // more can appear in a window than the limiter granted in it.
-        assert!(busiest(&times, window) <= 107 + 1, "{}", busiest(&times, window));
+        assert!(
+            busiest(&times, window) <= 107 + 1,
+            "{}",
+            busiest(&times, window)
+        );
     }
 
     #[tokio::test]

@@ -1,6 +1,8 @@
 //! Where Junction keeps things: a TTL cache ([`Kv`]: Redis or embedded), secrets
-//! ([`Secrets`]: OS keychain, a 0600 file, or memory).
+//! ([`Secrets`]: OS keychain, a 0600 file, or memory), and the item store
+//! ([`items::ItemStore`]: every loaded item, in SQLite).
 
+pub mod items;
 mod keys;
 mod kv;
 mod kv_memory;

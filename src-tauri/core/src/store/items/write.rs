@@ -1,0 +1,384 @@
+//! Writing loads: a set per load, one transaction per batch, the staged swap.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::index::{NewRow, SEP};
+use super::text::fold_into;
+use super::{sql, ItemStore, SetId};
+use crate::item::format_time;
+use crate::{Error, IntegrationItem, ProviderId, Result};
+
+/// A load's place in the store, held while the load runs.
+pub struct LoadSet {
+    pub id: SetId,
+    pub provider: ProviderId,
+    pub account: String,
+    /// Where the stopped load this one continues left off (`None`: from the start).
+    pub resume_point: Option<String>,
+    /// Items the set already holds (a resumed load's earlier ones).
+    pub count: u64,
+    /// Held for the load's lifetime: another process that can lock it knows the
+    /// load is gone (a crash), not running.
+    _lease: File,
+}
+
+/// Rows deleted per transaction when a replaced set is retired, so the other
+/// process's writes never wait long.
+const DELETE_CHUNK: i64 = 20_000;
+
+impl ItemStore {
+    fn lease_path(&self, set: SetId) -> PathBuf {
+        super::path_with(&self.inner.path, &format!(".load-{}.lock", set.0))
+    }
+
+    /// Whether `set`'s load is alive in some process (its lease is held).
+    pub(super) fn lease_held(&self, set: SetId) -> bool {
+        use fs4::fs_std::FileExt;
+        let Ok(file) = File::options().write(true).open(self.lease_path(set)) else {
+            return false;
+        };
+        match file.try_lock_exclusive() {
+            Ok(true) => {
+                let _ = FileExt::unlock(&file);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn take_lease(&self, set: SetId) -> Result<File> {
+        use fs4::fs_std::FileExt;
+        let path = self.lease_path(set);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        file.lock_exclusive().map_err(|e| Error::io(&path, e))?;
+        Ok(file)
+    }
+
+    /// Starts a load of `provider`'s `account`: a new set, or (`resume`) the stopped
+    /// load's set when there is one to continue. A fresh load drops earlier partial
+    /// sets; it refuses to start while another process is loading the same account.
+    pub fn begin(&self, provider: ProviderId, account: &str, resume: bool) -> Result<LoadSet> {
+        let mut conn = self.inner.writer.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let partial: Vec<(i64, String, Option<String>, i64)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, state, resume_point, item_count FROM item_sets
+                     WHERE provider = ?1 AND account = ?2 AND state IN ('loading', 'failed')
+                     ORDER BY id DESC",
+                )
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map(params![provider.as_str(), account], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql)?
+        };
+        for (id, state, ..) in &partial {
+            if state == "loading" && self.lease_held(SetId(*id)) {
+                return Err(Error::InvalidInput(format!(
+                    "{} is already loading (in another Junction window or junction-cli); wait for it or cancel it there",
+                    provider.display_name()
+                )));
+            }
+        }
+        if resume {
+            if let Some((id, _, Some(point), count)) = partial.first().cloned() {
+                let set = SetId(id);
+                let lease = self.take_lease(set)?;
+                tx.execute(
+                    "UPDATE item_sets SET state = 'loading', error_code = NULL, error_message = NULL
+                     WHERE id = ?1",
+                    [id],
+                )
+                .map_err(sql)?;
+                tx.commit().map_err(sql)?;
+                return Ok(LoadSet {
+                    id: set,
+                    provider,
+                    account: account.to_string(),
+                    resume_point: Some(point),
+                    count: count.max(0) as u64,
+                    _lease: lease,
+                });
+            }
+        }
+        for (id, ..) in &partial {
+            delete_set(&tx, SetId(*id))?;
+        }
+        tx.execute(
+            "INSERT INTO item_sets (provider, account, state, started_at) VALUES (?1, ?2, 'loading', ?3)",
+            params![provider.as_str(), account, format_time(&Utc::now())],
+        )
+        .map_err(sql)?;
+        let set = SetId(tx.last_insert_rowid());
+        let lease = self.take_lease(set)?;
+        tx.commit().map_err(sql)?;
+        drop(conn);
+        if !partial.is_empty() {
+            // A partial first load was on screen; the new load replaces it.
+            self.inner.view.lock().invalidate();
+        }
+        Ok(LoadSet {
+            id: set,
+            provider,
+            account: account.to_string(),
+            resume_point: None,
+            count: 0,
+            _lease: lease,
+        })
+    }
+
+    /// Writes one batch in one transaction. A key already in the set is replaced
+    /// (a resumed load, or an item sent again with more filled in).
+    pub fn write_batch(&self, set: &LoadSet, items: &[IntegrationItem]) -> Result<()> {
+        let mut written: Vec<(i64, usize, String)> = Vec::with_capacity(items.len());
+        {
+            let mut conn = self.inner.writer.lock();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql)?;
+            {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "INSERT INTO items (set_id, provider, account, item_type, id, directory,
+                            parent_path_or_name, parent_id, name, creation_time, last_modified_time,
+                            url, children, mime_type, delta, drive_id, visibility, properties,
+                            search, created_ms, modified_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                            ?16, ?17, ?18, ?19, ?20, ?21)
+                         ON CONFLICT (set_id, provider, account, item_type, id) DO UPDATE SET
+                            directory = excluded.directory,
+                            parent_path_or_name = excluded.parent_path_or_name,
+                            parent_id = excluded.parent_id, name = excluded.name,
+                            creation_time = excluded.creation_time,
+                            last_modified_time = excluded.last_modified_time,
+                            url = excluded.url, children = excluded.children,
+                            mime_type = excluded.mime_type, delta = excluded.delta,
+                            drive_id = excluded.drive_id, visibility = excluded.visibility,
+                            properties = excluded.properties, search = excluded.search,
+                            created_ms = excluded.created_ms, modified_ms = excluded.modified_ms
+                         RETURNING rowid",
+                    )
+                    .map_err(sql)?;
+                let mut scratch = String::new();
+                for (i, item) in items.iter().enumerate() {
+                    let search = search_text(item, &mut scratch);
+                    let children = item
+                        .children
+                        .as_ref()
+                        .map(|c| serde_json::to_string(c).unwrap_or_default());
+                    let properties =
+                        serde_json::to_string(&item.properties).unwrap_or_else(|_| "{}".into());
+                    let rowid: i64 = stmt
+                        .query_row(
+                            params![
+                                set.id.0,
+                                item.provider.as_str(),
+                                set.account,
+                                item.item_type.as_deref().unwrap_or(""),
+                                item.id.as_deref().unwrap_or(""),
+                                item.directory,
+                                item.parent_path_or_name,
+                                item.parent_id,
+                                item.name,
+                                item.creation_time.as_ref().map(format_time),
+                                item.last_modified_time.as_ref().map(format_time),
+                                item.url,
+                                children,
+                                item.mime_type,
+                                item.delta,
+                                item.drive_id,
+                                item.visibility,
+                                properties,
+                                search,
+                                item.creation_time.map(|t| t.timestamp_millis()),
+                                item.last_modified_time.map(|t| t.timestamp_millis()),
+                            ],
+                            |r| r.get(0),
+                        )
+                        .map_err(sql)?;
+                    written.push((rowid, i, search.to_string()));
+                }
+            }
+            tx.commit().map_err(sql)?;
+        }
+        let mut view = self.inner.view.lock();
+        if view.shows(set.id) {
+            for (rowid, i, search) in &written {
+                let item = &items[*i];
+                view.add(NewRow {
+                    rowid: *rowid,
+                    provider: item.provider,
+                    account: &set.account,
+                    item_type: item.item_type.as_deref().unwrap_or(""),
+                    search,
+                    created: item.creation_time.map(|t| t.timestamp_millis()),
+                    modified: item.last_modified_time.map(|t| t.timestamp_millis()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The load finished: its set becomes the account's complete set, in one
+    /// transaction with retiring the set it replaces (whose rows are then deleted in
+    /// chunks). Returns the set's item count.
+    pub fn complete(&self, set: LoadSet) -> Result<u64> {
+        let (count, replaced) = {
+            let mut conn = self.inner.writer.lock();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql)?;
+            let count: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM items WHERE set_id = ?1",
+                    [set.id.0],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            let replaced: Vec<i64> = {
+                let mut stmt = tx
+                    .prepare(
+                        "SELECT id FROM item_sets WHERE provider = ?1 AND account = ?2
+                         AND state = 'complete' AND id != ?3",
+                    )
+                    .map_err(sql)?;
+                let rows = stmt
+                    .query_map(params![set.provider.as_str(), set.account, set.id.0], |r| {
+                        r.get(0)
+                    })
+                    .map_err(sql)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(sql)?
+            };
+            tx.execute(
+                "UPDATE item_sets SET state = 'superseded' WHERE provider = ?1 AND account = ?2
+                 AND state = 'complete' AND id != ?3",
+                params![set.provider.as_str(), set.account, set.id.0],
+            )
+            .map_err(sql)?;
+            tx.execute(
+                "UPDATE item_sets SET state = 'complete', finished_at = ?2, item_count = ?3,
+                    resume_point = NULL, error_code = NULL, error_message = NULL
+                 WHERE id = ?1",
+                params![set.id.0, format_time(&Utc::now()), count],
+            )
+            .map_err(sql)?;
+            tx.commit().map_err(sql)?;
+            (count.max(0) as u64, replaced)
+        };
+        if !replaced.is_empty() {
+            self.inner.view.lock().invalidate();
+        }
+        for old in replaced {
+            self.retire(SetId(old))?;
+        }
+        self.drop_lease(set);
+        Ok(count)
+    }
+
+    /// The load stopped: its rows stay, for Resume when `resume_point` is given.
+    pub fn fail(
+        &self,
+        set: LoadSet,
+        code: &str,
+        message: &str,
+        resume_point: Option<&str>,
+    ) -> Result<()> {
+        {
+            let conn = self.inner.writer.lock();
+            conn.execute(
+                "UPDATE item_sets SET state = 'failed', finished_at = ?2, error_code = ?3,
+                    error_message = ?4, resume_point = ?5,
+                    item_count = (SELECT count(*) FROM items WHERE set_id = ?1)
+                 WHERE id = ?1",
+                params![
+                    set.id.0,
+                    format_time(&Utc::now()),
+                    code,
+                    message,
+                    resume_point
+                ],
+            )
+            .map_err(sql)?;
+        }
+        self.drop_lease(set);
+        Ok(())
+    }
+
+    fn drop_lease(&self, set: LoadSet) {
+        let path = self.lease_path(set.id);
+        drop(set);
+        let _ = std::fs::remove_file(path);
+    }
+
+    /// Deletes a replaced set's rows, a chunk per transaction.
+    fn retire(&self, set: SetId) -> Result<()> {
+        loop {
+            let conn = self.inner.writer.lock();
+            let deleted = conn
+                .execute(
+                    "DELETE FROM items WHERE rowid IN
+                        (SELECT rowid FROM items WHERE set_id = ?1 LIMIT ?2)",
+                    params![set.0, DELETE_CHUNK],
+                )
+                .map_err(sql)?;
+            if deleted == 0 {
+                conn.execute("DELETE FROM item_sets WHERE id = ?1", [set.0])
+                    .map_err(sql)?;
+                return Ok(());
+            }
+        }
+    }
+
+    /// The stopped load's resume point, if it has one (tests, status).
+    pub fn resume_point(&self, provider: ProviderId, account: &str) -> Result<Option<String>> {
+        let conn = self.inner.reader.lock();
+        conn.query_row(
+            "SELECT resume_point FROM item_sets WHERE provider = ?1 AND account = ?2
+             AND state = 'failed' ORDER BY id DESC LIMIT 1",
+            params![provider.as_str(), account],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()
+        .map(Option::flatten)
+        .map_err(sql)
+    }
+}
+
+fn delete_set(tx: &Transaction<'_>, set: SetId) -> Result<()> {
+    tx.execute("DELETE FROM items WHERE set_id = ?1", [set.0])
+        .map_err(sql)?;
+    tx.execute("DELETE FROM item_sets WHERE id = ?1", [set.0])
+        .map_err(sql)?;
+    Ok(())
+}
+
+/// The folded text the search box matches: `name␟parent␟id␟` then every property
+/// value, each followed by `␟`.
+pub(super) fn search_text<'a>(item: &IntegrationItem, out: &'a mut String) -> &'a str {
+    out.clear();
+    for field in [&item.name, &item.parent_path_or_name, &item.id] {
+        if let Some(text) = field {
+            fold_into(text, out);
+        }
+        out.push(SEP);
+    }
+    for value in item.properties.values() {
+        fold_into(value, out);
+        out.push(SEP);
+    }
+    out
+}
