@@ -73,7 +73,7 @@ fn parent(count: usize) {
         let goal = match format {
             ExportFormat::Json => Some(Duration::from_secs(1)),
             ExportFormat::Csv => Some(Duration::from_millis(1500)),
-            ExportFormat::Ndjson => None,
+            ExportFormat::Ndjson | ExportFormat::Sqlite => None,
         };
         let verdict = match goal {
             Some(g) if f.median < g => format!("< {:.1} s ok", g.as_secs_f64()),
@@ -159,6 +159,14 @@ fn child(format: ExportFormat, count: usize) {
 
 /// A cheap check that the file is what it claims (after timing).
 fn check(format: ExportFormat, path: &Path, count: usize) {
+    if format == ExportFormat::Sqlite {
+        let conn = rusqlite::Connection::open(path).expect("open the export");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n as usize, count, "sqlite: rows");
+        return;
+    }
     let text = fs::read_to_string(path).expect("read back");
     match format {
         ExportFormat::Json => assert_eq!(text.lines().count(), count + 2, "json: lines"),
@@ -167,6 +175,7 @@ fn check(format: ExportFormat, path: &Path, count: usize) {
             let records = csv::Reader::from_reader(text.as_bytes()).records().count();
             assert_eq!(records, count, "csv: records");
         }
+        ExportFormat::Sqlite => unreachable!("checked above"),
     }
 }
 

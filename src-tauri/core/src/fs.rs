@@ -74,6 +74,36 @@ pub fn write_atomic<T>(
     Ok(value)
 }
 
+/// [`write_atomic`] for a writer that wants a path (a database): `write` gets the
+/// temporary file's path, writes and closes it; the file is then fsynced and renamed.
+pub fn write_atomic_path<T>(
+    path: &Path,
+    new_file: NewFile,
+    write: impl FnOnce(&Path) -> std::result::Result<T, WriteFailure>,
+) -> Result<T> {
+    let folder = folder_of(path);
+    fs::create_dir_all(&folder).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
+    let mode = existing_mode(path).unwrap_or(match new_file {
+        NewFile::Private => 0o600,
+        NewFile::Ordinary => 0o666,
+    });
+    let temp =
+        create_temp(&folder, mode).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
+    let value = match write(temp.path()) {
+        Ok(v) => v,
+        Err(WriteFailure::Stopped(e)) => return Err(e),
+        Err(WriteFailure::Io(e)) => return Err(Error::io(path, describe_write(&e))),
+    };
+    // The writer closed its own handle; sync through ours before the rename.
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(path, describe_write(&e)))?;
+    temp.persist(path)
+        .map_err(|e| Error::io(path, describe_rename(&e.error, path)))?;
+    sync_folder(&folder);
+    Ok(value)
+}
+
 /// [`write_atomic`] of bytes known in full.
 pub fn write_bytes_atomic(path: &Path, bytes: &[u8], new_file: NewFile) -> Result<()> {
     write_atomic(path, new_file, |out| Ok(out.write_all(bytes)?))

@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod fs;
 pub mod http;
 pub mod item;
+pub mod loads;
 pub mod logs;
 pub mod oauth;
 pub mod providers;

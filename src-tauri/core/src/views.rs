@@ -32,6 +32,34 @@ pub struct ProviderView {
     pub last_error: Option<String>,
 }
 
+/// What a load tells the window, in order; the last is `Done` or `Failed`. Progress
+/// and counts only: the rows are in the item store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum LoadUpdate {
+    /// The running total of one object type ("contacts", "records", "pages"…).
+    Progress {
+        provider: ProviderId,
+        object_type: String,
+        loaded: u64,
+    },
+    /// The provider asked us to wait; `wait_ms` is the wait actually taken.
+    Throttled {
+        provider: ProviderId,
+        message: String,
+        wait_ms: u64,
+    },
+    /// Every item is in the store: `count` distinct items.
+    Done { provider: ProviderId, count: u64 },
+    /// The load stopped; the previous complete set is still the one shown.
+    Failed {
+        provider: ProviderId,
+        code: String,
+        message: String,
+        resumable: bool,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CacheStatus {
     /// "embedded" or "redis".

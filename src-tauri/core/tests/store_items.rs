@@ -265,3 +265,68 @@ fn the_store_is_a_wal_database_in_the_data_dir() {
     store.complete(set).unwrap();
     assert!(is_wal(store.path()));
 }
+
+#[test]
+fn exports_from_the_store_follow_the_query_in_every_format() {
+    use junction_core::export::{export_query, ExportFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let store = ItemStore::open(dir.path());
+    let set = store.begin(H, "", false).unwrap();
+    let mut batch: Vec<_> = ["Zoë", "ada", "Bob"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| item(H, "Contact", &i.to_string(), n))
+        .collect();
+    batch[0]
+        .properties
+        .insert("email".into(), "z@example.com".into());
+    store.write_batch(&set, &batch).unwrap();
+    store.complete(set).unwrap();
+    let query = ItemQuery {
+        sort: Some(Sort {
+            column: SortColumn::Name,
+            dir: SortDir::Asc,
+        }),
+        ..ItemQuery::default()
+    };
+    let out = tempfile::tempdir().unwrap();
+    let json = out.path().join("items.json");
+    let summary = export_query(&store, &query, ExportFormat::Json, &json, None).unwrap();
+    assert_eq!(summary.count, 3);
+    let back: Vec<IntegrationItem> =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let names: Vec<_> = back.iter().map(|i| i.name.clone().unwrap()).collect();
+    assert_eq!(names, ["ada", "Bob", "Zoë"]);
+    assert_eq!(back[2], batch[0], "every field survives the store");
+
+    let db = out.path().join("items.sqlite");
+    let summary = export_query(&store, &query, ExportFormat::Sqlite, &db, None).unwrap();
+    assert_eq!(summary.count, 3);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT name, provider, properties FROM items ORDER BY rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows[0].0, "ada");
+    assert_eq!(rows[2].1, "hubspot");
+    let props: serde_json::Value = serde_json::from_str(&rows[2].2).unwrap();
+    assert_eq!(props["email"], "z@example.com");
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('items')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(columns, junction_core::item::FIELDS);
+    // Nothing but the two exports in the folder: no temporary file left.
+    let mut files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["items.json", "items.sqlite"]);
+}

@@ -3,12 +3,10 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::sync::atomic::AtomicBool;
 
 use chrono::format::{Fixed, Item, Numeric, Pad};
 use chrono::{DateTime, Utc};
 
-use super::check_cancel;
 use crate::fs::WriteFailure;
 use crate::item::IntegrationItem;
 
@@ -43,28 +41,36 @@ fn csv_error(e: csv::Error) -> WriteFailure {
     }
 }
 
-pub(super) fn write_csv<'a, W: Write>(
-    items: impl IntoIterator<Item = &'a IntegrationItem>,
-    out: &mut W,
-    cancel: Option<&AtomicBool>,
-) -> Result<usize, WriteFailure> {
-    // `out` is already buffered: keep the csv writer's own buffer small.
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .buffer_capacity(16 * 1024)
-        .from_writer(out);
-    csv.write_record(CSV_HEADER).map_err(csv_error)?;
-    // Scratch buffers reused for every row.
-    let mut scratch = Scratch::default();
-    let mut n = 0;
-    for item in items {
-        check_cancel(n, cancel)?;
-        row(&mut csv, item, &mut scratch).map_err(csv_error)?;
-        n += 1;
+/// RFC 4180 with the header row first.
+pub(super) struct Csv<W: Write> {
+    csv: csv::Writer<W>,
+    scratch: Scratch,
+}
+
+impl<W: Write> Csv<W> {
+    pub fn start(out: W) -> Result<Self, WriteFailure> {
+        // `out` is already buffered: keep the csv writer's own buffer small.
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .buffer_capacity(16 * 1024)
+            .from_writer(out);
+        csv.write_record(CSV_HEADER).map_err(csv_error)?;
+        Ok(Csv {
+            csv,
+            scratch: Scratch::default(),
+        })
     }
-    csv.flush()?;
-    Ok(n)
+
+    pub fn item(&mut self, item: &IntegrationItem) -> Result<(), WriteFailure> {
+        row(&mut self.csv, item, &mut self.scratch).map_err(csv_error)
+    }
+
+    pub fn finish(self) -> Result<W, WriteFailure> {
+        self.csv
+            .into_inner()
+            .map_err(|e| WriteFailure::Io(e.into_error()))
+    }
 }
 
 #[derive(Default)]

@@ -29,6 +29,7 @@
 
 mod csv;
 mod json;
+mod sqlite;
 
 use std::fmt;
 use std::fs;
@@ -39,8 +40,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use crate::fs::{write_atomic, NewFile, WriteFailure};
+use crate::fs::{write_atomic, write_atomic_path, NewFile, WriteFailure};
 use crate::item::IntegrationItem;
+use crate::store::items::{ItemQuery, ItemStore};
 use crate::{Error, Result};
 
 pub use self::csv::{CSV_CHILDREN_SEPARATOR, CSV_HEADER};
@@ -55,19 +57,25 @@ pub enum ExportFormat {
     Json,
     Ndjson,
     Csv,
+    Sqlite,
 }
 
 impl ExportFormat {
     /// Every format, the default (JSON) first: the order of the save dialog's filters.
-    pub const ALL: [ExportFormat; 3] =
-        [ExportFormat::Json, ExportFormat::Ndjson, ExportFormat::Csv];
+    pub const ALL: [ExportFormat; 4] = [
+        ExportFormat::Json,
+        ExportFormat::Ndjson,
+        ExportFormat::Csv,
+        ExportFormat::Sqlite,
+    ];
 
-    /// The lowercase id (`json`, `ndjson`, `csv`), as parsed by [`FromStr`].
+    /// The lowercase id (`json`, `ndjson`, `csv`, `sqlite`), as parsed by [`FromStr`].
     pub fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Json => "json",
             ExportFormat::Ndjson => "ndjson",
             ExportFormat::Csv => "csv",
+            ExportFormat::Sqlite => "sqlite",
         }
     }
 
@@ -76,12 +84,23 @@ impl ExportFormat {
         self.as_str()
     }
 
+    /// Every extension a file of this format may have (the save dialog's filter).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            ExportFormat::Json => &["json"],
+            ExportFormat::Ndjson => &["ndjson", "jsonl"],
+            ExportFormat::Csv => &["csv"],
+            ExportFormat::Sqlite => &["sqlite", "db", "sqlite3"],
+        }
+    }
+
     /// The name people read (save dialog filter names, toasts).
     pub fn display_name(self) -> &'static str {
         match self {
             ExportFormat::Json => "JSON",
             ExportFormat::Ndjson => "NDJSON (one JSON object per line)",
             ExportFormat::Csv => "CSV",
+            ExportFormat::Sqlite => "SQLite database",
         }
     }
 
@@ -91,7 +110,17 @@ impl ExportFormat {
             ExportFormat::Json => "application/json",
             ExportFormat::Ndjson => "application/x-ndjson",
             ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Sqlite => "application/vnd.sqlite3",
         }
+    }
+
+    /// The formats written as text (everything but the database).
+    pub const TEXT: [ExportFormat; 3] =
+        [ExportFormat::Json, ExportFormat::Ndjson, ExportFormat::Csv];
+
+    /// Whether it can be written to a stream (stdout); a database needs a file.
+    pub fn streams(self) -> bool {
+        self != ExportFormat::Sqlite
     }
 
     /// The format a file name asks for by its extension (case-insensitive), if any.
@@ -109,7 +138,7 @@ impl fmt::Display for ExportFormat {
 impl FromStr for ExportFormat {
     type Err = Error;
 
-    /// `json`, `ndjson` or `csv`, case-insensitive, with or without a leading dot.
+    /// `json`, `ndjson`, `csv` or `sqlite`, case-insensitive, with or without a dot.
     fn from_str(s: &str) -> Result<Self> {
         let text = s.trim();
         let text = text.strip_prefix('.').unwrap_or(text);
@@ -118,7 +147,7 @@ impl FromStr for ExportFormat {
             .find(|f| f.as_str().eq_ignore_ascii_case(text))
             .ok_or_else(|| {
                 Error::InvalidInput(format!(
-                    "unknown export format `{s}`; expected json, ndjson or csv"
+                    "unknown export format `{s}`; expected json, ndjson, csv or sqlite"
                 ))
             })
     }
@@ -135,6 +164,79 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
+/// Where an export's items come from: a list, or a query of the item store.
+pub(crate) trait Source {
+    /// Calls `each` with every item, in order; returns how many.
+    fn each(
+        &mut self,
+        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+    ) -> std::result::Result<usize, WriteFailure>;
+}
+
+struct Listed<I>(I);
+
+impl<'a, I: Iterator<Item = &'a IntegrationItem>> Source for Listed<I> {
+    fn each(
+        &mut self,
+        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+    ) -> std::result::Result<usize, WriteFailure> {
+        let mut n = 0;
+        for item in self.0.by_ref() {
+            each(item)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+struct Stored<'a> {
+    store: &'a ItemStore,
+    query: &'a ItemQuery,
+}
+
+impl Source for Stored<'_> {
+    fn each(
+        &mut self,
+        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+    ) -> std::result::Result<usize, WriteFailure> {
+        // The store's callback speaks its own error type: park the writer's failure
+        // (an I/O error keeps its kind for the message) and stop the read with it.
+        let mut failure = None;
+        let read = self.store.for_each_item(self.query, |item| {
+            each(item).map_err(|e| {
+                failure = Some(e);
+                Error::Cancelled
+            })
+        });
+        match (read, failure) {
+            (_, Some(f)) => Err(f),
+            (Ok(n), None) => Ok(n as usize),
+            (Err(e), None) => Err(WriteFailure::Stopped(e)),
+        }
+    }
+}
+
+/// Checks `cancel` every [`CANCEL_CHECK_EVERY`] items of `source`.
+struct Cancellable<'a> {
+    source: &'a mut dyn Source,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl Source for Cancellable<'_> {
+    fn each(
+        &mut self,
+        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+    ) -> std::result::Result<usize, WriteFailure> {
+        let cancel = self.cancel;
+        let mut n = 0;
+        self.source.each(&mut |item| {
+            check_cancel(n, cancel)?;
+            n += 1;
+            each(item)
+        })
+    }
+}
+
 /// Writes `items` to `path` in `format`, atomically (see the module docs).
 ///
 /// `cancel` is polled while writing; once it is `true` the export stops with
@@ -148,21 +250,47 @@ pub fn export_items<'a>(
     path: &Path,
     cancel: Option<&AtomicBool>,
 ) -> Result<ExportSummary> {
+    export(&mut Listed(items.into_iter()), format, path, cancel)
+}
+
+/// Writes what `query` selects from the store to `path` in `format`, in the query's
+/// order, atomically (as [`export_items`]).
+pub fn export_query(
+    store: &ItemStore,
+    query: &ItemQuery,
+    format: ExportFormat,
+    path: &Path,
+    cancel: Option<&AtomicBool>,
+) -> Result<ExportSummary> {
+    export(&mut Stored { store, query }, format, path, cancel)
+}
+
+fn export(
+    source: &mut dyn Source,
+    format: ExportFormat,
+    path: &Path,
+    cancel: Option<&AtomicBool>,
+) -> Result<ExportSummary> {
     let target = destination(path)?;
     if is_cancelled(cancel) {
         return Err(Error::Cancelled);
     }
-    let (count, bytes) = write_atomic(&target, NewFile::Ordinary, |out| {
-        let mut counted = CountingWriter::new(out);
-        let count = write_items(items, format, &mut counted, cancel)?;
-        counted.flush()?;
-        if is_cancelled(cancel) {
-            return Err(WriteFailure::Stopped(Error::Cancelled));
-        }
-        Ok((count, counted.written))
-    })
+    let mut source = Cancellable { source, cancel };
+    let written = if format == ExportFormat::Sqlite {
+        write_atomic_path(&target, NewFile::Ordinary, |temp| {
+            let count = sqlite::write(temp, &mut source)?;
+            Ok((count, std::fs::metadata(temp).map(|m| m.len()).unwrap_or(0)))
+        })
+    } else {
+        write_atomic(&target, NewFile::Ordinary, |out| {
+            let mut counted = CountingWriter::new(out);
+            let count = write_text(format, &mut counted, &mut source)?;
+            counted.flush()?;
+            Ok((count, counted.written))
+        })
+    };
     // Messages name the path as the user gave it, not the resolved symlink target.
-    .map_err(|e| match e {
+    let (count, bytes) = written.map_err(|e| match e {
         Error::Io { reason, .. } => Error::io(path, reason),
         other => other,
     })?;
@@ -180,9 +308,28 @@ pub fn write_to<'a, W: Write>(
     format: ExportFormat,
     writer: W,
 ) -> Result<usize> {
+    stream(&mut Listed(items.into_iter()), format, writer)
+}
+
+/// Streams what `query` selects from the store to any writer.
+pub fn write_query_to<W: Write>(
+    store: &ItemStore,
+    query: &ItemQuery,
+    format: ExportFormat,
+    writer: W,
+) -> Result<usize> {
+    stream(&mut Stored { store, query }, format, writer)
+}
+
+fn stream<W: Write>(source: &mut dyn Source, format: ExportFormat, writer: W) -> Result<usize> {
+    if !format.streams() {
+        return Err(Error::InvalidInput(format!(
+            "a {} export needs a file: give --out FILE",
+            format.display_name()
+        )));
+    }
     let mut out = BufWriter::with_capacity(256 * 1024, writer);
-    let written =
-        write_items(items, format, &mut out, None).and_then(|n| Ok(out.flush().map(|_| n)?));
+    let written = write_text(format, &mut out, source).and_then(|n| Ok(out.flush().map(|_| n)?));
     match written {
         Ok(count) => Ok(count),
         Err(WriteFailure::Stopped(e)) => Err(e),
@@ -190,18 +337,51 @@ pub fn write_to<'a, W: Write>(
     }
 }
 
-/// The streaming core: writes `items` in `format` to `out`; returns the item count.
+/// The text formats' core: writes every item of `source` in `format` to `out`.
+pub(crate) fn write_text<W: Write>(
+    format: ExportFormat,
+    out: &mut W,
+    source: &mut dyn Source,
+) -> std::result::Result<usize, WriteFailure> {
+    match format {
+        ExportFormat::Json => {
+            let mut w = json::Json::start(out)?;
+            let n = source.each(&mut |item| w.item(item))?;
+            w.finish()?;
+            Ok(n)
+        }
+        ExportFormat::Ndjson => {
+            let mut w = json::Ndjson::start(out)?;
+            let n = source.each(&mut |item| w.item(item))?;
+            w.finish()?;
+            Ok(n)
+        }
+        ExportFormat::Csv => {
+            let mut w = csv::Csv::start(out)?;
+            let n = source.each(&mut |item| w.item(item))?;
+            w.finish()?;
+            Ok(n)
+        }
+        ExportFormat::Sqlite => Err(WriteFailure::Stopped(Error::InvalidInput(
+            "SQLite is not a text format".into(),
+        ))),
+    }
+}
+
+/// The tests' entry: `items` in a text `format` to `out`, cancellable.
+#[cfg(test)]
 pub(crate) fn write_items<'a, W: Write>(
     items: impl IntoIterator<Item = &'a IntegrationItem>,
     format: ExportFormat,
     out: &mut W,
     cancel: Option<&AtomicBool>,
 ) -> std::result::Result<usize, WriteFailure> {
-    match format {
-        ExportFormat::Json => json::write_json(items, out, cancel),
-        ExportFormat::Ndjson => json::write_ndjson(items, out, cancel),
-        ExportFormat::Csv => csv::write_csv(items, out, cancel),
-    }
+    let mut listed = Listed(items.into_iter());
+    let mut source = Cancellable {
+        source: &mut listed,
+        cancel,
+    };
+    write_text(format, out, &mut source)
 }
 
 /// Fails with `Cancelled` every [`CANCEL_CHECK_EVERY`] items once `cancel` is set.
@@ -502,7 +682,7 @@ mod tests {
     fn cancel_stops_the_writers() {
         let items = sample(1000);
         let cancel = AtomicBool::new(true);
-        for f in ExportFormat::ALL {
+        for f in ExportFormat::TEXT {
             let r = write_items(&items, f, &mut buffered(Vec::new()), Some(&cancel));
             assert!(
                 matches!(r, Err(WriteFailure::Stopped(Error::Cancelled))),
@@ -533,7 +713,7 @@ mod tests {
     #[test]
     fn a_failing_writer_surfaces_its_error() {
         let items = sample(200);
-        for f in ExportFormat::ALL {
+        for f in ExportFormat::TEXT {
             for room in [0, 10, 5000] {
                 let mut w = buffered(FullDisk { room });
                 match write_items(&items, f, &mut w, None).and_then(|_| Ok(w.flush()?)) {
@@ -561,7 +741,7 @@ mod tests {
         let path = dir.path().join("items.json");
         fs::write(&path, "previous export").unwrap();
         let items = sample(2000);
-        for f in ExportFormat::ALL {
+        for f in ExportFormat::TEXT {
             test_hooks::fail_after(Some(100_000));
             let err = export_items(&items, f, &path, None).unwrap_err();
             test_hooks::fail_after(None);

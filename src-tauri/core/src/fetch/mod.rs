@@ -84,7 +84,7 @@ pub enum LoadEvent {
 
 /// Where a failed or cancelled load stopped: the cursors of the unfinished streams and
 /// what is done. Opaque; pass it back to [`Session::load`] to continue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResumePoint {
     provider: ProviderId,
     /// Distinct items sent so far.

@@ -57,7 +57,7 @@ macro_rules! providers {
         }
 
         /// Where one provider's load is: its cursors, so a failed load can resume.
-        #[derive(Debug, Clone)]
+        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
         pub(crate) enum LoadState {
             $($variant($module::load::State)),+
         }

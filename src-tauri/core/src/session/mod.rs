@@ -23,6 +23,7 @@ use secrecy::SecretString;
 
 use crate::config::Config;
 use crate::oauth::ProviderClient;
+use crate::store::items::ItemStore;
 use crate::store::{Keys, Kv, Secrets};
 use crate::views::{AppStatus, ConnectionState, ProviderView, SecretsStatus};
 use crate::{ProviderId, Result};
@@ -42,6 +43,7 @@ pub struct Session {
     apps: OAuthApps,
     connections: Connections,
     tokens: Tokens,
+    items: ItemStore,
 }
 
 impl Session {
@@ -53,6 +55,16 @@ impl Session {
 
     /// Opens with a given secret store (tests use [`Secrets::memory`]).
     pub async fn with_secrets(config: Config, secrets: Secrets) -> Session {
+        let dir = config.data_dir.clone();
+        let items = tokio::task::spawn_blocking(move || ItemStore::open(&dir))
+            .await
+            .expect("opening the item store never panics");
+        Self::with_parts(config, secrets, items).await
+    }
+
+    /// Opens with a given secret store and item store (the app keeps both across a
+    /// settings change: reopening would probe the keychain and rebuild the index).
+    pub async fn with_parts(config: Config, secrets: Secrets, items: ItemStore) -> Session {
         let config = Arc::new(config);
         let keys = Keys::new(config.org_id.clone(), config.user_id.clone());
         let cache = Cache::open(config.clone(), secrets.clone()).await;
@@ -73,6 +85,7 @@ impl Session {
             apps,
             connections,
             tokens,
+            items,
         }
     }
 
@@ -98,6 +111,11 @@ impl Session {
 
     pub fn tokens(&self) -> &Tokens {
         &self.tokens
+    }
+
+    /// Every loaded item (SQLite in the data dir).
+    pub fn items(&self) -> &ItemStore {
+        &self.items
     }
 
     /// The cache, or why it is unavailable.

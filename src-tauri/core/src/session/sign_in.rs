@@ -271,6 +271,9 @@ impl Session {
             ))
             .await?;
         self.connections.remove(provider).await?;
+        // Its items go too: a disconnected account's data should not linger.
+        let items = self.items().clone();
+        crate::fs::blocking(move || items.forget_provider(provider)).await?;
         Ok(grant.is_some() || facts.is_some())
     }
 
@@ -283,6 +286,8 @@ impl Session {
                 .await?;
         }
         self.secrets().delete(&SecretName::redis_password()).await?;
+        let items = self.items().clone();
+        crate::fs::blocking(move || items.forget_everything()).await?;
         if let Ok(kv) = self.kv().await {
             kv.del_prefix(&self.keys().prefix()).await?;
         }

@@ -22,7 +22,7 @@ use crate::Error;
 /// per token.
 pub(crate) const BASE_CONCURRENCY: usize = 10;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     /// The bases list's next offset.
     offset: Option<String>,
@@ -30,7 +30,7 @@ pub(crate) struct State {
     bases: Vec<Base>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Base {
     info: BaseInfo,
     /// `None` until the tables are listed (and the base sent).
@@ -45,7 +45,7 @@ impl Base {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Table {
     info: TableInfo,
     /// The next records offset.

@@ -22,7 +22,7 @@ pub const RECORDS_PAGE_SIZE: u32 = 100;
 pub const BASES_ENDPOINT: &str = "/v0/meta/bases";
 
 /// A base, as the engine needs it to fetch and name its tables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BaseInfo {
     pub id: String,
     pub name: Option<String>,
@@ -30,7 +30,7 @@ pub struct BaseInfo {
 }
 
 /// A table, with what records need: its name and the name of its primary field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableInfo {
     pub id: String,
     pub name: Option<String>,

@@ -7,7 +7,7 @@ use super::objects::{list_query, parse_list_page, ObjectType};
 use crate::fetch::{Budget, Call, Ctx};
 
 /// One object type's cursor.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Cursor {
     /// The `after` of the next page; `None` = the first page (or, when `done`, none).
     after: Option<String>,
@@ -15,7 +15,7 @@ pub(crate) struct Cursor {
 }
 
 /// The three cursors.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     cursors: Vec<(ObjectType, Cursor)>,
 }

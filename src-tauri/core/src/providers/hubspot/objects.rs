@@ -17,7 +17,9 @@ use crate::{Error, IntegrationItem, ProviderId};
 pub const PAGE_LIMIT: u32 = 100;
 
 /// The CRM object types Junction loads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ObjectType {
     Contacts,
     Companies,

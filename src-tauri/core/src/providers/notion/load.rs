@@ -8,7 +8,7 @@ use super::mapping::{parse_search_page, search_body, SEARCH_ENDPOINT};
 use crate::fetch::{Call, Ctx};
 use crate::IntegrationItem;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     next: Option<String>,
     done: bool,

@@ -317,16 +317,25 @@ impl ItemStore {
         Ok(())
     }
 
-    /// Deletes everything (Forget everything). The file stays, empty.
+    /// Deletes every item (Forget everything): the rows, the space they took (so
+    /// nothing lingers in free pages), and damaged copies moved aside earlier.
     pub fn forget_everything(&self) -> Result<()> {
         {
             let conn = self.inner.writer.lock();
-            conn.execute_batch("DELETE FROM items; DELETE FROM item_sets;")
-                .map_err(sql)?;
-            // Give the space back: the rows may have been private.
-            conn.execute_batch("VACUUM").map_err(sql)?;
+            conn.execute_batch(
+                "DELETE FROM items; DELETE FROM item_sets; VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
+            )
+            .map_err(sql)?;
         }
         self.inner.view.lock().invalidate();
+        if let (Some(dir), Some(name)) = (self.inner.path.parent(), self.inner.path.file_name()) {
+            let aside = format!("{}.corrupt-", name.to_string_lossy());
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&aside) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
         Ok(())
     }
 

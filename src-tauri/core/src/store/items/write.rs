@@ -150,6 +150,19 @@ impl ItemStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(sql)?;
+            // The set may have been dropped meanwhile (a Disconnect, or the other
+            // process starting over): its rows would belong to nothing.
+            let state: Option<String> = tx
+                .query_row(
+                    "SELECT state FROM item_sets WHERE id = ?1",
+                    [set.id.0],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql)?;
+            if state.as_deref() != Some("loading") {
+                return Err(Error::Cancelled);
+            }
             {
                 let mut stmt = tx
                     .prepare_cached(
