@@ -1,22 +1,21 @@
 //! `junction-cli items`: load every item of one provider, or of every connected one,
-//! and write them to a file (atomically) or stdout. Progress goes to stderr; the exit
-//! is 0 only when every load completed, and a failed run leaves no file behind.
+//! into the item store (staged, as the app loads), then write what the store holds for
+//! them to a file (atomically) or stdout. Progress goes to stderr; the exit is 0 only
+//! when every load completed, and a failed run writes nothing (the store keeps the
+//! previous complete set).
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
-
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
-use junction_core::export::{export_items, write_to, ExportFormat};
-use junction_core::fetch::LoadEvent;
-use junction_core::rows::RowStore;
-use junction_core::views::ConnectionState;
+use junction_core::export::ExportFormat;
+use junction_core::loads::{Loads, RunOutcome};
+use junction_core::store::items::ItemQuery;
+use junction_core::views::{ConnectionState, LoadUpdate};
 use junction_core::{Error, ProviderId, Session};
-use tokio_util::sync::CancellationToken;
+use parking_lot::Mutex;
 
-/// A provider, or `all` connected ones.
+/// A provider, or `all` (connected ones for `items`, stored ones for `export`).
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
     One(ProviderId),
@@ -40,6 +39,7 @@ pub async fn run(
     target: Target,
     out: Option<&Path>,
     format: ExportFormat,
+    resume: bool,
 ) -> Result<(), Error> {
     let providers = match target {
         Target::One(p) => vec![p],
@@ -63,66 +63,51 @@ pub async fn run(
         }
     };
 
-    let rows = Arc::new(Mutex::new(RowStore::new()));
-    let cancel = CancellationToken::new();
-    let stop = cancel.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            stop.cancel();
-        }
-    });
-    let loads = providers.iter().map(|&p| {
-        let rows = rows.clone();
-        let cancel = cancel.clone();
-        let session = session.clone();
+    let loads = Loads::new();
+    let runs = providers.iter().map(|&p| {
+        let progress = Mutex::new(Progress::default());
+        let loads = &loads;
         async move {
-            let failure: Arc<Mutex<Option<String>>> = Arc::default();
-            let progress = Mutex::new(Progress::default());
-            let failed = failure.clone();
-            let sink = move |event: LoadEvent| match event {
-                LoadEvent::Batch { items, .. } => rows.lock().upsert(items),
-                LoadEvent::Progress {
+            let sink = move |update: LoadUpdate| match update {
+                LoadUpdate::Progress {
                     object_type,
                     loaded,
                     ..
                 } => progress.lock().report(p, &object_type, loaded),
-                LoadEvent::Throttled { message, .. } => eprintln!("{p}: {message}"),
-                LoadEvent::Done { count, .. } => eprintln!("{p}: done, {count} items"),
-                LoadEvent::Failed { message, .. } => *failed.lock() = Some(message),
+                LoadUpdate::Throttled { message, .. } => eprintln!("{p}: {message}"),
+                LoadUpdate::Done { count, .. } => eprintln!("{p}: done, {count} items"),
+                LoadUpdate::Failed { .. } => {}
             };
-            session.load(p, None, cancel, sink).await;
-            let failure = failure.lock().take();
-            failure.map(|m| format!("{p}: {m}"))
+            match loads.run(session, p, resume, sink).await {
+                RunOutcome::Done { .. } => None,
+                RunOutcome::Failed { message, .. } => Some(format!("{p}: {message}")),
+            }
         }
     });
-    let failures: Vec<String> = futures_util::future::join_all(loads)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
-    ctrl_c.abort();
+    // Ctrl-C cancels the loads; they end as failed (resumable), and nothing is written.
+    let cancel_on_ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            for &p in &providers {
+                loads.cancel(p);
+            }
+        }
+        std::future::pending::<Vec<String>>().await
+    };
+    let failures: Vec<String> = tokio::select! {
+        done = futures_util::future::join_all(runs) => done.into_iter().flatten().collect(),
+        never = cancel_on_ctrl_c => never,
+    };
     if !failures.is_empty() {
         return Err(Error::InvalidInput(format!(
             "loading failed, nothing written: {}",
             failures.join("; ")
         )));
     }
-
-    let rows = rows.lock();
-    match out {
-        Some(path) => {
-            let summary = export_items(rows.all(), format, path, None)?;
-            eprintln!(
-                "wrote {} items to {}",
-                summary.count,
-                summary.path.display()
-            );
-        }
-        None => {
-            write_to(rows.all(), format, std::io::stdout().lock())?;
-        }
-    }
-    Ok(())
+    let query = ItemQuery {
+        providers,
+        ..ItemQuery::default()
+    };
+    crate::export::write(session, &query, out, format).await
 }
 
 /// Prints a progress line per provider at most every second.

@@ -4,6 +4,7 @@
 //!
 //! Exit codes: 0 success, 1 failure (one-line reason on stderr), 2 bad usage.
 
+mod export;
 mod items;
 
 use std::io::Write;
@@ -46,10 +47,45 @@ enum Command {
         /// Write to FILE (atomically) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
-        /// json (an array of IntegrationItem), ndjson or csv
+        /// json (an array of IntegrationItem), ndjson, csv or sqlite (needs --out)
         #[arg(long, default_value = "json")]
         format: junction_core::export::ExportFormat,
+        /// Continue the last stopped load (of the app or the CLI) instead of starting over.
+        #[arg(long)]
+        resume: bool,
     },
+    /// Write what the item store holds, without loading (no network request).
+    Export {
+        /// hubspot, airtable, notion or all
+        target: items::Target,
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// json (an array of IntegrationItem), ndjson, csv or sqlite (needs --out)
+        #[arg(long, default_value = "json")]
+        format: junction_core::export::ExportFormat,
+        /// Only items whose name, parent, id or a property value holds every word.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only items of this type (Contact, Record, Page …); may be repeated.
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+    },
+}
+
+impl Command {
+    /// A format that cannot go to stdout, asked for without `--out` (bad usage).
+    fn file_only_format(&self) -> Option<junction_core::export::ExportFormat> {
+        match self {
+            Command::Items {
+                out: None, format, ..
+            }
+            | Command::Export {
+                out: None, format, ..
+            } if !format.streams() => Some(*format),
+            _ => None,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -60,6 +96,13 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Some(format) = cli.command.file_only_format() {
+        eprintln!(
+            "junction-cli: a {} export needs a file: add --out FILE",
+            format.display_name()
+        );
+        return ExitCode::from(2);
+    }
     junction_core::logs::init_cli();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -108,9 +151,20 @@ async fn run(cli: Cli) -> Result<(), Error> {
             target,
             out,
             format,
+            resume,
         } => {
             let session = open_session().await?;
-            items::run(&session, target, out.as_deref(), format).await
+            items::run(&session, target, out.as_deref(), format, resume).await
+        }
+        Command::Export {
+            target,
+            out,
+            format,
+            search,
+            types,
+        } => {
+            let session = open_session().await?;
+            export::run(&session, target, out.as_deref(), format, search, types).await
         }
     }
 }

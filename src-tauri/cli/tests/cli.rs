@@ -314,3 +314,161 @@ async fn a_failed_load_leaves_no_file_and_exits_1() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_what_the_store_holds_without_loading() {
+    let h = Harness::start(FakeConfig::default()).await;
+    // Nothing loaded yet: one line, exit 1.
+    let out = connected_env_cli(&h, &["export", "all"]);
+    assert_eq!(out.status.code(), Some(1));
+    let reasons: Vec<String> = text(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("junction-cli:"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(reasons.len(), 1, "{}", text(&out.stderr));
+    assert!(reasons[0].contains("holds nothing"), "{}", reasons[0]);
+
+    assert!(connect(&h, "hubspot").await.status.success());
+    let loaded = connected_env_cli(&h, &["items", "hubspot", "--format", "csv"]);
+    assert!(loaded.status.success(), "{}", text(&loaded.stderr));
+    let requests = h.fakes.counters().requests().len();
+
+    // The same bytes as `items` wrote, and no request made.
+    let exported = connected_env_cli(&h, &["export", "hubspot", "--format", "csv"]);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert_eq!(text(&exported.stdout), text(&loaded.stdout));
+    assert_eq!(
+        h.fakes.counters().requests().len(),
+        requests,
+        "export makes no request"
+    );
+
+    // A provider never loaded: exit 1, one line that names it.
+    let out = connected_env_cli(&h, &["export", "notion"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("notion"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Filters.
+    let out = connected_env_cli(
+        &h,
+        &["export", "all", "--type", "Deal", "--format", "ndjson"],
+    );
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout).lines().count(), h.fakes.summary().deals);
+    let out = connected_env_cli(
+        &h,
+        &[
+            "export",
+            "hubspot",
+            "--search",
+            "CONTACT1@EXAMPLE",
+            "--format",
+            "ndjson",
+        ],
+    );
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(lines
+        .iter()
+        .all(|i| { i.to_string().to_lowercase().contains("contact1") }));
+
+    // A database needs a file: bad usage.
+    let out = connected_env_cli(&h, &["export", "hubspot", "--format", "sqlite"]);
+    assert_eq!(out.status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("items.sqlite");
+    let out = connected_env_cli(
+        &h,
+        &[
+            "export",
+            "hubspot",
+            "--format",
+            "sqlite",
+            "--out",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&db)
+        .unwrap()
+        .starts_with(b"SQLite format 3\0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_fails_after_page_one_keeps_the_previous_set_and_resume_finishes_it() {
+    use junction_fakes::{Endpoint, Fault, FaultKind};
+    let mut config = FakeConfig::default();
+    config.data.contacts = 250;
+    let h = Harness::start(config).await;
+    assert!(connect(&h, "hubspot").await.status.success());
+    let first = connected_env_cli(&h, &["items", "hubspot", "--format", "ndjson"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let total = h.fakes.summary().hubspot_items();
+    assert_eq!(text(&first.stdout).lines().count(), total);
+
+    // The reload fails after the first contacts page.
+    let contacts = Endpoint::Objects(junction_core::providers::hubspot::ObjectType::Contacts);
+    h.fakes.inject(
+        Fault::new(ProviderId::Hubspot, FaultKind::Status(400))
+            .on(contacts)
+            .after(1)
+            .times(1),
+    );
+    let failed = connected_env_cli(&h, &["items", "hubspot"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
+    let kept = connected_env_cli(&h, &["export", "hubspot", "--format", "ndjson"]);
+    assert_eq!(
+        text(&kept.stdout),
+        text(&first.stdout),
+        "the previous complete set is still the one exported"
+    );
+
+    // Resume continues the stopped reload: every item once.
+    let resumed = connected_env_cli(&h, &["items", "hubspot", "--resume", "--format", "ndjson"]);
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    let ids: std::collections::HashSet<String> = text(&resumed.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!("{}:{}", v["type"], v["id"])
+        })
+        .collect();
+    assert_eq!(text(&resumed.stdout).lines().count(), total);
+    assert_eq!(ids.len(), total, "no duplicates");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_load_into_the_store_at_once() {
+    let h = Harness::start(FakeConfig::default()).await;
+    for p in ["hubspot", "airtable"] {
+        assert!(connect(&h, p).await.status.success());
+    }
+    let spawn = |p: &str| {
+        let mut c = cli(&h);
+        c.args(["items", p, "--format", "ndjson"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c.spawn().unwrap()
+    };
+    let (a, b) = (spawn("hubspot"), spawn("airtable"));
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = connected_env_cli(&h, &["export", "all", "--format", "ndjson"]);
+    let s = h.fakes.summary();
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        s.hubspot_items() + s.airtable_items()
+    );
+}
