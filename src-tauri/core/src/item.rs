@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ProviderId;
@@ -90,6 +90,78 @@ impl IntegrationItem {
     }
 }
 
+/// An item as the store keeps it: its text fields as they are, and its two JSON parts
+/// (`children`, `properties`) already encoded. Exports write it without decoding.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemRecord<'a> {
+    pub id: Option<&'a str>,
+    pub item_type: Option<&'a str>,
+    pub directory: bool,
+    pub parent_path_or_name: Option<&'a str>,
+    pub parent_id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    /// RFC 3339, as [`format_time`] writes it.
+    pub creation_time: Option<&'a str>,
+    pub last_modified_time: Option<&'a str>,
+    pub url: Option<&'a str>,
+    /// A JSON array of ids, or `None`.
+    pub children: Option<&'a str>,
+    pub mime_type: Option<&'a str>,
+    pub delta: Option<&'a str>,
+    pub drive_id: Option<&'a str>,
+    pub visibility: Option<bool>,
+    pub provider: &'a str,
+    /// A JSON object.
+    pub properties: &'a str,
+}
+
+/// The encoded parts of an item, to view it as an [`ItemRecord`].
+#[derive(Default)]
+pub struct RecordScratch {
+    created: String,
+    modified: String,
+    children: Option<String>,
+    properties: String,
+}
+
+impl IntegrationItem {
+    /// This item as a record; `scratch` holds what had to be encoded.
+    pub fn record<'a>(&'a self, scratch: &'a mut RecordScratch) -> ItemRecord<'a> {
+        scratch.created.clear();
+        scratch.modified.clear();
+        if let Some(t) = &self.creation_time {
+            write_time(&mut scratch.created, t);
+        }
+        if let Some(t) = &self.last_modified_time {
+            write_time(&mut scratch.modified, t);
+        }
+        scratch.children = self
+            .children
+            .as_ref()
+            .map(|c| serde_json::to_string(c).unwrap_or_else(|_| "[]".into()));
+        scratch.properties =
+            serde_json::to_string(&self.properties).unwrap_or_else(|_| "{}".into());
+        ItemRecord {
+            id: self.id.as_deref(),
+            item_type: self.item_type.as_deref(),
+            directory: self.directory,
+            parent_path_or_name: self.parent_path_or_name.as_deref(),
+            parent_id: self.parent_id.as_deref(),
+            name: self.name.as_deref(),
+            creation_time: self.creation_time.map(|_| scratch.created.as_str()),
+            last_modified_time: self.last_modified_time.map(|_| scratch.modified.as_str()),
+            url: self.url.as_deref(),
+            children: scratch.children.as_deref(),
+            mime_type: self.mime_type.as_deref(),
+            delta: self.delta.as_deref(),
+            drive_id: self.drive_id.as_deref(),
+            visibility: self.visibility,
+            provider: self.provider.as_str(),
+            properties: &scratch.properties,
+        }
+    }
+}
+
 /// Parses a provider timestamp (RFC 3339 with any offset) into UTC; `None` when absent
 /// or unreadable, so one odd value never fails a whole load.
 pub fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
@@ -99,9 +171,35 @@ pub fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// RFC 3339 in UTC with a `Z`, milliseconds only when present.
+/// RFC 3339 in UTC with a `Z`, and 0, 3, 6 or 9 fraction digits (as many as the time
+/// needs). The one spelling of a time in Junction's output.
 pub fn format_time(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    let mut out = String::with_capacity(24);
+    write_time(&mut out, t);
+    out
+}
+
+/// [`format_time`] into a reused buffer.
+pub fn write_time(out: &mut String, t: &DateTime<Utc>) {
+    use chrono::format::{Fixed, Item, Numeric, Pad};
+    use std::fmt::Write as _;
+    const RFC3339_UTC: &[Item<'static>] = &[
+        Item::Numeric(Numeric::Year, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Month, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Day, Pad::Zero),
+        Item::Literal("T"),
+        Item::Numeric(Numeric::Hour, Pad::Zero),
+        Item::Literal(":"),
+        Item::Numeric(Numeric::Minute, Pad::Zero),
+        Item::Literal(":"),
+        Item::Numeric(Numeric::Second, Pad::Zero),
+        Item::Fixed(Fixed::Nanosecond),
+        Item::Literal("Z"),
+    ];
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{}", t.format_with_items(RFC3339_UTC.iter()));
 }
 
 mod rfc3339_opt {
@@ -153,6 +251,46 @@ mod tests {
         let b = IntegrationItem::new(ProviderId::Hubspot, "Company", "1");
         assert_ne!(a.key(), b.key());
         assert_eq!(a.key(), "hubspot:Contact:1");
+    }
+
+    #[test]
+    fn times_are_spelled_as_rfc3339_does() {
+        use chrono::{SecondsFormat, TimeZone};
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut times = vec![
+            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-5, 1, 1, 0, 0, 0).unwrap(),
+            // A leap second.
+            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap()
+                .and_utc(),
+        ];
+        for _ in 0..20_000 {
+            let secs = (next() % 8_000_000_000) as i64 - 1_000_000_000;
+            let nanos = match next() % 4 {
+                0 => 0,
+                1 => (next() % 1000) as u32 * 1_000_000,
+                2 => (next() % 1_000_000) as u32 * 1_000,
+                _ => (next() % 1_000_000_000) as u32,
+            };
+            times.push(Utc.timestamp_opt(secs, nanos).unwrap());
+        }
+        let mut buf = String::new();
+        for t in &times {
+            buf.clear();
+            write_time(&mut buf, t);
+            assert_eq!(buf, t.to_rfc3339_opts(SecondsFormat::AutoSi, true), "{t:?}");
+        }
     }
 
     #[test]

@@ -239,8 +239,8 @@ fn the_export_stream_follows_the_query_order() {
     };
     let mut streamed = Vec::new();
     let n = store
-        .for_each_item(&query, |it| {
-            streamed.push(it.name.clone().unwrap());
+        .for_each_record(&query, |r| {
+            streamed.push(r.name.unwrap().to_string());
             Ok(())
         })
         .unwrap();

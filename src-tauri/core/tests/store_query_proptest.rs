@@ -181,7 +181,7 @@ fn query() -> impl Strategy<Value = ItemQuery> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn queries_match_an_in_memory_sort_and_filter(

@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 
 use crate::fs::{write_atomic, write_atomic_path, NewFile, WriteFailure};
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemRecord, RecordScratch};
 use crate::store::items::{ItemQuery, ItemStore};
 use crate::{Error, Result};
 
@@ -164,25 +164,44 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
+/// What a writer is given for each item.
+pub(crate) type Each<'e> = dyn FnMut(&ItemRecord<'_>) -> std::result::Result<(), WriteFailure> + 'e;
+
 /// Where an export's items come from: a list, or a query of the item store.
 pub(crate) trait Source {
     /// Calls `each` with every item, in order; returns how many.
-    fn each(
+    fn each(&mut self, each: &mut Each<'_>) -> std::result::Result<usize, WriteFailure>;
+
+    /// Writes the items as a SQLite database at `path` (a fresh temporary file).
+    fn write_sqlite(
         &mut self,
-        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+        path: &Path,
+        cancel: Option<&AtomicBool>,
     ) -> std::result::Result<usize, WriteFailure>;
 }
 
 struct Listed<I>(I);
 
 impl<'a, I: Iterator<Item = &'a IntegrationItem>> Source for Listed<I> {
-    fn each(
+    fn write_sqlite(
         &mut self,
-        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+        path: &Path,
+        cancel: Option<&AtomicBool>,
     ) -> std::result::Result<usize, WriteFailure> {
+        sqlite::write(
+            path,
+            &mut Cancellable {
+                source: self,
+                cancel,
+            },
+        )
+    }
+
+    fn each(&mut self, each: &mut Each<'_>) -> std::result::Result<usize, WriteFailure> {
+        let mut scratch = RecordScratch::default();
         let mut n = 0;
         for item in self.0.by_ref() {
-            each(item)?;
+            each(&item.record(&mut scratch))?;
             n += 1;
         }
         Ok(n)
@@ -195,15 +214,24 @@ struct Stored<'a> {
 }
 
 impl Source for Stored<'_> {
-    fn each(
+    /// The store copies its rows into the database itself: no row leaves SQLite.
+    fn write_sqlite(
         &mut self,
-        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+        path: &Path,
+        _cancel: Option<&AtomicBool>,
     ) -> std::result::Result<usize, WriteFailure> {
+        self.store
+            .copy_into_sqlite(self.query, path, sqlite::schema)
+            .map(|n| n as usize)
+            .map_err(WriteFailure::Stopped)
+    }
+
+    fn each(&mut self, each: &mut Each<'_>) -> std::result::Result<usize, WriteFailure> {
         // The store's callback speaks its own error type: park the writer's failure
         // (an I/O error keeps its kind for the message) and stop the read with it.
         let mut failure = None;
-        let read = self.store.for_each_item(self.query, |item| {
-            each(item).map_err(|e| {
+        let read = self.store.for_each_record(self.query, |record| {
+            each(record).map_err(|e| {
                 failure = Some(e);
                 Error::Cancelled
             })
@@ -223,10 +251,15 @@ struct Cancellable<'a> {
 }
 
 impl Source for Cancellable<'_> {
-    fn each(
+    fn write_sqlite(
         &mut self,
-        each: &mut dyn FnMut(&IntegrationItem) -> std::result::Result<(), WriteFailure>,
+        path: &Path,
+        cancel: Option<&AtomicBool>,
     ) -> std::result::Result<usize, WriteFailure> {
+        self.source.write_sqlite(path, cancel)
+    }
+
+    fn each(&mut self, each: &mut Each<'_>) -> std::result::Result<usize, WriteFailure> {
         let cancel = self.cancel;
         let mut n = 0;
         self.source.each(&mut |item| {
@@ -278,7 +311,7 @@ fn export(
     let mut source = Cancellable { source, cancel };
     let written = if format == ExportFormat::Sqlite {
         write_atomic_path(&target, NewFile::Ordinary, |temp| {
-            let count = sqlite::write(temp, &mut source)?;
+            let count = source.source.write_sqlite(temp, cancel)?;
             Ok((count, std::fs::metadata(temp).map(|m| m.len()).unwrap_or(0)))
         })
     } else {
@@ -346,19 +379,19 @@ pub(crate) fn write_text<W: Write>(
     match format {
         ExportFormat::Json => {
             let mut w = json::Json::start(out)?;
-            let n = source.each(&mut |item| w.item(item))?;
+            let n = source.each(&mut |r| w.record(r))?;
             w.finish()?;
             Ok(n)
         }
         ExportFormat::Ndjson => {
             let mut w = json::Ndjson::start(out)?;
-            let n = source.each(&mut |item| w.item(item))?;
+            let n = source.each(&mut |r| w.record(r))?;
             w.finish()?;
             Ok(n)
         }
         ExportFormat::Csv => {
             let mut w = csv::Csv::start(out)?;
-            let n = source.each(&mut |item| w.item(item))?;
+            let n = source.each(&mut |r| w.record(r))?;
             w.finish()?;
             Ok(n)
         }
@@ -508,9 +541,8 @@ fn is_symlink(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::{format_time, parse_time};
+    use crate::item::parse_time;
     use crate::ProviderId;
-    use chrono::Utc;
     use std::fs::File;
 
     fn sample(n: usize) -> Vec<IntegrationItem> {
@@ -583,6 +615,28 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_written_as_serde_writes_the_item() {
+        let mut odd = IntegrationItem::new(ProviderId::Notion, "Page", "p\"1");
+        odd.name = Some("tab\t, quote \" backslash \\ \u{1f} émoji 🧪 \u{2028}".into());
+        odd.visibility = None;
+        odd.children = Some(vec!["a\"b".into(), "c".into()]);
+        odd.creation_time = parse_time(Some("2024-03-01T10:00:00.123456+02:00"));
+        odd.properties.insert("k\n".into(), "v\u{0}".into());
+        let mut items = sample(3);
+        items.push(odd);
+        items.push(IntegrationItem::new(ProviderId::Airtable, "Base", "b"));
+        let mut scratch = crate::item::RecordScratch::default();
+        for item in &items {
+            let mut out = Vec::new();
+            json::object(&mut out, &item.record(&mut scratch)).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(item).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn json_is_one_array_with_an_item_per_line() {
         let items = sample(3);
         let text = String::from_utf8(to_bytes(&items, ExportFormat::Json)).unwrap();
@@ -631,45 +685,6 @@ mod tests {
         );
         assert_eq!(lines.next().unwrap(), "");
         assert!(lines.next().is_none());
-    }
-
-    #[test]
-    fn csv_times_are_spelled_like_json_times() {
-        use chrono::TimeZone;
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let mut times = vec![
-            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
-            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(-5, 1, 1, 0, 0, 0).unwrap(),
-        ];
-        // A leap second.
-        times.push(
-            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
-                .unwrap()
-                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
-                .unwrap()
-                .and_utc(),
-        );
-        for _ in 0..20_000 {
-            let secs = (next() % 8_000_000_000) as i64 - 1_000_000_000;
-            let nanos = match next() % 4 {
-                0 => 0,
-                1 => (next() % 1000) as u32 * 1_000_000,
-                2 => (next() % 1_000_000) as u32 * 1_000,
-                _ => (next() % 1_000_000_000) as u32,
-            };
-            times.push(Utc.timestamp_opt(secs, nanos).unwrap());
-        }
-        for t in &times {
-            assert_eq!(csv::time_text(t), format_time(t), "{t:?}");
-        }
     }
 
     #[test]

@@ -8,9 +8,12 @@ use rusqlite::{params, Connection};
 
 use super::Source;
 use crate::fs::WriteFailure;
-use crate::item::format_time;
 
-const SCHEMA: &str = "CREATE TABLE items (
+/// The export's `items` table, named `table` (`items`, or `out.items` in an attached
+/// database).
+pub(crate) fn schema(table: &str) -> String {
+    format!(
+        "CREATE TABLE {table} (
     id TEXT,
     type TEXT,
     directory INTEGER NOT NULL,
@@ -27,7 +30,9 @@ const SCHEMA: &str = "CREATE TABLE items (
     visibility INTEGER,
     provider TEXT NOT NULL,
     properties TEXT NOT NULL
-)";
+)"
+    )
+}
 
 fn failed(e: rusqlite::Error) -> WriteFailure {
     WriteFailure::Io(std::io::Error::other(e.to_string()))
@@ -39,37 +44,31 @@ pub(super) fn write(path: &Path, source: &mut dyn Source) -> Result<usize, Write
     // A file written once and renamed: no journal needed while it is built.
     conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         .map_err(failed)?;
-    conn.execute_batch(SCHEMA).map_err(failed)?;
+    conn.execute_batch(&schema("items")).map_err(failed)?;
     let tx = conn.transaction().map_err(failed)?;
     let count = {
         let mut insert = tx
             .prepare("INSERT INTO items VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")
             .map_err(failed)?;
-        source.each(&mut |item| {
-            let children = item
-                .children
-                .as_ref()
-                .map(|c| serde_json::to_string(c).unwrap_or_default());
-            let properties =
-                serde_json::to_string(&item.properties).unwrap_or_else(|_| "{}".into());
+        source.each(&mut |r| {
             insert
                 .execute(params![
-                    item.id,
-                    item.item_type,
-                    item.directory,
-                    item.parent_path_or_name,
-                    item.parent_id,
-                    item.name,
-                    item.creation_time.as_ref().map(format_time),
-                    item.last_modified_time.as_ref().map(format_time),
-                    item.url,
-                    children,
-                    item.mime_type,
-                    item.delta,
-                    item.drive_id,
-                    item.visibility,
-                    item.provider.as_str(),
-                    properties,
+                    r.id,
+                    r.item_type,
+                    r.directory,
+                    r.parent_path_or_name,
+                    r.parent_id,
+                    r.name,
+                    r.creation_time,
+                    r.last_modified_time,
+                    r.url,
+                    r.children,
+                    r.mime_type,
+                    r.delta,
+                    r.drive_id,
+                    r.visibility,
+                    r.provider,
+                    r.properties,
                 ])
                 .map(|_| ())
                 .map_err(failed)

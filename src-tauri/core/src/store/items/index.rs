@@ -5,7 +5,12 @@
 //! a first load appends are added as they are written. Rows are kept in rowid order
 //! (= arrival order, the table's unsorted order). Per row it keeps the folded search
 //! text (`name␟parent␟id␟property values…`) in one arena, the two times, and codes
-//! for provider, account and type: about 50 bytes plus the text.
+//! for provider, account and type: 48 bytes plus the text.
+//!
+//! Sorting compares 8-byte prefixes of the keys first (a sort of integers), and only
+//! rows whose prefixes tie are compared in full; a descending order is derived from
+//! the ascending one. Searching scans the arena in memory order and then walks the
+//! sorted order, so neither pays for the other's access pattern.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -17,23 +22,26 @@ use crate::ProviderId;
 
 /// Separates the fields of a row's search text.
 pub(super) const SEP: char = '\u{1f}';
+/// "No time": sorts after every real one.
+const NO_TIME: i64 = i64::MIN;
 
 /// One visible row.
 #[derive(Debug, Clone)]
 pub(super) struct Row {
     pub rowid: i64,
-    pub provider: ProviderId,
-    account: u32,
-    item_type: u32,
+    created: i64,
+    modified: i64,
     /// The row's search text in the arena: `text..text+len`.
     text: u32,
     len: u32,
-    /// Lengths of the name and parent fields at its start, and of the id after them.
-    name_len: u32,
-    parent_len: u32,
-    id_len: u32,
-    pub created: Option<i64>,
-    pub modified: Option<i64>,
+    /// Lengths of the name, parent and id fields at its start (sort keys longer than
+    /// 64 KiB compare on their first 64 KiB).
+    name_len: u16,
+    parent_len: u16,
+    id_len: u16,
+    account: u16,
+    item_type: u16,
+    pub provider: ProviderId,
 }
 
 /// A column the table sorts by.
@@ -66,33 +74,56 @@ pub(super) struct Index {
     arena: String,
     accounts: Interner,
     types: Interner,
-    /// Sorted positions per (column, descending), computed on first use.
-    orders: HashMap<(SortColumn, bool), Arc<Vec<u32>>>,
+    /// Sorted positions per (column, descending), the most recent first.
+    orders: Vec<(OrderKey, Arc<Vec<u32>>)>,
 }
+
+/// A sort: the column, and whether it is descending.
+type OrderKey = (SortColumn, bool);
+
+/// Sorted orders kept: a few columns in both directions.
+const CACHED_ORDERS: usize = 4;
 
 #[derive(Default)]
 struct Interner {
     names: Vec<String>,
-    codes: HashMap<String, u32>,
+    codes: HashMap<String, u16>,
 }
 
 impl Interner {
-    fn code(&mut self, name: &str) -> u32 {
+    /// The code of `name`; past 65,535 distinct names, the last code is shared.
+    fn code(&mut self, name: &str) -> u16 {
         if let Some(&c) = self.codes.get(name) {
             return c;
         }
-        let c = self.names.len() as u32;
-        self.names.push(name.to_string());
-        self.codes.insert(name.to_string(), c);
+        let c = self.names.len().min(u16::MAX as usize) as u16;
+        if self.names.len() <= u16::MAX as usize {
+            self.names.push(name.to_string());
+            self.codes.insert(name.to_string(), c);
+        }
         c
     }
 
-    fn name(&self, code: u32) -> &str {
-        &self.names[code as usize]
+    fn name(&self, code: u16) -> &str {
+        self.names.get(code as usize).map_or("", String::as_str)
     }
 
-    fn get(&self, name: &str) -> Option<u32> {
+    fn get(&self, name: &str) -> Option<u16> {
         self.codes.get(name).copied()
+    }
+}
+
+/// Which rows a query keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(super) struct Filter {
+    pub providers: Option<Vec<ProviderId>>,
+    pub types: Option<Vec<String>>,
+    pub words: Vec<String>,
+}
+
+impl Filter {
+    fn is_empty(&self) -> bool {
+        self.providers.is_none() && self.types.is_none() && self.words.is_empty()
     }
 }
 
@@ -113,23 +144,26 @@ impl Index {
         self.accounts.name(row.account)
     }
 
-    fn text(&self, row: &Row) -> &str {
-        &self.arena[row.text as usize..(row.text + row.len) as usize]
+    fn text(&self, row: &Row) -> &[u8] {
+        &self.arena.as_bytes()[row.text as usize..(row.text + row.len) as usize]
     }
 
-    fn name_key(&self, row: &Row) -> &str {
-        let t = row.text as usize;
-        &self.arena[t..t + row.name_len as usize]
+    fn field(&self, row: &Row, skip: usize, len: u16) -> &[u8] {
+        let start = row.text as usize + skip;
+        &self.arena.as_bytes()[start..start + len as usize]
     }
 
-    fn parent_key(&self, row: &Row) -> &str {
-        let t = row.text as usize + row.name_len as usize + SEP.len_utf8();
-        &self.arena[t..t + row.parent_len as usize]
+    fn name_key(&self, row: &Row) -> &[u8] {
+        self.field(row, 0, row.name_len)
     }
 
-    fn id(&self, row: &Row) -> &str {
-        let t = row.text as usize + (row.name_len + row.parent_len) as usize + 2 * SEP.len_utf8();
-        &self.arena[t..t + row.id_len as usize]
+    fn parent_key(&self, row: &Row) -> &[u8] {
+        self.field(row, row.name_len as usize + SEP.len_utf8(), row.parent_len)
+    }
+
+    fn id(&self, row: &Row) -> &[u8] {
+        let skip = (row.name_len as usize + row.parent_len as usize) + 2 * SEP.len_utf8();
+        self.field(row, skip, row.id_len)
     }
 
     /// Adds a row, or replaces the row with the same rowid (a key written again).
@@ -153,113 +187,41 @@ impl Index {
     }
 
     fn make_row(&mut self, new: NewRow<'_>) -> Row {
-        let mut fields = new.search.splitn(4, SEP);
-        let mut next_len = || fields.next().map_or(0, |f| f.len() as u32);
-        let (name_len, parent_len, id_len) = (next_len(), next_len(), next_len());
-        // The arena is addressed with 32 bits; past 4 GiB a row is not searchable
-        // rather than the index overflowing.
+        // The arena is addressed with 32 bits; past 4 GiB a row keeps no text (it is
+        // then found by none of the words) rather than the index overflowing.
         let start = self.arena.len();
         let fits = start + new.search.len() < u32::MAX as usize;
-        if fits {
+        let (text, len) = if fits {
             self.arena.push_str(new.search);
-        }
+            (start as u32, new.search.len() as u32)
+        } else {
+            (0, 0)
+        };
+        let stored = &new.search[..len as usize];
+        let mut fields = stored.splitn(4, SEP);
+        let mut next = || {
+            let f = fields.next().unwrap_or("");
+            f.len().min(u16::MAX as usize) as u16
+        };
+        let (name_len, parent_len, id_len) = (next(), next(), next());
         Row {
             rowid: new.rowid,
-            provider: new.provider,
+            created: new.created.unwrap_or(NO_TIME),
+            modified: new.modified.unwrap_or(NO_TIME),
+            text,
+            len,
+            name_len,
+            parent_len,
+            id_len,
             account: self.accounts.code(new.account),
             item_type: self.types.code(new.item_type),
-            text: if fits { start as u32 } else { 0 },
-            len: if fits { new.search.len() as u32 } else { 0 },
-            name_len: if fits { name_len } else { 0 },
-            parent_len: if fits { parent_len } else { 0 },
-            id_len: if fits { id_len } else { 0 },
-            created: new.created,
-            modified: new.modified,
+            provider: new.provider,
         }
-    }
-
-    /// Positions sorted by `column` (`urls` gives the URL of each position, read
-    /// from the store: URLs are not kept in memory). Empty values come last in both
-    /// directions; ties are broken by the row key, ascending.
-    pub fn order(
-        &mut self,
-        column: SortColumn,
-        descending: bool,
-        urls: impl FnOnce() -> Vec<Option<String>>,
-    ) -> Arc<Vec<u32>> {
-        if let Some(order) = self.orders.get(&(column, descending)) {
-            return order.clone();
-        }
-        let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
-        {
-            let this = &*self;
-            let by_key = |a: &u32, b: &u32| this.key_cmp(this.row(*a), this.row(*b));
-            match column {
-                SortColumn::Created | SortColumn::Modified => {
-                    let time = |p: u32| {
-                        let r = this.row(p);
-                        if column == SortColumn::Created {
-                            r.created
-                        } else {
-                            r.modified
-                        }
-                    };
-                    order.sort_by(|a, b| {
-                        empty_last(time(*a), time(*b), descending).then_with(|| by_key(a, b))
-                    });
-                }
-                SortColumn::Url => {
-                    let urls = urls();
-                    let url = |p: u32| {
-                        urls.get(p as usize)
-                            .and_then(|u| u.as_deref())
-                            .filter(|u| !u.is_empty())
-                    };
-                    order.sort_by(|a, b| {
-                        empty_last(url(*a), url(*b), descending).then_with(|| by_key(a, b))
-                    });
-                }
-                _ => {
-                    let text = |p: u32| -> Option<&str> {
-                        let r = this.row(p);
-                        let t = match column {
-                            SortColumn::Name => this.name_key(r),
-                            SortColumn::Parent => this.parent_key(r),
-                            SortColumn::Provider => r.provider.as_str(),
-                            _ => this.types.name(r.item_type),
-                        };
-                        (!t.is_empty()).then_some(t)
-                    };
-                    if column == SortColumn::Type {
-                        // Types read as written ("Contact"): compare them folded.
-                        let folded: Vec<String> = this
-                            .types
-                            .names
-                            .iter()
-                            .map(|t| super::text::fold(t))
-                            .collect();
-                        let ty = |p: u32| -> Option<&str> {
-                            let f = folded[this.row(p).item_type as usize].as_str();
-                            (!f.is_empty()).then_some(f)
-                        };
-                        order.sort_by(|a, b| {
-                            empty_last(ty(*a), ty(*b), descending).then_with(|| by_key(a, b))
-                        });
-                    } else {
-                        order.sort_by(|a, b| {
-                            empty_last(text(*a), text(*b), descending).then_with(|| by_key(a, b))
-                        });
-                    }
-                }
-            }
-        }
-        let order = Arc::new(order);
-        self.orders.insert((column, descending), order.clone());
-        order
     }
 
     /// The row key order: provider, account, type, id.
-    fn key_cmp(&self, a: &Row, b: &Row) -> Ordering {
+    fn key_cmp(&self, a: u32, b: u32) -> Ordering {
+        let (a, b) = (self.row(a), self.row(b));
         a.provider
             .as_str()
             .cmp(b.provider.as_str())
@@ -268,28 +230,97 @@ impl Index {
             .then_with(|| self.id(a).cmp(self.id(b)))
     }
 
-    /// The positions of `candidates` (in their order) that pass `filter`.
-    pub fn filter(&self, candidates: impl Iterator<Item = u32>, filter: &Filter) -> Vec<u32> {
+    /// Positions sorted by `column` (`urls` gives each position's URL, read from the
+    /// store: URLs are not kept in memory). Empty values come last in both
+    /// directions; ties are broken by the row key, ascending.
+    pub fn order(
+        &mut self,
+        column: SortColumn,
+        descending: bool,
+        urls: impl FnOnce() -> Vec<Option<String>>,
+    ) -> Arc<Vec<u32>> {
+        if let Some(i) = self
+            .orders
+            .iter()
+            .position(|(k, _)| *k == (column, descending))
+        {
+            let hit = self.orders.remove(i);
+            let order = hit.1.clone();
+            self.orders.insert(0, hit);
+            return order;
+        }
+        let cached_asc = self
+            .orders
+            .iter()
+            .find(|(k, _)| *k == (column, false))
+            .map(|(_, o)| o.clone());
+        let url_keys: Option<Vec<Option<Vec<u8>>>> = (column == SortColumn::Url).then(|| {
+            urls()
+                .into_iter()
+                .map(|u| u.filter(|u| !u.is_empty()).map(String::into_bytes))
+                .collect()
+        });
+        let keys = SortKeys::new(self, column, url_keys.as_deref());
+        let ascending = match cached_asc {
+            Some(asc) => asc,
+            None => Arc::new(keys.ascending()),
+        };
+        let order = if descending {
+            Arc::new(keys.descending(&ascending))
+        } else {
+            ascending.clone()
+        };
+        self.remember((column, false), ascending);
+        if descending {
+            self.remember((column, true), order.clone());
+        }
+        order
+    }
+
+    fn remember(&mut self, key: OrderKey, order: Arc<Vec<u32>>) {
+        self.orders.retain(|(k, _)| *k != key);
+        self.orders.insert(0, (key, order));
+        self.orders.truncate(CACHED_ORDERS);
+    }
+
+    /// The positions of `order` that pass `filter`, in `order`'s order. The text is
+    /// scanned in memory order first.
+    pub fn filter(&self, order: Option<&[u32]>, filter: &Filter) -> Vec<u32> {
+        if filter.is_empty() {
+            return match order {
+                Some(o) => o.to_vec(),
+                None => (0..self.rows.len() as u32).collect(),
+            };
+        }
+        let keep = self.matching(filter);
+        match order {
+            Some(o) => o.iter().copied().filter(|&p| keep[p as usize]).collect(),
+            None => (0..self.rows.len() as u32)
+                .filter(|&p| keep[p as usize])
+                .collect(),
+        }
+    }
+
+    /// Whether each position passes `filter`.
+    fn matching(&self, filter: &Filter) -> Vec<bool> {
         let finders: Vec<memmem::Finder<'_>> = filter
             .words
             .iter()
             .map(|w| memmem::Finder::new(w.as_bytes()))
             .collect();
-        let types: Option<Vec<u32>> = filter
+        let types: Option<Vec<u16>> = filter
             .types
             .as_ref()
             .map(|ts| ts.iter().filter_map(|t| self.types.get(t)).collect());
-        candidates
-            .filter(|&p| {
-                let r = self.row(p);
+        self.rows
+            .iter()
+            .map(|r| {
                 filter
                     .providers
                     .as_ref()
                     .is_none_or(|ps| ps.contains(&r.provider))
                     && types.as_ref().is_none_or(|ts| ts.contains(&r.item_type))
-                    && finders
-                        .iter()
-                        .all(|f| f.find(self.text(r).as_bytes()).is_some())
+                    && finders.iter().all(|f| f.find(self.text(r)).is_some())
             })
             .collect()
     }
@@ -304,39 +335,166 @@ impl Index {
         let mut providers: HashMap<ProviderId, u64> = HashMap::new();
         let mut types: Vec<u64> = vec![0; self.types.names.len()];
         for r in &self.rows {
-            if finders
-                .iter()
-                .all(|f| f.find(self.text(r).as_bytes()).is_some())
-            {
+            if finders.iter().all(|f| f.find(self.text(r)).is_some()) {
                 *providers.entry(r.provider).or_default() += 1;
-                types[r.item_type as usize] += 1;
+                if let Some(n) = types.get_mut(r.item_type as usize) {
+                    *n += 1;
+                }
             }
         }
         let types = types
             .into_iter()
             .enumerate()
             .filter(|(_, n)| *n > 0)
-            .map(|(c, n)| (self.types.name(c as u32).to_string(), n))
+            .map(|(c, n)| (self.types.name(c as u16).to_string(), n))
             .collect();
         (providers, types)
     }
 }
 
-/// Which rows a query keeps.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub(super) struct Filter {
-    pub providers: Option<Vec<ProviderId>>,
-    pub types: Option<Vec<String>>,
-    pub words: Vec<String>,
+/// One column's sort keys over an index: byte strings that sort in the column's
+/// order (times as sign-flipped big-endian integers), `None` for an empty value.
+struct SortKeys<'a> {
+    index: &'a Index,
+    column: SortColumn,
+    urls: Option<&'a [Option<Vec<u8>>]>,
+    /// Types are few: each folded once, not once per row.
+    types: Vec<Vec<u8>>,
 }
 
-/// `Some` before `None` in both directions; `Some`s by `descending`.
-fn empty_last<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) if descending => b.cmp(&a),
-        (Some(a), Some(b)) => a.cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
+impl<'a> SortKeys<'a> {
+    fn new(index: &'a Index, column: SortColumn, urls: Option<&'a [Option<Vec<u8>>]>) -> Self {
+        let types = if column == SortColumn::Type {
+            index
+                .types
+                .names
+                .iter()
+                .map(|t| super::text::fold(t).into_bytes())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        SortKeys {
+            index,
+            column,
+            urls,
+            types,
+        }
     }
+
+    fn time(&self, p: u32) -> Option<u64> {
+        let r = self.index.row(p);
+        let t = if self.column == SortColumn::Created {
+            r.created
+        } else {
+            r.modified
+        };
+        (t != NO_TIME).then_some((t as u64) ^ (1 << 63))
+    }
+
+    fn text(&self, p: u32) -> Option<&[u8]> {
+        let index = self.index;
+        let r = index.row(p);
+        let k: &[u8] = match self.column {
+            SortColumn::Name => index.name_key(r),
+            SortColumn::Parent => index.parent_key(r),
+            SortColumn::Provider => r.provider.as_str().as_bytes(),
+            SortColumn::Type => self.types.get(r.item_type as usize)?,
+            SortColumn::Url => self.urls?.get(p as usize)?.as_deref()?,
+            SortColumn::Created | SortColumn::Modified => return None,
+        };
+        (!k.is_empty()).then_some(k)
+    }
+
+    fn is_time(&self) -> bool {
+        matches!(self.column, SortColumn::Created | SortColumn::Modified)
+    }
+
+    /// Whether two positions have the same key.
+    fn same(&self, a: u32, b: u32) -> bool {
+        if self.is_time() {
+            self.time(a) == self.time(b)
+        } else {
+            self.text(a) == self.text(b)
+        }
+    }
+
+    fn empty(&self, p: u32) -> bool {
+        if self.is_time() {
+            self.time(p).is_none()
+        } else {
+            self.text(p).is_none()
+        }
+    }
+
+    fn ascending(&self) -> Vec<u32> {
+        let n = self.index.rows.len() as u32;
+        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n as usize);
+        let mut empty: Vec<u32> = Vec::new();
+        for p in 0..n {
+            let prefix = if self.is_time() {
+                self.time(p)
+            } else {
+                self.text(p).map(prefix8)
+            };
+            match prefix {
+                Some(x) => keyed.push((x, p)),
+                None => empty.push(p),
+            }
+        }
+        keyed.sort_unstable_by_key(|&(x, _)| x);
+        // Runs of one prefix: by the whole key, then the row key.
+        let mut start = 0;
+        while start < keyed.len() {
+            let mut end = start + 1;
+            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+                end += 1;
+            }
+            if end - start > 1 {
+                keyed[start..end].sort_by(|a, b| {
+                    // A time's prefix is the whole time.
+                    let by_key = if self.is_time() {
+                        Ordering::Equal
+                    } else {
+                        self.text(a.1).cmp(&self.text(b.1))
+                    };
+                    by_key.then_with(|| self.index.key_cmp(a.1, b.1))
+                });
+            }
+            start = end;
+        }
+        empty.sort_by(|&a, &b| self.index.key_cmp(a, b));
+        keyed.into_iter().map(|(_, p)| p).chain(empty).collect()
+    }
+
+    /// From the ascending order: groups of equal keys in reverse, each group keeping
+    /// its ascending tie order; empty keys still last.
+    fn descending(&self, ascending: &[u32]) -> Vec<u32> {
+        let split = ascending
+            .iter()
+            .position(|&p| self.empty(p))
+            .unwrap_or(ascending.len());
+        let (valued, empty) = ascending.split_at(split);
+        let mut out = Vec::with_capacity(ascending.len());
+        let mut end = valued.len();
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && self.same(valued[start - 1], valued[end - 1]) {
+                start -= 1;
+            }
+            out.extend_from_slice(&valued[start..end]);
+            end = start;
+        }
+        out.extend_from_slice(empty);
+        out
+    }
+}
+
+/// The first eight bytes of `key`, big-endian, zero-padded: integers that sort as the
+/// keys' byte strings do, up to their eighth byte.
+fn prefix8(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    b[..n].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(b)
 }

@@ -93,6 +93,11 @@ struct Inner {
     /// Reads of windows and items, so a long write never stalls the table.
     reader: Mutex<Connection>,
     view: Mutex<query::View>,
+    /// Set while a thread builds the index.
+    rebuilding: std::sync::atomic::AtomicBool,
+    /// The sets the index shows; writers queue the rows they add to them.
+    visible: Mutex<std::collections::HashSet<SetId>>,
+    pending: Mutex<Vec<query::PendingRow>>,
     recovered: Option<Recovery>,
 }
 
@@ -145,6 +150,9 @@ impl ItemStore {
                 writer: Mutex::new(writer),
                 reader: Mutex::new(reader),
                 view: Mutex::new(query::View::default()),
+                rebuilding: Default::default(),
+                visible: Default::default(),
+                pending: Default::default(),
                 recovered: None,
             }),
         };
@@ -179,12 +187,22 @@ impl ItemStore {
                 writer: Mutex::new(writer),
                 reader: Mutex::new(reader),
                 view: Mutex::new(query::View::default()),
+                rebuilding: Default::default(),
+                visible: Default::default(),
+                pending: Default::default(),
                 recovered: Some(Recovery {
                     moved_to: PathBuf::new(),
                     reason: format!("items are kept in memory only: {reason}"),
                 }),
             }),
         }
+    }
+
+    /// Drops the index (the visible sets changed) and builds it again in the
+    /// background.
+    fn invalidate_view(&self) {
+        self.inner.view.lock().invalidate();
+        self.rebuild_in_background();
     }
 
     /// Where the database is.
@@ -313,7 +331,7 @@ impl ItemStore {
             .map_err(sql)?;
             tx.commit().map_err(sql)?;
         }
-        self.inner.view.lock().invalidate();
+        self.invalidate_view();
         Ok(())
     }
 
@@ -327,7 +345,7 @@ impl ItemStore {
             )
             .map_err(sql)?;
         }
-        self.inner.view.lock().invalidate();
+        self.invalidate_view();
         if let (Some(dir), Some(name)) = (self.inner.path.parent(), self.inner.path.file_name()) {
             let aside = format!("{}.corrupt-", name.to_string_lossy());
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {

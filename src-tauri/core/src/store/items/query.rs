@@ -8,13 +8,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use rusqlite::{params_from_iter, Connection, Row as SqlRow};
+use rusqlite::Row as SqlRow;
 use serde::{Deserialize, Serialize};
 
 use super::index::{Filter, Index, NewRow, SortColumn};
 use super::text::search_words;
 use super::{sql, ItemStore, SetId};
-use crate::item::parse_time;
+use crate::item::{parse_time, ItemRecord};
 use crate::{IntegrationItem, ProviderId, Result};
 
 /// The rows the table asks for.
@@ -89,7 +89,6 @@ pub struct QueryResult {
 #[derive(Default)]
 pub(super) struct View {
     index: Option<Index>,
-    visible: HashSet<SetId>,
     /// The writer connection's `data_version` when the index was built: it changes
     /// when another process commits.
     data_version: i64,
@@ -109,13 +108,19 @@ impl View {
         self.counts = None;
     }
 
-    /// Whether rows written to `set` are on screen now (a first load's).
-    pub fn shows(&self, set: SetId) -> bool {
-        self.index.is_some() && self.visible.contains(&set)
-    }
-
-    pub fn add(&mut self, row: NewRow<'_>) {
-        let kept = self.index.as_mut().is_some_and(|i| i.upsert(row));
+    /// Adds rows a load wrote to a visible set. Without an index they wait: the
+    /// build in progress (or the next one) reads them from SQL, and applies what
+    /// it may have missed.
+    pub fn apply(&mut self, pending: &mut Vec<PendingRow>, visible: &HashSet<SetId>) {
+        let Some(index) = self.index.as_mut() else {
+            return;
+        };
+        let mut kept = true;
+        for row in pending.drain(..) {
+            if visible.contains(&row.set) {
+                kept &= index.upsert(row.as_new());
+            }
+        }
         self.results.clear();
         self.counts = None;
         if !kept {
@@ -124,22 +129,61 @@ impl View {
     }
 }
 
+/// A row written to a visible set, waiting to enter the index.
+pub(super) struct PendingRow {
+    pub set: SetId,
+    pub rowid: i64,
+    pub provider: ProviderId,
+    pub account: String,
+    pub item_type: String,
+    pub search: String,
+    pub created: Option<i64>,
+    pub modified: Option<i64>,
+}
+
+impl PendingRow {
+    fn as_new(&self) -> NewRow<'_> {
+        NewRow {
+            rowid: self.rowid,
+            provider: self.provider,
+            account: &self.account,
+            item_type: &self.item_type,
+            search: &self.search,
+            created: self.created,
+            modified: self.modified,
+        }
+    }
+}
+
 /// Each account's visible set: the complete one, else its newest partial load.
-const VISIBLE_SETS: &str = "SELECT id FROM item_sets WHERE state = 'complete'
+pub(super) const VISIBLE_SETS: &str = "SELECT id FROM item_sets WHERE state = 'complete'
     UNION ALL
     SELECT max(id) FROM item_sets s WHERE state IN ('loading', 'failed')
       AND NOT EXISTS (SELECT 1 FROM item_sets c WHERE c.state = 'complete'
                       AND c.provider = s.provider AND c.account = s.account)
       GROUP BY provider, account";
 
-const ITEM_COLUMNS: &str = "provider, account, item_type, id, directory, parent_path_or_name,
+pub(super) const ITEM_COLUMNS: &str =
+    "provider, account, item_type, id, directory, parent_path_or_name,
     parent_id, name, creation_time, last_modified_time, url, children, mime_type, delta,
     drive_id, visibility, properties";
 
 impl ItemStore {
     /// One window of the rows `query` selects, with the total and the chip counts.
     pub fn query(&self, query: &ItemQuery, offset: u64, limit: u64) -> Result<QueryResult> {
-        let mut view = self.inner.view.lock();
+        // The unsorted, unfiltered table (what a start shows first) needs no index:
+        // while the index is built, SQL serves it.
+        let plain = is_plain(query);
+        let mut view = match self.inner.view.try_lock() {
+            Some(view) if !plain || self.index_current(&view)? => view,
+            Some(view) => {
+                drop(view);
+                self.rebuild_in_background();
+                return self.plain_by_sql(offset, limit);
+            }
+            None if plain => return self.plain_by_sql(offset, limit),
+            None => self.inner.view.lock(),
+        };
         let positions = self.positions(&mut view, query)?;
         let index = view.index.as_ref().expect("positions built the index");
         let words = search_words(&query.search);
@@ -195,56 +239,139 @@ impl ItemStore {
         }
     }
 
-    /// Every item `query` selects, in its order, to `each`. Reads on a connection of
-    /// its own, so the table stays responsive during a long export.
-    pub fn for_each_item(
+    /// Every item `query` selects, in its order, to `each`, as stored (no decoding).
+    /// Reads on a connection of its own, so the table stays responsive during a long
+    /// export.
+    pub fn for_each_record(
         &self,
         query: &ItemQuery,
-        mut each: impl FnMut(&IntegrationItem) -> Result<()>,
+        mut each: impl FnMut(&ItemRecord<'_>) -> Result<()>,
     ) -> Result<u64> {
         let conn =
             super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
-        let everything = query.providers.is_empty()
-            && query.types.is_empty()
-            && query.search.trim().is_empty()
-            && query.sort.is_none();
-        if everything {
-            let mut stmt = conn
-                .prepare(&format!(
-                    "SELECT {ITEM_COLUMNS} FROM items WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid"
-                ))
-                .map_err(sql)?;
-            let mut rows = stmt.query([]).map_err(sql)?;
-            let mut n = 0;
-            while let Some(row) = rows.next().map_err(sql)? {
-                each(&item_of(row).map_err(sql)?)?;
-                n += 1;
-            }
-            return Ok(n);
-        }
-        let rowids: Vec<i64> = {
-            let mut view = self.inner.view.lock();
-            let positions = self.positions(&mut view, query)?;
-            let index = view.index.as_ref().expect("positions built the index");
-            positions.iter().map(|&p| index.row(p).rowid).collect()
-        };
-        let mut n = 0;
-        for chunk in rowids.chunks(500) {
-            let items = items_by_rowid(&conn, chunk)?;
-            for rowid in chunk {
-                // A row retired since the positions were taken is skipped.
-                if let Some(item) = items.get(rowid) {
-                    each(item)?;
+        match self.ordered_rowids(query)? {
+            None => {
+                let mut stmt = conn
+                    .prepare(&format!(
+                        "SELECT {ITEM_COLUMNS} FROM items WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid"
+                    ))
+                    .map_err(sql)?;
+                let mut rows = stmt.query([]).map_err(sql)?;
+                let mut n = 0;
+                while let Some(row) = rows.next().map_err(sql)? {
+                    each(&record_at(row, 0).map_err(sql)?)?;
                     n += 1;
                 }
+                Ok(n)
+            }
+            Some(rowids) => {
+                let mut stmt = conn
+                    .prepare_cached(&format!(
+                        "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
+                    ))
+                    .map_err(sql)?;
+                let mut n = 0;
+                for rowid in rowids {
+                    let mut rows = stmt.query([rowid]).map_err(sql)?;
+                    // A row retired since the positions were taken is skipped.
+                    if let Some(row) = rows.next().map_err(sql)? {
+                        each(&record_at(row, 0).map_err(sql)?)?;
+                        n += 1;
+                    }
+                }
+                Ok(n)
             }
         }
-        Ok(n)
+    }
+
+    /// Copies what `query` selects, in its order, into a new database at `path`
+    /// (attached to a connection of its own), as the table `schema("out.items")`
+    /// makes: no row leaves SQLite.
+    pub fn copy_into_sqlite(
+        &self,
+        query: &ItemQuery,
+        path: &std::path::Path,
+        schema: fn(&str) -> String,
+    ) -> Result<u64> {
+        const COLUMNS: &str = "NULLIF(i.id, ''), NULLIF(i.item_type, ''), i.directory,
+            i.parent_path_or_name, i.parent_id, i.name, i.creation_time, i.last_modified_time,
+            i.url, i.children, i.mime_type, i.delta, i.drive_id, i.visibility, i.provider,
+            i.properties";
+        let rowids = self.ordered_rowids(query)?;
+        let conn =
+            super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
+        let target = path.to_string_lossy();
+        conn.execute("ATTACH DATABASE ?1 AS out", [target.as_ref()])
+            .map_err(sql)?;
+        conn.execute_batch("PRAGMA out.journal_mode = OFF; PRAGMA out.synchronous = OFF;")
+            .map_err(sql)?;
+        conn.execute_batch(&schema("out.items")).map_err(sql)?;
+        let copied = match rowids {
+            None => conn
+                .execute(
+                    &format!(
+                        "INSERT INTO out.items SELECT {COLUMNS} FROM items i
+                         WHERE i.set_id IN ({VISIBLE_SETS}) ORDER BY i.rowid"
+                    ),
+                    [],
+                )
+                .map_err(sql)?,
+            Some(rowids) => {
+                conn.execute_batch(
+                    "CREATE TEMP TABLE export_order (pos INTEGER PRIMARY KEY, row INTEGER NOT NULL)",
+                )
+                .map_err(sql)?;
+                {
+                    let tx = conn.unchecked_transaction().map_err(sql)?;
+                    {
+                        let mut insert = tx
+                            .prepare("INSERT INTO temp.export_order (row) VALUES (?1)")
+                            .map_err(sql)?;
+                        for rowid in &rowids {
+                            insert.execute([rowid]).map_err(sql)?;
+                        }
+                    }
+                    tx.commit().map_err(sql)?;
+                }
+                conn.execute(
+                    &format!(
+                        "INSERT INTO out.items SELECT {COLUMNS} FROM temp.export_order o
+                         JOIN items i ON i.rowid = o.row ORDER BY o.pos"
+                    ),
+                    [],
+                )
+                .map_err(sql)?
+            }
+        };
+        conn.execute_batch("DETACH DATABASE out").map_err(sql)?;
+        Ok(copied as u64)
+    }
+
+    /// The rowids `query` selects in its order; `None` for every visible row in
+    /// arrival order (which SQL reads faster by itself).
+    pub(super) fn ordered_rowids(&self, query: &ItemQuery) -> Result<Option<Vec<i64>>> {
+        if is_plain(query) {
+            return Ok(None);
+        }
+        let mut view = self.inner.view.lock();
+        let positions = self.positions(&mut view, query)?;
+        let index = view.index.as_ref().expect("positions built the index");
+        Ok(Some(
+            positions.iter().map(|&p| index.row(p).rowid).collect(),
+        ))
     }
 
     /// The ordered positions of `query`, from the cache or computed.
     fn positions(&self, view: &mut View, query: &ItemQuery) -> Result<Arc<Vec<u32>>> {
         self.refresh(view)?;
+        {
+            let visible = self.inner.visible.lock().clone();
+            view.apply(&mut self.inner.pending.lock(), &visible);
+        }
+        if view.index.is_none() {
+            // A row could not keep its place: build again.
+            self.refresh(view)?;
+        }
         let filter = Filter {
             providers: (!query.providers.is_empty()).then(|| query.providers.clone()),
             types: (!query.types.is_empty()).then(|| query.types.clone()),
@@ -258,7 +385,7 @@ impl ItemStore {
         let index = view.index.as_mut().expect("refresh built the index");
         let (filter, sort) = &key;
         let positions = match sort {
-            None => index.filter(0..index.len() as u32, filter),
+            None => index.filter(None, filter),
             Some((column, descending)) => {
                 let order = if *column == SortColumn::Url {
                     let rowids: Vec<i64> = (0..index.len() as u32)
@@ -269,7 +396,7 @@ impl ItemStore {
                 } else {
                     index.order(*column, *descending, Vec::new)
                 };
-                index.filter(order.iter().copied(), filter)
+                index.filter(Some(&order), filter)
             }
         };
         let positions = Arc::new(positions);
@@ -278,55 +405,157 @@ impl ItemStore {
         Ok(positions)
     }
 
-    /// Rebuilds the index when it is gone or another process has committed.
-    fn refresh(&self, view: &mut View) -> Result<()> {
-        let version: i64 = self
-            .inner
+    /// The writer connection's `data_version`: it changes when another process
+    /// commits.
+    fn data_version(&self) -> Result<i64> {
+        self.inner
             .writer
             .lock()
             .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(sql)
+    }
+
+    fn index_current(&self, view: &View) -> Result<bool> {
+        Ok(view.index.is_some() && view.data_version == self.data_version()?)
+    }
+
+    /// Builds the index on a thread of its own (after a start, a swap, a foreign
+    /// commit), so the first plain windows do not wait for it.
+    pub fn rebuild_in_background(&self) {
+        use std::sync::atomic::Ordering;
+        if self.inner.rebuilding.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let store = self.clone();
+        std::thread::spawn(move || {
+            {
+                let mut view = store.inner.view.lock();
+                if let Err(e) = store.refresh(&mut view) {
+                    tracing::warn!(error = %e, "could not build the item index");
+                }
+            }
+            store.inner.rebuilding.store(false, Ordering::SeqCst);
+        });
+    }
+
+    /// The plain table straight from SQL, in arrival order.
+    fn plain_by_sql(&self, offset: u64, limit: u64) -> Result<QueryResult> {
+        let conn = self.inner.reader.lock();
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) FROM items WHERE set_id IN ({VISIBLE_SETS})"),
+                [],
+                |r| r.get(0),
+            )
             .map_err(sql)?;
+        let mut counts = Counts::default();
+        {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT provider, item_type, count(*) FROM items
+                     WHERE set_id IN ({VISIBLE_SETS}) GROUP BY provider, item_type"
+                ))
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+                .map_err(sql)?;
+            for row in rows {
+                let (provider, item_type, n) = row.map_err(sql)?;
+                if let Ok(p) = provider.parse::<ProviderId>() {
+                    *counts.providers.entry(p).or_default() += n as u64;
+                    *counts.types.entry(item_type).or_default() += n as u64;
+                }
+            }
+        }
+        let offset = offset.min(total.max(0) as u64);
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT provider, account, item_type, id, name, parent_path_or_name,
+                    creation_time, last_modified_time, url FROM items
+                 WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid LIMIT ?1 OFFSET ?2"
+            ))
+            .map_err(sql)?;
+        let mut rows = stmt.query([limit as i64, offset as i64]).map_err(sql)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(sql)? {
+            if let Some(row) = row_view(r).map_err(sql)? {
+                out.push(row);
+            }
+        }
+        Ok(QueryResult {
+            total: total.max(0) as u64,
+            offset,
+            rows: out,
+            counts,
+        })
+    }
+
+    /// Rebuilds the index when it is gone or another process has committed. Reads on
+    /// a connection of its own: windows keep being served meanwhile.
+    fn refresh(&self, view: &mut View) -> Result<()> {
+        let version = self.data_version()?;
         if view.index.is_some() && version == view.data_version {
             return Ok(());
         }
         view.invalidate();
-        let conn = self.inner.reader.lock();
+        let conn =
+            super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
+        // One read transaction: the visible sets and their rows from one snapshot.
+        let snapshot = conn.unchecked_transaction().map_err(sql)?;
         let visible: HashSet<SetId> = {
-            let mut stmt = conn.prepare_cached(VISIBLE_SETS).map_err(sql)?;
+            let mut stmt = snapshot.prepare(VISIBLE_SETS).map_err(sql)?;
             let ids = stmt
                 .query_map([], |r| r.get::<_, Option<i64>>(0))
                 .map_err(sql)?;
             ids.filter_map(|id| id.ok().flatten()).map(SetId).collect()
         };
+        // Writers queue rows for these sets from now on: what they commit after the
+        // snapshot is applied below.
+        *self.inner.visible.lock() = visible.clone();
         let mut index = Index::default();
-        let mut stmt = conn
-            .prepare_cached(&format!(
+        let ids: Vec<String> = visible.iter().map(|s| s.0.to_string()).collect();
+        let mut stmt = snapshot
+            .prepare(&format!(
                 "SELECT rowid, provider, account, item_type, search, created_ms, modified_ms
-                 FROM items WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid"
+                 FROM items WHERE set_id IN ({}) ORDER BY rowid",
+                if ids.is_empty() {
+                    "NULL".to_string()
+                } else {
+                    ids.join(",")
+                }
             ))
             .map_err(sql)?;
         let mut rows = stmt.query([]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
-            let provider: String = r.get(1).map_err(sql)?;
-            let Ok(provider) = provider.parse::<ProviderId>() else {
+            let text = |i: usize| -> rusqlite::Result<&str> {
+                Ok(r.get_ref(i)?.as_str_or_null()?.unwrap_or(""))
+            };
+            let Ok(provider) = text(1).map_err(sql)?.parse::<ProviderId>() else {
                 continue;
             };
-            let account: String = r.get(2).map_err(sql)?;
-            let item_type: String = r.get(3).map_err(sql)?;
-            let search: String = r.get(4).map_err(sql)?;
             index.upsert(NewRow {
                 rowid: r.get(0).map_err(sql)?,
                 provider,
-                account: &account,
-                item_type: &item_type,
-                search: &search,
+                account: text(2).map_err(sql)?,
+                item_type: text(3).map_err(sql)?,
+                search: text(4).map_err(sql)?,
                 created: r.get(5).map_err(sql)?,
                 modified: r.get(6).map_err(sql)?,
             });
         }
+        drop(rows);
+        drop(stmt);
+        snapshot.finish().map_err(sql)?;
         view.index = Some(index);
-        view.visible = visible;
         view.data_version = version;
+        let mut pending = self.inner.pending.lock();
+        view.apply(&mut pending, &visible);
         Ok(())
     }
 
@@ -366,46 +595,70 @@ impl ItemStore {
         let mut out = Vec::with_capacity(rowids.len());
         for rowid in rowids {
             let mut rows = stmt.query([rowid]).map_err(sql)?;
-            let Some(r) = rows.next().map_err(sql)? else {
-                continue;
-            };
-            let provider: String = r.get(0).map_err(sql)?;
-            let Ok(provider) = provider.parse::<ProviderId>() else {
-                continue;
-            };
-            out.push(RowView {
-                key: ItemKey {
-                    provider,
-                    account: r.get(1).map_err(sql)?,
-                    item_type: r.get(2).map_err(sql)?,
-                    id: r.get(3).map_err(sql)?,
-                },
-                name: r.get(4).map_err(sql)?,
-                parent: r.get(5).map_err(sql)?,
-                created: r.get(6).map_err(sql)?,
-                modified: r.get(7).map_err(sql)?,
-                url: r.get(8).map_err(sql)?,
-            });
+            if let Some(r) = rows.next().map_err(sql)? {
+                if let Some(row) = row_view(r).map_err(sql)? {
+                    out.push(row);
+                }
+            }
         }
         Ok(out)
     }
 }
 
-/// The items with these rowids, by rowid.
-fn items_by_rowid(conn: &Connection, rowids: &[i64]) -> Result<HashMap<i64, IntegrationItem>> {
-    let marks = vec!["?"; rowids.len()].join(",");
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT rowid, {ITEM_COLUMNS} FROM items WHERE rowid IN ({marks})"
-        ))
-        .map_err(sql)?;
-    let mut rows = stmt.query(params_from_iter(rowids)).map_err(sql)?;
-    let mut out = HashMap::with_capacity(rowids.len());
-    while let Some(row) = rows.next().map_err(sql)? {
-        let rowid: i64 = row.get(0).map_err(sql)?;
-        out.insert(rowid, item_at(row, 1).map_err(sql)?);
-    }
-    Ok(out)
+/// Whether a query is the plain table: every row in arrival order.
+fn is_plain(query: &ItemQuery) -> bool {
+    query.providers.is_empty()
+        && query.types.is_empty()
+        && query.search.trim().is_empty()
+        && query.sort.is_none()
+}
+
+/// A table row from `provider, account, item_type, id, name, parent, created,
+/// modified, url`.
+fn row_view(r: &SqlRow<'_>) -> rusqlite::Result<Option<RowView>> {
+    let provider: String = r.get(0)?;
+    let Ok(provider) = provider.parse::<ProviderId>() else {
+        return Ok(None);
+    };
+    Ok(Some(RowView {
+        key: ItemKey {
+            provider,
+            account: r.get(1)?,
+            item_type: r.get(2)?,
+            id: r.get(3)?,
+        },
+        name: r.get(4)?,
+        parent: r.get(5)?,
+        created: r.get(6)?,
+        modified: r.get(7)?,
+        url: r.get(8)?,
+    }))
+}
+
+/// A stored item as a record, from `ITEM_COLUMNS` starting at column `at`.
+fn record_at<'r>(row: &'r SqlRow<'_>, at: usize) -> rusqlite::Result<ItemRecord<'r>> {
+    let text = |i: usize| -> rusqlite::Result<Option<&'r str>> {
+        Ok(row.get_ref(at + i)?.as_str_or_null()?)
+    };
+    let non_empty = |s: Option<&'r str>| s.filter(|s| !s.is_empty());
+    Ok(ItemRecord {
+        provider: text(0)?.unwrap_or(""),
+        item_type: non_empty(text(2)?),
+        id: non_empty(text(3)?),
+        directory: row.get::<_, bool>(at + 4)?,
+        parent_path_or_name: text(5)?,
+        parent_id: text(6)?,
+        name: text(7)?,
+        creation_time: text(8)?,
+        last_modified_time: text(9)?,
+        url: text(10)?,
+        children: text(11)?,
+        mime_type: text(12)?,
+        delta: text(13)?,
+        drive_id: text(14)?,
+        visibility: row.get::<_, Option<bool>>(at + 15)?,
+        properties: text(16)?.unwrap_or("{}"),
+    })
 }
 
 fn item_of(row: &SqlRow<'_>) -> rusqlite::Result<IntegrationItem> {

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use chrono::Utc;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::index::{NewRow, SEP};
+use super::index::SEP;
+use super::query::PendingRow;
 use super::text::fold_into;
 use super::{sql, ItemStore, SetId};
-use crate::item::format_time;
+use crate::item::{format_time, write_time};
 use crate::{Error, IntegrationItem, ProviderId, Result};
 
 /// A load's place in the store, held while the load runs.
@@ -24,6 +25,62 @@ pub struct LoadSet {
     /// Held for the load's lifetime: another process that can lock it knows the
     /// load is gone (a crash), not running.
     _lease: File,
+}
+
+/// One row, written or written again (same key): the set keeps one row per key.
+const UPSERT: &str = "INSERT INTO items (set_id, provider, account, item_type, id, directory,
+        parent_path_or_name, parent_id, name, creation_time, last_modified_time, url,
+        children, mime_type, delta, drive_id, visibility, properties, search, created_ms,
+        modified_ms)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+        ?19, ?20, ?21)
+    ON CONFLICT (set_id, provider, account, item_type, id) DO UPDATE SET
+        directory = excluded.directory, parent_path_or_name = excluded.parent_path_or_name,
+        parent_id = excluded.parent_id, name = excluded.name,
+        creation_time = excluded.creation_time, last_modified_time = excluded.last_modified_time,
+        url = excluded.url, children = excluded.children, mime_type = excluded.mime_type,
+        delta = excluded.delta, drive_id = excluded.drive_id, visibility = excluded.visibility,
+        properties = excluded.properties, search = excluded.search,
+        created_ms = excluded.created_ms, modified_ms = excluded.modified_ms
+    RETURNING rowid";
+
+/// Text encoded for one row, reused from row to row of a batch.
+#[derive(Default)]
+struct Buffers {
+    created: String,
+    modified: String,
+    children: String,
+    properties: String,
+    search: String,
+}
+
+impl Buffers {
+    fn fill(&mut self, item: &IntegrationItem) {
+        self.created.clear();
+        self.modified.clear();
+        if let Some(t) = &item.creation_time {
+            write_time(&mut self.created, t);
+        }
+        if let Some(t) = &item.last_modified_time {
+            write_time(&mut self.modified, t);
+        }
+        self.children.clear();
+        if let Some(c) = &item.children {
+            json_into(&mut self.children, c);
+        }
+        self.properties.clear();
+        json_into(&mut self.properties, &item.properties);
+        search_text(item, &mut self.search);
+    }
+}
+
+/// `value` as JSON into `out` (serializing a map or list of strings cannot fail).
+fn json_into(out: &mut String, value: &impl serde::Serialize) {
+    let mut bytes = std::mem::take(out).into_bytes();
+    if serde_json::to_writer(&mut bytes, value).is_err() {
+        bytes.clear();
+    }
+    *out = String::from_utf8(bytes).unwrap_or_default();
 }
 
 /// Rows deleted per transaction when a replaced set is retired, so the other
@@ -125,11 +182,23 @@ impl ItemStore {
         .map_err(sql)?;
         let set = SetId(tx.last_insert_rowid());
         let lease = self.take_lease(set)?;
+        let first: bool = tx
+            .query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM item_sets WHERE provider = ?1 AND account = ?2
+                 AND state = 'complete')",
+                params![provider.as_str(), account],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
         tx.commit().map_err(sql)?;
         drop(conn);
+        if first {
+            // A first load is on screen as it arrives.
+            self.inner.visible.lock().insert(set);
+        }
         if !partial.is_empty() {
             // A partial first load was on screen; the new load replaces it.
-            self.inner.view.lock().invalidate();
+            self.invalidate_view();
         }
         Ok(LoadSet {
             id: set,
@@ -144,7 +213,7 @@ impl ItemStore {
     /// Writes one batch in one transaction. A key already in the set is replaced
     /// (a resumed load, or an item sent again with more filled in).
     pub fn write_batch(&self, set: &LoadSet, items: &[IntegrationItem]) -> Result<()> {
-        let mut written: Vec<(i64, usize, String)> = Vec::with_capacity(items.len());
+        let mut rowids: Vec<i64> = Vec::with_capacity(items.len());
         {
             let mut conn = self.inner.writer.lock();
             let tx = conn
@@ -164,37 +233,10 @@ impl ItemStore {
                 return Err(Error::Cancelled);
             }
             {
-                let mut stmt = tx
-                    .prepare_cached(
-                        "INSERT INTO items (set_id, provider, account, item_type, id, directory,
-                            parent_path_or_name, parent_id, name, creation_time, last_modified_time,
-                            url, children, mime_type, delta, drive_id, visibility, properties,
-                            search, created_ms, modified_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                            ?16, ?17, ?18, ?19, ?20, ?21)
-                         ON CONFLICT (set_id, provider, account, item_type, id) DO UPDATE SET
-                            directory = excluded.directory,
-                            parent_path_or_name = excluded.parent_path_or_name,
-                            parent_id = excluded.parent_id, name = excluded.name,
-                            creation_time = excluded.creation_time,
-                            last_modified_time = excluded.last_modified_time,
-                            url = excluded.url, children = excluded.children,
-                            mime_type = excluded.mime_type, delta = excluded.delta,
-                            drive_id = excluded.drive_id, visibility = excluded.visibility,
-                            properties = excluded.properties, search = excluded.search,
-                            created_ms = excluded.created_ms, modified_ms = excluded.modified_ms
-                         RETURNING rowid",
-                    )
-                    .map_err(sql)?;
-                let mut scratch = String::new();
-                for (i, item) in items.iter().enumerate() {
-                    let search = search_text(item, &mut scratch);
-                    let children = item
-                        .children
-                        .as_ref()
-                        .map(|c| serde_json::to_string(c).unwrap_or_default());
-                    let properties =
-                        serde_json::to_string(&item.properties).unwrap_or_else(|_| "{}".into());
+                let mut stmt = tx.prepare_cached(UPSERT).map_err(sql)?;
+                let mut b = Buffers::default();
+                for item in items {
+                    b.fill(item);
                     let rowid: i64 = stmt
                         .query_row(
                             params![
@@ -207,40 +249,45 @@ impl ItemStore {
                                 item.parent_path_or_name,
                                 item.parent_id,
                                 item.name,
-                                item.creation_time.as_ref().map(format_time),
-                                item.last_modified_time.as_ref().map(format_time),
+                                item.creation_time.map(|_| b.created.as_str()),
+                                item.last_modified_time.map(|_| b.modified.as_str()),
                                 item.url,
-                                children,
+                                item.children.as_ref().map(|_| b.children.as_str()),
                                 item.mime_type,
                                 item.delta,
                                 item.drive_id,
                                 item.visibility,
-                                properties,
-                                search,
+                                b.properties.as_str(),
+                                b.search.as_str(),
                                 item.creation_time.map(|t| t.timestamp_millis()),
                                 item.last_modified_time.map(|t| t.timestamp_millis()),
                             ],
                             |r| r.get(0),
                         )
                         .map_err(sql)?;
-                    written.push((rowid, i, search.to_string()));
+                    rowids.push(rowid);
                 }
             }
             tx.commit().map_err(sql)?;
         }
-        let mut view = self.inner.view.lock();
-        if view.shows(set.id) {
-            for (rowid, i, search) in &written {
-                let item = &items[*i];
-                view.add(NewRow {
-                    rowid: *rowid,
-                    provider: item.provider,
-                    account: &set.account,
-                    item_type: item.item_type.as_deref().unwrap_or(""),
-                    search,
-                    created: item.creation_time.map(|t| t.timestamp_millis()),
-                    modified: item.last_modified_time.map(|t| t.timestamp_millis()),
-                });
+        // After the commit (so an index build that missed these rows in its snapshot
+        // finds them queued): rows of a set on screen go to the index.
+        if self.inner.visible.lock().contains(&set.id) {
+            let mut search = String::new();
+            let rows = items.iter().zip(&rowids).map(|(item, &rowid)| PendingRow {
+                set: set.id,
+                rowid,
+                provider: item.provider,
+                account: set.account.clone(),
+                item_type: item.item_type.clone().unwrap_or_default(),
+                search: search_text(item, &mut search).to_string(),
+                created: item.creation_time.map(|t| t.timestamp_millis()),
+                modified: item.last_modified_time.map(|t| t.timestamp_millis()),
+            });
+            self.inner.pending.lock().extend(rows);
+            if let Some(mut view) = self.inner.view.try_lock() {
+                let visible = self.inner.visible.lock().clone();
+                view.apply(&mut self.inner.pending.lock(), &visible);
             }
         }
         Ok(())
@@ -293,7 +340,7 @@ impl ItemStore {
             (count.max(0) as u64, replaced)
         };
         if !replaced.is_empty() {
-            self.inner.view.lock().invalidate();
+            self.invalidate_view();
         }
         for old in replaced {
             self.retire(SetId(old))?;
