@@ -116,6 +116,12 @@ fn run(n: usize, smoke: bool) {
         WINDOW
     );
 
+    let start = Instant::now();
+    store.warm().expect("index");
+    println!(
+        "index           {:>10}  (built from the store)",
+        ms(start.elapsed())
+    );
     let rss_before = rss_mb();
     let big = n >= 1_000_000;
     let (sort_goal, search_goal) = if big {

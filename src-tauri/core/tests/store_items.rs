@@ -330,3 +330,44 @@ fn exports_from_the_store_follow_the_query_in_every_format() {
     files.sort();
     assert_eq!(files, ["items.json", "items.sqlite"]);
 }
+
+#[test]
+fn a_start_serves_the_plain_table_before_the_index_is_built_and_both_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = ItemStore::open(dir.path());
+        for (p, n) in [(H, 30), (N, 20)] {
+            let set = store.begin(p, "", false).unwrap();
+            let batch: Vec<_> = (0..n)
+                .map(|i| {
+                    item(
+                        p,
+                        if i % 3 == 0 { "Deal" } else { "Page" },
+                        &i.to_string(),
+                        "x",
+                    )
+                })
+                .collect();
+            store.write_batch(&set, &batch).unwrap();
+            store.complete(set).unwrap();
+        }
+        // A first load in progress is shown too.
+        let partial = store.begin(ProviderId::Airtable, "", false).unwrap();
+        store
+            .write_batch(
+                &partial,
+                &[item(ProviderId::Airtable, "Base", "b1", "Base")],
+            )
+            .unwrap();
+        std::mem::forget(partial);
+    }
+    let store = ItemStore::open(dir.path());
+    // However the race with the background build goes, the answers are the same.
+    let early = store.query(&all(), 5, 10).unwrap();
+    store.warm().unwrap();
+    let late = store.query(&all(), 5, 10).unwrap();
+    assert_eq!(early, late);
+    assert_eq!(late.total, 51);
+    assert_eq!(late.counts.providers[&H], 30);
+    assert_eq!(late.counts.types["Deal"], 10 + 7);
+}

@@ -12,7 +12,6 @@
 //! the ascending one. Searching scans the arena in memory order and then walks the
 //! sorted order, so neither pays for the other's access pattern.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -76,6 +75,8 @@ pub(super) struct Index {
     types: Interner,
     /// Sorted positions per (column, descending), the most recent first.
     orders: Vec<(OrderKey, Arc<Vec<u32>>)>,
+    /// Each position's rank in row-key order (the tie-break of every sort).
+    key_ranks: Option<Arc<Vec<u32>>>,
 }
 
 /// A sort: the column, and whether it is descending.
@@ -121,12 +122,6 @@ pub(super) struct Filter {
     pub words: Vec<String>,
 }
 
-impl Filter {
-    fn is_empty(&self) -> bool {
-        self.providers.is_none() && self.types.is_none() && self.words.is_empty()
-    }
-}
-
 impl Index {
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -134,14 +129,6 @@ impl Index {
 
     pub fn row(&self, pos: u32) -> &Row {
         &self.rows[pos as usize]
-    }
-
-    pub fn item_type(&self, row: &Row) -> &str {
-        self.types.name(row.item_type)
-    }
-
-    pub fn account(&self, row: &Row) -> &str {
-        self.accounts.name(row.account)
     }
 
     fn text(&self, row: &Row) -> &[u8] {
@@ -183,6 +170,7 @@ impl Index {
             None => self.rows.push(row),
         }
         self.orders.clear();
+        self.key_ranks = None;
         true
     }
 
@@ -219,15 +207,62 @@ impl Index {
         }
     }
 
-    /// The row key order: provider, account, type, id.
-    fn key_cmp(&self, a: u32, b: u32) -> Ordering {
-        let (a, b) = (self.row(a), self.row(b));
-        a.provider
-            .as_str()
-            .cmp(b.provider.as_str())
-            .then_with(|| self.account(a).cmp(self.account(b)))
-            .then_with(|| self.item_type(a).cmp(self.item_type(b)))
-            .then_with(|| self.id(a).cmp(self.id(b)))
+    /// Each position's rank in row-key order, computed once per change of the rows:
+    /// an integer sort of (provider, account, type, id prefix), then the runs whose id
+    /// prefixes tie compared in full.
+    pub fn key_ranks(&mut self) -> Arc<Vec<u32>> {
+        if let Some(ranks) = &self.key_ranks {
+            return ranks.clone();
+        }
+        // Codes are in order of first sight, not of name: rank them by name.
+        let order_of = |names: &[String]| {
+            let mut idx: Vec<usize> = (0..names.len()).collect();
+            idx.sort_by(|&a, &b| names[a].cmp(&names[b]));
+            let mut rank = vec![0u16; names.len()];
+            for (r, i) in idx.into_iter().enumerate() {
+                rank[i] = r as u16;
+            }
+            rank
+        };
+        let accounts = order_of(&self.accounts.names);
+        let types = order_of(&self.types.names);
+        let provider_rank = |p: ProviderId| {
+            let mut names: Vec<&str> = ProviderId::ALL.iter().map(|p| p.as_str()).collect();
+            names.sort_unstable();
+            names.iter().position(|n| *n == p.as_str()).unwrap_or(0) as u64
+        };
+        let mut keyed: Vec<(u64, u64, u32)> = (0..self.rows.len() as u32)
+            .map(|p| {
+                let r = self.row(p);
+                let high = (provider_rank(r.provider) << 32)
+                    | ((accounts.get(r.account as usize).copied().unwrap_or(0) as u64) << 16)
+                    | types.get(r.item_type as usize).copied().unwrap_or(0) as u64;
+                (high, prefix8(self.id(r)), p)
+            })
+            .collect();
+        keyed.sort_unstable_by_key(|&(h, l, _)| (h, l));
+        let mut start = 0;
+        while start < keyed.len() {
+            let mut end = start + 1;
+            while end < keyed.len()
+                && keyed[end].0 == keyed[start].0
+                && keyed[end].1 == keyed[start].1
+            {
+                end += 1;
+            }
+            if end - start > 1 {
+                keyed[start..end]
+                    .sort_by(|a, b| self.id(self.row(a.2)).cmp(self.id(self.row(b.2))));
+            }
+            start = end;
+        }
+        let mut ranks = vec![0u32; self.rows.len()];
+        for (rank, (_, _, p)) in keyed.into_iter().enumerate() {
+            ranks[p as usize] = rank as u32;
+        }
+        let ranks = Arc::new(ranks);
+        self.key_ranks = Some(ranks.clone());
+        ranks
     }
 
     /// Positions sorted by `column` (`urls` gives each position's URL, read from the
@@ -260,7 +295,8 @@ impl Index {
                 .map(|u| u.filter(|u| !u.is_empty()).map(String::into_bytes))
                 .collect()
         });
-        let keys = SortKeys::new(self, column, url_keys.as_deref());
+        let ranks = self.key_ranks();
+        let keys = SortKeys::new(self, column, url_keys.as_deref(), &ranks);
         let ascending = match cached_asc {
             Some(asc) => asc,
             None => Arc::new(keys.ascending()),
@@ -283,63 +319,49 @@ impl Index {
         self.orders.truncate(CACHED_ORDERS);
     }
 
-    /// The positions of `order` that pass `filter`, in `order`'s order. The text is
-    /// scanned in memory order first.
-    pub fn filter(&self, order: Option<&[u32]>, filter: &Filter) -> Vec<u32> {
-        if filter.is_empty() {
-            return match order {
-                Some(o) => o.to_vec(),
-                None => (0..self.rows.len() as u32).collect(),
-            };
-        }
-        let keep = self.matching(filter);
-        match order {
-            Some(o) => o.iter().copied().filter(|&p| keep[p as usize]).collect(),
-            None => (0..self.rows.len() as u32)
-                .filter(|&p| keep[p as usize])
-                .collect(),
-        }
-    }
-
-    /// Whether each position passes `filter`.
-    fn matching(&self, filter: &Filter) -> Vec<bool> {
-        let finders: Vec<memmem::Finder<'_>> = filter
-            .words
-            .iter()
-            .map(|w| memmem::Finder::new(w.as_bytes()))
-            .collect();
-        let types: Option<Vec<u16>> = filter
-            .types
-            .as_ref()
-            .map(|ts| ts.iter().filter_map(|t| self.types.get(t)).collect());
-        self.rows
-            .iter()
-            .map(|r| {
-                filter
-                    .providers
-                    .as_ref()
-                    .is_none_or(|ps| ps.contains(&r.provider))
-                    && types.as_ref().is_none_or(|ts| ts.contains(&r.item_type))
-                    && finders.iter().all(|f| f.find(self.text(r)).is_some())
-            })
-            .collect()
-    }
-
-    /// Rows per provider and per type among the rows matching `words` alone (what
-    /// the filter chips show).
-    pub fn counts(&self, words: &[String]) -> (HashMap<ProviderId, u64>, HashMap<String, u64>) {
+    /// Whether each position's text holds every word.
+    pub fn word_matches(&self, words: &[String]) -> Vec<bool> {
         let finders: Vec<memmem::Finder<'_>> = words
             .iter()
             .map(|w| memmem::Finder::new(w.as_bytes()))
             .collect();
+        self.rows
+            .iter()
+            .map(|r| finders.iter().all(|f| f.find(self.text(r)).is_some()))
+            .collect()
+    }
+
+    /// The positions of `order` (or of every row, in arrival order) whose words match
+    /// and that pass the provider and type filters.
+    pub fn select(&self, order: Option<&[u32]>, words: &[bool], filter: &Filter) -> Vec<u32> {
+        let types: Option<Vec<u16>> = filter
+            .types
+            .as_ref()
+            .map(|ts| ts.iter().filter_map(|t| self.types.get(t)).collect());
+        let keep = |p: u32| {
+            let r = self.row(p);
+            words[p as usize]
+                && filter
+                    .providers
+                    .as_ref()
+                    .is_none_or(|ps| ps.contains(&r.provider))
+                && types.as_ref().is_none_or(|ts| ts.contains(&r.item_type))
+        };
+        match order {
+            Some(o) => o.iter().copied().filter(|&p| keep(p)).collect(),
+            None => (0..self.rows.len() as u32).filter(|&p| keep(p)).collect(),
+        }
+    }
+
+    /// Rows per provider and per type among the rows whose words match (what the
+    /// filter chips show).
+    pub fn counts(&self, words: &[bool]) -> (HashMap<ProviderId, u64>, HashMap<String, u64>) {
         let mut providers: HashMap<ProviderId, u64> = HashMap::new();
         let mut types: Vec<u64> = vec![0; self.types.names.len()];
-        for r in &self.rows {
-            if finders.iter().all(|f| f.find(self.text(r)).is_some()) {
-                *providers.entry(r.provider).or_default() += 1;
-                if let Some(n) = types.get_mut(r.item_type as usize) {
-                    *n += 1;
-                }
+        for (r, _) in self.rows.iter().zip(words).filter(|(_, m)| **m) {
+            *providers.entry(r.provider).or_default() += 1;
+            if let Some(n) = types.get_mut(r.item_type as usize) {
+                *n += 1;
             }
         }
         let types = types
@@ -360,10 +382,17 @@ struct SortKeys<'a> {
     urls: Option<&'a [Option<Vec<u8>>]>,
     /// Types are few: each folded once, not once per row.
     types: Vec<Vec<u8>>,
+    /// The tie-break: each position's rank in row-key order.
+    ranks: &'a [u32],
 }
 
 impl<'a> SortKeys<'a> {
-    fn new(index: &'a Index, column: SortColumn, urls: Option<&'a [Option<Vec<u8>>]>) -> Self {
+    fn new(
+        index: &'a Index,
+        column: SortColumn,
+        urls: Option<&'a [Option<Vec<u8>>]>,
+        ranks: &'a [u32],
+    ) -> Self {
         let types = if column == SortColumn::Type {
             index
                 .types
@@ -379,6 +408,7 @@ impl<'a> SortKeys<'a> {
             column,
             urls,
             types,
+            ranks,
         }
     }
 
@@ -429,42 +459,47 @@ impl<'a> SortKeys<'a> {
 
     fn ascending(&self) -> Vec<u32> {
         let n = self.index.rows.len() as u32;
-        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n as usize);
-        let mut empty: Vec<u32> = Vec::new();
+        // (key prefix, tie rank, position): an integer sort does most of the work.
+        let mut keyed: Vec<(u64, u32, u32)> = Vec::with_capacity(n as usize);
+        let mut empty: Vec<(u32, u32)> = Vec::new();
+        let mut long = false;
         for p in 0..n {
+            let rank = self.ranks[p as usize];
             let prefix = if self.is_time() {
                 self.time(p)
             } else {
-                self.text(p).map(prefix8)
+                self.text(p).map(|t| {
+                    long |= t.len() > 8;
+                    prefix8(t)
+                })
             };
             match prefix {
-                Some(x) => keyed.push((x, p)),
-                None => empty.push(p),
+                Some(x) => keyed.push((x, rank, p)),
+                None => empty.push((rank, p)),
             }
         }
-        keyed.sort_unstable_by_key(|&(x, _)| x);
-        // Runs of one prefix: by the whole key, then the row key.
-        let mut start = 0;
-        while start < keyed.len() {
-            let mut end = start + 1;
-            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-                end += 1;
+        keyed.sort_unstable_by_key(|&(x, r, _)| (x, r));
+        if long {
+            // Runs of one prefix whose keys go on past it: by the whole key, then rank.
+            let mut start = 0;
+            while start < keyed.len() {
+                let mut end = start + 1;
+                while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+                    end += 1;
+                }
+                if end - start > 1 {
+                    keyed[start..end]
+                        .sort_by(|a, b| self.text(a.2).cmp(&self.text(b.2)).then(a.1.cmp(&b.1)));
+                }
+                start = end;
             }
-            if end - start > 1 {
-                keyed[start..end].sort_by(|a, b| {
-                    // A time's prefix is the whole time.
-                    let by_key = if self.is_time() {
-                        Ordering::Equal
-                    } else {
-                        self.text(a.1).cmp(&self.text(b.1))
-                    };
-                    by_key.then_with(|| self.index.key_cmp(a.1, b.1))
-                });
-            }
-            start = end;
         }
-        empty.sort_by(|&a, &b| self.index.key_cmp(a, b));
-        keyed.into_iter().map(|(_, p)| p).chain(empty).collect()
+        empty.sort_unstable();
+        keyed
+            .into_iter()
+            .map(|(_, _, p)| p)
+            .chain(empty.into_iter().map(|(_, p)| p))
+            .collect()
     }
 
     /// From the ascending order: groups of equal keys in reverse, each group keeping

@@ -24,6 +24,9 @@ pub(super) fn migrations() -> Migrations<'static> {
             started_at TEXT NOT NULL,
             finished_at TEXT,
             item_count INTEGER NOT NULL DEFAULT 0,
+            -- A complete set's items per type, as JSON (type to count): the counts
+            -- a start shows before the index is built.
+            type_counts TEXT,
             error_code TEXT,
             error_message TEXT,
             resume_point TEXT

@@ -329,11 +329,27 @@ impl ItemStore {
                 params![set.provider.as_str(), set.account, set.id.0],
             )
             .map_err(sql)?;
+            let type_counts: std::collections::BTreeMap<String, i64> = {
+                let mut stmt = tx
+                    .prepare(
+                        "SELECT item_type, count(*) FROM items WHERE set_id = ?1 GROUP BY item_type",
+                    )
+                    .map_err(sql)?;
+                let rows = stmt
+                    .query_map([set.id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(sql)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(sql)?
+            };
             tx.execute(
                 "UPDATE item_sets SET state = 'complete', finished_at = ?2, item_count = ?3,
-                    resume_point = NULL, error_code = NULL, error_message = NULL
+                    type_counts = ?4, resume_point = NULL, error_code = NULL, error_message = NULL
                  WHERE id = ?1",
-                params![set.id.0, format_time(&Utc::now()), count],
+                params![
+                    set.id.0,
+                    format_time(&Utc::now()),
+                    count,
+                    serde_json::to_string(&type_counts).unwrap_or_default()
+                ],
             )
             .map_err(sql)?;
             tx.commit().map_err(sql)?;
