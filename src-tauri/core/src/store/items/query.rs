@@ -94,8 +94,11 @@ pub(super) struct View {
     data_version: i64,
     results: Vec<(ResultKey, Arc<Vec<u32>>)>,
     /// The last search's words: which rows match them, and the chip counts.
-    words: Option<(Vec<String>, Arc<Vec<bool>>, Arc<Counts>)>,
+    words: Option<WordMatches>,
 }
+
+/// A search's words, which rows match them, and the chip counts among those rows.
+type WordMatches = (Vec<String>, Arc<Vec<bool>>, Arc<Counts>);
 
 type ResultKey = (Filter, Option<(SortColumn, bool)>);
 
