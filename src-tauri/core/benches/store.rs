@@ -67,12 +67,21 @@ fn verdict(ok: bool) -> &'static str {
 /// in batches of 1,000. Runs in a child process, so the parent's memory figure is
 /// the store's alone.
 fn ingest(dir: &std::path::Path, n: usize) {
-    let items = items::build_items(n);
+    let mut items = items::build_items(n);
+    let by_provider: Vec<Vec<_>> = ProviderId::ALL
+        .iter()
+        .map(|p| {
+            let (mine, rest) = std::mem::take(&mut items)
+                .into_iter()
+                .partition(|i| i.provider == *p);
+            items = rest;
+            mine
+        })
+        .collect();
     let store = ItemStore::open(dir);
     let start = Instant::now();
-    for p in ProviderId::ALL {
-        let set = store.begin(p, "", false).expect("begin");
-        let mine: Vec<_> = items.iter().filter(|i| i.provider == p).cloned().collect();
+    for (p, mine) in ProviderId::ALL.iter().zip(&by_provider) {
+        let set = store.begin(*p, "", false).expect("begin");
         for batch in mine.chunks(BATCH) {
             store.write_batch(&set, batch).expect("write");
         }

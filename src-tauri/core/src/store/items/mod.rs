@@ -393,6 +393,12 @@ fn connect(path: &Path, writer: bool) -> std::result::Result<Connection, Damage>
         "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;",
     )
     .map_err(Damage::from_sql)?;
+    if writer {
+        // Checkpoint every ~16 MB of log rather than every 4 MB: loads write in long
+        // runs, and each checkpoint copies pages once more.
+        conn.pragma_update(None, "wal_autocheckpoint", 4000)
+            .map_err(Damage::from_sql)?;
+    }
     Ok(conn)
 }
 

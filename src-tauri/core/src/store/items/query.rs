@@ -215,8 +215,8 @@ impl ItemStore {
         let conn = self.inner.reader.lock();
         let mut stmt = conn
             .prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS} FROM items WHERE provider = ?1 AND account = ?2
-                 AND item_type = ?3 AND id = ?4 AND set_id IN ({VISIBLE_SETS})"
+                "SELECT {ITEM_COLUMNS} FROM items WHERE set_id IN ({VISIBLE_SETS})
+                 AND item_type = ?3 AND id = ?4 AND provider = ?1 AND account = ?2"
             ))
             .map_err(sql)?;
         let mut rows = stmt

@@ -3,7 +3,8 @@
 //! - `item_sets`: one row per load of a provider account: its state, when it ran, how
 //!   many items it has, why it stopped and where to resume.
 //! - `items`: every loaded item, every `IntegrationItem` field in its own column and
-//!   `properties` as JSON, keyed by set + provider + account + type + id. `search` is
+//!   `properties` as JSON, keyed by set (one provider account's load) + type + id.
+//!   `search` is
 //!   the folded text the search box matches (name, parent, id, property values).
 //!
 //! Only the key index is kept on `items`: sorting and searching run over an in-memory
@@ -58,7 +59,8 @@ pub(super) fn migrations() -> Migrations<'static> {
             created_ms INTEGER,
             modified_ms INTEGER
         );
-        CREATE UNIQUE INDEX items_by_key ON items (set_id, provider, account, item_type, id);",
+        -- A set is one provider account's: its rows are told apart by type and id.
+        CREATE UNIQUE INDEX items_by_key ON items (set_id, item_type, id);",
     )])
 }
 

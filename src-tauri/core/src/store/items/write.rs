@@ -27,22 +27,30 @@ pub struct LoadSet {
     _lease: File,
 }
 
-/// One row, written or written again (same key): the set keeps one row per key.
-const UPSERT: &str = "INSERT INTO items (set_id, provider, account, item_type, id, directory,
+/// A new row.
+const INSERT: &str = "INSERT INTO items (set_id, provider, account, item_type, id, directory,
         parent_path_or_name, parent_id, name, creation_time, last_modified_time, url,
         children, mime_type, delta, drive_id, visibility, properties, search, created_ms,
         modified_ms)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-        ?19, ?20, ?21)
-    ON CONFLICT (set_id, provider, account, item_type, id) DO UPDATE SET
-        directory = excluded.directory, parent_path_or_name = excluded.parent_path_or_name,
-        parent_id = excluded.parent_id, name = excluded.name,
-        creation_time = excluded.creation_time, last_modified_time = excluded.last_modified_time,
-        url = excluded.url, children = excluded.children, mime_type = excluded.mime_type,
-        delta = excluded.delta, drive_id = excluded.drive_id, visibility = excluded.visibility,
-        properties = excluded.properties, search = excluded.search,
-        created_ms = excluded.created_ms, modified_ms = excluded.modified_ms
+        ?19, ?20, ?21)";
+
+/// A row written again (same set and key): the set keeps one row per key, and the
+/// row keeps its rowid (its place in arrival order).
+const UPDATE: &str = "UPDATE items SET directory = ?6, parent_path_or_name = ?7,
+        parent_id = ?8, name = ?9, creation_time = ?10, last_modified_time = ?11, url = ?12,
+        children = ?13, mime_type = ?14, delta = ?15, drive_id = ?16, visibility = ?17,
+        properties = ?18, search = ?19, created_ms = ?20, modified_ms = ?21
+    WHERE set_id = ?1 AND item_type = ?4 AND id = ?5 AND provider = ?2 AND account = ?3
     RETURNING rowid";
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    )
+}
 
 /// Text encoded for one row, reused from row to row of a batch.
 #[derive(Default)]
@@ -214,6 +222,9 @@ impl ItemStore {
     /// (a resumed load, or an item sent again with more filled in).
     pub fn write_batch(&self, set: &LoadSet, items: &[IntegrationItem]) -> Result<()> {
         let mut rowids: Vec<i64> = Vec::with_capacity(items.len());
+        // A first load's rows go to the index too: keep their search text.
+        let shown = self.inner.visible.lock().contains(&set.id);
+        let mut searches: Vec<String> = Vec::with_capacity(if shown { items.len() } else { 0 });
         {
             let mut conn = self.inner.writer.lock();
             let tx = conn
@@ -233,39 +244,47 @@ impl ItemStore {
                 return Err(Error::Cancelled);
             }
             {
-                let mut stmt = tx.prepare_cached(UPSERT).map_err(sql)?;
+                let mut insert = tx.prepare_cached(INSERT).map_err(sql)?;
                 let mut b = Buffers::default();
                 for item in items {
                     b.fill(item);
-                    let rowid: i64 = stmt
-                        .query_row(
-                            params![
-                                set.id.0,
-                                item.provider.as_str(),
-                                set.account,
-                                item.item_type.as_deref().unwrap_or(""),
-                                item.id.as_deref().unwrap_or(""),
-                                item.directory,
-                                item.parent_path_or_name,
-                                item.parent_id,
-                                item.name,
-                                item.creation_time.map(|_| b.created.as_str()),
-                                item.last_modified_time.map(|_| b.modified.as_str()),
-                                item.url,
-                                item.children.as_ref().map(|_| b.children.as_str()),
-                                item.mime_type,
-                                item.delta,
-                                item.drive_id,
-                                item.visibility,
-                                b.properties.as_str(),
-                                b.search.as_str(),
-                                item.creation_time.map(|t| t.timestamp_millis()),
-                                item.last_modified_time.map(|t| t.timestamp_millis()),
-                            ],
-                            |r| r.get(0),
-                        )
-                        .map_err(sql)?;
+                    let values = params![
+                        set.id.0,
+                        item.provider.as_str(),
+                        set.account,
+                        item.item_type.as_deref().unwrap_or(""),
+                        item.id.as_deref().unwrap_or(""),
+                        item.directory,
+                        item.parent_path_or_name,
+                        item.parent_id,
+                        item.name,
+                        item.creation_time.map(|_| b.created.as_str()),
+                        item.last_modified_time.map(|_| b.modified.as_str()),
+                        item.url,
+                        item.children.as_ref().map(|_| b.children.as_str()),
+                        item.mime_type,
+                        item.delta,
+                        item.drive_id,
+                        item.visibility,
+                        b.properties.as_str(),
+                        b.search.as_str(),
+                        item.creation_time.map(|t| t.timestamp_millis()),
+                        item.last_modified_time.map(|t| t.timestamp_millis()),
+                    ];
+                    // Most rows are new: a plain insert. A key the set already has (a
+                    // resumed load, an item sent again) is updated in place instead.
+                    let rowid = match insert.execute(values) {
+                        Ok(_) => tx.last_insert_rowid(),
+                        Err(e) if is_unique_violation(&e) => {
+                            let mut update = tx.prepare_cached(UPDATE).map_err(sql)?;
+                            update.query_row(values, |r| r.get(0)).map_err(sql)?
+                        }
+                        Err(e) => return Err(sql(e)),
+                    };
                     rowids.push(rowid);
+                    if shown {
+                        searches.push(b.search.clone());
+                    }
                 }
             }
             tx.commit().map_err(sql)?;
@@ -273,17 +292,28 @@ impl ItemStore {
         // After the commit (so an index build that missed these rows in its snapshot
         // finds them queued): rows of a set on screen go to the index.
         if self.inner.visible.lock().contains(&set.id) {
-            let mut search = String::new();
-            let rows = items.iter().zip(&rowids).map(|(item, &rowid)| PendingRow {
-                set: set.id,
-                rowid,
-                provider: item.provider,
-                account: set.account.clone(),
-                item_type: item.item_type.clone().unwrap_or_default(),
-                search: search_text(item, &mut search).to_string(),
-                created: item.creation_time.map(|t| t.timestamp_millis()),
-                modified: item.last_modified_time.map(|t| t.timestamp_millis()),
-            });
+            if !shown {
+                // The set became visible while the batch was written (an index build).
+                let mut scratch = String::new();
+                searches = items
+                    .iter()
+                    .map(|item| search_text(item, &mut scratch).to_string())
+                    .collect();
+            }
+            let rows = items
+                .iter()
+                .zip(&rowids)
+                .zip(searches)
+                .map(|((item, &rowid), search)| PendingRow {
+                    set: set.id,
+                    rowid,
+                    provider: item.provider,
+                    account: set.account.clone(),
+                    item_type: item.item_type.clone().unwrap_or_default(),
+                    search,
+                    created: item.creation_time.map(|t| t.timestamp_millis()),
+                    modified: item.last_modified_time.map(|t| t.timestamp_millis()),
+                });
             self.inner.pending.lock().extend(rows);
             if let Some(mut view) = self.inner.view.try_lock() {
                 let visible = self.inner.visible.lock().clone();
