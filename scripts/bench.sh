@@ -26,7 +26,8 @@ say "Table benchmark (npm --prefix ui run bench:browser)"
 npm --prefix ui run bench:browser
 
 say "Table benchmark in the real app window (WebKitGTK under Xvfb, through tauri-driver)"
-npm --prefix ui run build
+# The UI test build: the bench reads the table's timings from window.__JUNCTION_PERF__.
+npm --prefix ui run build:test
 work=$(mktemp -d /tmp/junction-bench.XXXXXX)
 xvfb=""
 trap '[[ -n "$xvfb" ]] && kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT

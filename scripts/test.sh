@@ -53,8 +53,8 @@ for _ in $(seq 50); do [[ -s "$work/display" ]] && break; sleep 0.1; done
 export DISPLAY=":$(head -n1 "$work/display")"
 echo "DISPLAY=$DISPLAY"
 
-say "Building the UI"
-npm --prefix ui run build
+say "Building the UI (test build: with the mock backend and the perf hooks)"
+npm --prefix ui run build:test
 
 say "Lint: cargo fmt, clippy, tsc"
 cargo fmt --all --check
@@ -74,9 +74,10 @@ XDG_DATA_HOME="$work/xdg" dbus-run-session -- bash -c '
 '
 
 say "End-to-end: the real app window under Xvfb through tauri-driver + WebKitWebDriver"
+# The e2e feature: the app binary these tests start has the test hooks (e2e_hooks.rs).
 mkdir -p artifacts
 JUNCTION_E2E_ARTIFACTS="$root/artifacts" dbus-run-session -- \
-  cargo test -p junction --test e2e -- --ignored --test-threads=1
+  cargo test -p junction --features e2e --test e2e -- --ignored --test-threads=1
 
 say "UI browser tests (Playwright in Chromium against the mock backend)"
 npm --prefix ui run test:browser

@@ -3,7 +3,14 @@ import { defineConfig } from "vite";
 // The app is served from Tauri's custom protocol (or file-like URLs), so every asset
 // path must be relative; the dev server port is fixed because tauri.conf.json's
 // devUrl points at it.
-export default defineConfig({
+//
+// Two builds: `vite build` is the product (what `make run` and `make deb` embed);
+// `vite build --mode test` (npm run build:test) adds what only tests use: the mock
+// backend for the browser tests and the perf hooks for the benchmarks. The product
+// build sees `__JUNCTION_TEST_BUILD__` as `false` and tree-shakes both out. The dev
+// server (never shipped) has them, so UI work in a plain browser runs on the mock.
+export default defineConfig(({ command, mode }) => ({
+  define: { __JUNCTION_TEST_BUILD__: JSON.stringify(mode === "test" || command === "serve") },
   base: "./",
   clearScreen: false,
   server: { port: 1420, strictPort: true },
@@ -17,4 +24,4 @@ export default defineConfig({
     // Nothing is inlined as data: URLs, so a strict CSP (default-src 'self') holds.
     assetsInlineLimit: 0,
   },
-});
+}));

@@ -2,10 +2,13 @@
 //! opening the session, registering commands and plugins, and logging.
 
 mod commands;
+#[cfg(feature = "e2e")]
+mod e2e_hooks;
 mod error;
 mod loading;
 mod logging;
 mod popup;
+mod save_dialog;
 mod state;
 
 pub use error::IpcError;

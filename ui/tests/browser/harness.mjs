@@ -2,7 +2,7 @@
 // server over dist/ (with the app's strict CSP, so violations show up here first)
 // and a Chromium launcher. Chromium comes from the system; nothing is downloaded.
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -23,7 +23,13 @@ export async function startServer() {
   try {
     await stat(join(DIST, "index.html"));
   } catch {
-    throw new Error("dist/ is missing: run `npm run build` first");
+    throw new Error("dist/ is missing: run `npm run build:test` first");
+  }
+  // The product build has no mock backend: every page would fail to start.
+  const scripts = (await readdir(join(DIST, "assets"))).filter((f) => f.endsWith(".js"));
+  const texts = await Promise.all(scripts.map((f) => readFile(join(DIST, "assets", f), "utf8")));
+  if (!texts.some((t) => t.includes("__JUNCTION_MOCK__"))) {
+    throw new Error("dist/ is a product build without the mock backend: run `npm run build:test` first");
   }
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
