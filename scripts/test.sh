@@ -53,8 +53,8 @@ for _ in $(seq 50); do [[ -s "$work/display" ]] && break; sleep 0.1; done
 export DISPLAY=":$(head -n1 "$work/display")"
 echo "DISPLAY=$DISPLAY"
 
-say "Building the UI (test build: with the mock backend and the perf hooks)"
-npm --prefix ui run build:test
+say "Building the UI (the product build, which every Rust build of the app embeds)"
+npm --prefix ui run build
 
 say "Lint: cargo fmt, clippy, tsc"
 cargo fmt --all --check

@@ -1,5 +1,6 @@
 // Shared by the browser tests, the screenshots and the benchmark: a tiny static
-// server over dist/ (with the app's strict CSP, so violations show up here first)
+// server over dist-test/, the UI's test build with the mock backend (with the app's
+// strict CSP, so violations show up here first)
 // and a Chromium launcher. Chromium comes from the system; nothing is downloaded.
 import { createServer } from "node:http";
 import { readdir, readFile, stat } from "node:fs/promises";
@@ -7,7 +8,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
-export const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
+export const DIST = fileURLToPath(new URL("../../dist-test/", import.meta.url));
 export const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'";
 
 const TYPES = {
@@ -23,13 +24,13 @@ export async function startServer() {
   try {
     await stat(join(DIST, "index.html"));
   } catch {
-    throw new Error("dist/ is missing: run `npm run build:test` first");
+    throw new Error("dist-test/ is missing: run `npm run build:test` first");
   }
-  // The product build has no mock backend: every page would fail to start.
+  // Without the mock backend every page would fail to start: say why at once.
   const scripts = (await readdir(join(DIST, "assets"))).filter((f) => f.endsWith(".js"));
   const texts = await Promise.all(scripts.map((f) => readFile(join(DIST, "assets", f), "utf8")));
   if (!texts.some((t) => t.includes("__JUNCTION_MOCK__"))) {
-    throw new Error("dist/ is a product build without the mock backend: run `npm run build:test` first");
+    throw new Error("dist-test/ has no mock backend: run `npm run build:test`");
   }
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
