@@ -3,6 +3,8 @@
 #   - a throwaway redis-server on a free port (REDIS_URL)
 #   - an Xvfb display for the real app window
 #   - a D-Bus session with gnome-keyring's Secret Service for the keychain tests
+# and last the release package: `make deb`, then scripts/deb-check.sh (contents,
+# Depends, lintian, the installed app and CLI running under Xvfb).
 # Everything started here is stopped on exit, failure included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,5 +83,21 @@ JUNCTION_E2E_ARTIFACTS="$root/artifacts" dbus-run-session -- \
 
 say "UI browser tests (Playwright in Chromium against the mock backend)"
 npm --prefix ui run test:browser
+
+say "The test-hook check finds the hooks in the test builds (so its pass on the package means something)"
+target_dir=${CARGO_TARGET_DIR:-target}
+found=$(scripts/find-test-hooks.sh "$target_dir/debug/junction" ui/dist-test)
+for name in JUNCTION_TEST_OPEN_URL_LOG JUNCTION_TEST_SAVE_PATH __JUNCTION_MOCK__ __JUNCTION_PERF__; do
+  grep -q "^$name"$'\t' <<<"$found" || { echo "the e2e binary and the UI test build hold no $name" >&2; exit 1; }
+done
+echo "found: $(cut -f1 <<<"$found" | sort -u | tr '\n' ' ')"
+
+say "Release package: make deb, then check it unpacked and running"
+deb_started=$(date +%s)
+make deb
+version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' tauri.conf.json)
+deb_built=$(date +%s)
+scripts/deb-check.sh "$target_dir/release/bundle/deb/Junction_${version}_amd64.deb"
+echo "release build and bundle $(( deb_built - deb_started )) s, package check $(( $(date +%s) - deb_built )) s"
 
 say "All test layers passed in $(( $(date +%s) - started )) s"

@@ -65,6 +65,7 @@ pub fn run() {
         }
     };
     let _log_guard = logging::init(&config.log_dir());
+    logging::log_panics();
     if let Some(e) = &config_error {
         tracing::error!(error = %e, "configuration error; running on defaults");
     }
