@@ -186,7 +186,12 @@ start_app() {
   wid=""
   while [[ -z "$wid" ]]; do
     (( $(now_ms) - started < 60000 )) || { cat "$work/app-$1.log" >&2; fail "no window titled Junction after 60 s"; }
-    kill -0 "$app_group" 2>/dev/null || { cat "$work/app-$1.log" >&2; fail "junction exited before showing a window"; }
+    if ! kill -0 "$app_group" 2>/dev/null; then
+      local status=0
+      wait "$app_group" || status=$?
+      cat "$work/app-$1.log" "$work/xvfb.log" >&2
+      fail "junction exited (status $status) before showing a window on $DISPLAY"
+    fi
     wid=$(xdotool search --onlyvisible --name '^Junction$' 2>/dev/null | head -n1 || true)
     [[ -n "$wid" ]] || sleep 0.02
   done
