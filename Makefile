@@ -31,10 +31,12 @@ lint: setup ui
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	npm --prefix ui run typecheck
 
-# A Debian package of the release build (AppImage cannot bundle offline).
-deb: setup ui
-	ui/node_modules/.bin/tauri build --bundles deb
+# A Debian package of the release build with the app and junction-cli (AppImage
+# cannot bundle offline). tauri.conf.json's hooks build the product UI first and
+# stage the CLI last; both binaries come from one cargo run (scripts/deb-prepare.sh).
+deb: setup
+	ui/node_modules/.bin/tauri build --bundles deb -- --locked -p junction -p junction-cli
 
 clean:
 	cargo clean
-	rm -rf ui/dist ui/node_modules artifacts
+	rm -rf ui/dist ui/dist-test ui/node_modules artifacts gen/deb

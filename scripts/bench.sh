@@ -26,7 +26,10 @@ say "Table benchmark (npm --prefix ui run bench:browser)"
 npm --prefix ui run bench:browser
 
 say "Table benchmark in the real app window (WebKitGTK under Xvfb, through tauri-driver)"
-npm --prefix ui run build
+# The app embeds the UI's test build here (TAURI_CONFIG points it at ui/dist-test):
+# the bench reads the table's timings from window.__JUNCTION_PERF__.
+npm --prefix ui run build:test
+export TAURI_CONFIG='{"build":{"frontendDist":"ui/dist-test"}}'
 work=$(mktemp -d /tmp/junction-bench.XXXXXX)
 xvfb=""
 trap '[[ -n "$xvfb" ]] && kill "$xvfb" 2>/dev/null; rm -rf "$work"' EXIT

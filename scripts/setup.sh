@@ -2,7 +2,8 @@
 # Installs what Junction needs on Debian/Ubuntu, and nothing twice.
 #   scripts/setup.sh          what `make run` needs: build packages, the UI's node packages
 #   scripts/setup.sh --test   plus what `make test` needs: redis, Xvfb, WebKitWebDriver,
-#                             tauri-driver, a Secret Service, Chromium
+#                             tauri-driver, a Secret Service, Chromium, and for the
+#                             package check lintian and xdotool
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,7 @@ packages=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl
   libayatana-appindicator3-dev librsvg2-dev pkg-config)
 if (( want_test )); then
   packages+=(xvfb xauth webkit2gtk-driver redis-server redis-tools dbus dbus-x11 gnome-keyring
-    libsecret-tools keyutils imagemagick x11-utils chromium)
+    libsecret-tools keyutils imagemagick x11-utils chromium lintian xdotool)
 fi
 
 missing=()

@@ -3,6 +3,8 @@
 #   - a throwaway redis-server on a free port (REDIS_URL)
 #   - an Xvfb display for the real app window
 #   - a D-Bus session with gnome-keyring's Secret Service for the keychain tests
+# and last the release package: `make deb`, then scripts/deb-check.sh (contents,
+# Depends, lintian, the installed app and CLI running under Xvfb).
 # Everything started here is stopped on exit, failure included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +55,7 @@ for _ in $(seq 50); do [[ -s "$work/display" ]] && break; sleep 0.1; done
 export DISPLAY=":$(head -n1 "$work/display")"
 echo "DISPLAY=$DISPLAY"
 
-say "Building the UI"
+say "Building the UI (the product build, which every Rust build of the app embeds)"
 npm --prefix ui run build
 
 say "Lint: cargo fmt, clippy, tsc"
@@ -74,11 +76,28 @@ XDG_DATA_HOME="$work/xdg" dbus-run-session -- bash -c '
 '
 
 say "End-to-end: the real app window under Xvfb through tauri-driver + WebKitWebDriver"
+# The e2e feature: the app binary these tests start has the test hooks (e2e_hooks.rs).
 mkdir -p artifacts
 JUNCTION_E2E_ARTIFACTS="$root/artifacts" dbus-run-session -- \
-  cargo test -p junction --test e2e -- --ignored --test-threads=1
+  cargo test -p junction --features e2e --test e2e -- --ignored --test-threads=1
 
 say "UI browser tests (Playwright in Chromium against the mock backend)"
 npm --prefix ui run test:browser
+
+say "The test-hook check finds the hooks in the test builds (so its pass on the package means something)"
+target_dir=${CARGO_TARGET_DIR:-target}
+found=$(scripts/find-test-hooks.sh "$target_dir/debug/junction" ui/dist-test)
+for name in JUNCTION_TEST_OPEN_URL_LOG JUNCTION_TEST_SAVE_PATH __JUNCTION_MOCK__ __JUNCTION_PERF__; do
+  grep -q "^$name"$'\t' <<<"$found" || { echo "the e2e binary and the UI test build hold no $name" >&2; exit 1; }
+done
+echo "found: $(cut -f1 <<<"$found" | sort -u | tr '\n' ' ')"
+
+say "Release package: make deb, then check it unpacked and running"
+deb_started=$(date +%s)
+make deb
+version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' tauri.conf.json)
+deb_built=$(date +%s)
+scripts/deb-check.sh "$target_dir/release/bundle/deb/Junction_${version}_amd64.deb"
+echo "release build and bundle $(( deb_built - deb_started )) s, package check $(( $(date +%s) - deb_built )) s"
 
 say "All test layers passed in $(( $(date +%s) - started )) s"

@@ -5,10 +5,11 @@ use junction_core::config::{SignInMode, PENDING_FLOW_TTL};
 use junction_core::views::{AppStatus, ProviderView};
 use junction_core::views::{SettingsInput, SettingsView};
 use junction_core::ProviderId;
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Emitter, Runtime, State, WebviewWindow};
 
 use crate::error::{IpcError, IpcResult};
 use crate::popup;
+use crate::save_dialog;
 use crate::state::{AppState, PendingSignIn};
 
 pub const CONNECTION_CHANGED: &str = "connection-changed";
@@ -213,16 +214,9 @@ pub async fn open_url<R: Runtime>(app: AppHandle<R>, url: String) -> IpcResult<(
 }
 
 fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
-    if let Ok(hook) = std::env::var("JUNCTION_TEST_OPEN_URL_LOG") {
-        // Tests record instead of launching a browser on the CI machine.
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(hook)
-            .map_err(|e| IpcError::new("io", e.to_string()))?;
-        let _ = writeln!(f, "{url}");
-        return Ok(());
+    #[cfg(feature = "e2e")]
+    if let Some(logged) = crate::e2e_hooks::log_opened_url(url) {
+        return logged;
     }
     use tauri_plugin_opener::OpenerExt;
     app.opener()
@@ -281,25 +275,29 @@ pub async fn cancel_load(state: State<'_, AppState>, provider: ProviderId) -> Ip
     Ok(())
 }
 
-#[derive(serde::Serialize)]
-pub struct ExportResult {
-    path: String,
-    count: usize,
+/// What an export ended with. A cancelled save dialog is an answer, not an error.
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ExportOutcome {
+    Exported { path: String, count: usize },
+    Cancelled,
 }
 
-/// Writes all rows, or the rows with `keys` (the UI's filtered view), to `path`.
+/// Asks where to write in the native save dialog, then writes all rows, or the rows
+/// with `keys` (the UI's filtered view). The page sends no path: only the user picks
+/// where a file goes (see save_dialog.rs).
 #[tauri::command]
-pub async fn export_items(
+pub async fn export_items<R: Runtime>(
+    window: WebviewWindow<R>,
     state: State<'_, AppState>,
-    path: String,
     format: junction_core::export::ExportFormat,
     keys: Option<Vec<String>>,
-) -> IpcResult<ExportResult> {
-    if path.trim().is_empty() {
-        return Err(IpcError::new("invalid_input", "choose a file to export to"));
-    }
-    let summary = state.loads.export(path.into(), format, keys).await?;
-    Ok(ExportResult {
+) -> IpcResult<ExportOutcome> {
+    let Some(path) = save_dialog::choose_export_path(&window, format).await? else {
+        return Ok(ExportOutcome::Cancelled);
+    };
+    let summary = state.loads.export(path, format, keys).await?;
+    Ok(ExportOutcome::Exported {
         path: summary.path.display().to_string(),
         count: summary.count,
     })

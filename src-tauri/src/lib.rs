@@ -2,9 +2,12 @@
 //! opening the session, registering commands and plugins, and logging.
 
 mod commands;
+#[cfg(feature = "e2e")]
+mod e2e_hooks;
 mod error;
 mod loading;
 mod popup;
+mod save_dialog;
 mod state;
 
 pub use error::IpcError;
@@ -61,6 +64,7 @@ pub fn run() {
         }
     };
     let _log_guard = junction_core::logs::init_app(&config.log_dir());
+    junction_core::logs::log_panics();
     if let Some(e) = &config_error {
         tracing::error!(error = %e, "configuration error; running on defaults");
     }

@@ -141,13 +141,14 @@ async fn a_redis_that_does_not_answer_is_an_error_with_retry() {
     s.close().await;
 }
 
-/// Starts the app on the harness's fake providers, config dir and stores.
-async fn launch_on(h: &Harness) -> (Driver, Session) {
-    let env: Vec<(&str, String)> = h
+/// Starts the app on the harness's fake providers, config dir and stores, plus `extra`.
+async fn launch_on(h: &Harness, extra: &[(&str, String)]) -> (Driver, Session) {
+    let mut env: Vec<(&str, String)> = h
         .env()
         .iter()
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
+    env.extend(extra.iter().cloned());
     let remove: &[&str] = if h.env().iter().any(|(k, _)| k == "REDIS_URL") {
         &[]
     } else {
@@ -181,7 +182,7 @@ async fn connect_in_window(s: &Session, provider: ProviderId, account: &str) {
 #[ignore = "needs a display and tauri-driver: run by `make test`"]
 async fn connect_hubspot_in_the_popup() {
     let h = Harness::start(FakeConfig::default()).await;
-    let (_driver, s) = launch_on(&h).await;
+    let (_driver, s) = launch_on(&h, &[]).await;
     connect_in_window(
         &s,
         ProviderId::Hubspot,
@@ -226,7 +227,14 @@ async fn load_search_and_export_the_filtered_view() {
     let h = Harness::start(config).await;
     let total = h.fakes.summary();
     let expected = total.hubspot_items();
-    let (_driver, s) = launch_on(&h).await;
+    // The save dialog's answer (the e2e build's stand-in for the native dialog).
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("view.json");
+    let (_driver, s) = launch_on(
+        &h,
+        &[("JUNCTION_TEST_SAVE_PATH", path.display().to_string())],
+    )
+    .await;
     connect_in_window(
         &s,
         ProviderId::Hubspot,
@@ -268,15 +276,7 @@ async fn load_search_and_export_the_filtered_view() {
         .unwrap();
     assert!(shown >= 1 && shown < expected, "{count}");
 
-    // Export the view, to a path the test chooses (the save dialog is skipped).
-    let out = tempfile::tempdir().unwrap();
-    let path = out.path().join("view.json");
-    s.execute(
-        "window.__JUNCTION_TEST_SAVE_PATH__ = arguments[0];",
-        serde_json::json!([path.display().to_string()]),
-    )
-    .await
-    .unwrap();
+    // Export the view; JUNCTION_TEST_SAVE_PATH answers the save dialog.
     let export = s.find("[data-testid=export-button]", WAIT).await.unwrap();
     s.click(&export).await.unwrap();
     let scope = s
@@ -286,9 +286,14 @@ async fn load_search_and_export_the_filtered_view() {
     s.click(&scope).await.unwrap();
     let confirm = s.find("[data-testid=export-confirm]", WAIT).await.unwrap();
     s.click(&confirm).await.unwrap();
-    s.wait_text("[data-testid=toast]", WAIT, |t| t.contains("Exported"))
+    let toast = s
+        .wait_text("[data-testid=toast]", WAIT, |t| t.contains("Exported"))
         .await
         .unwrap();
+    assert!(
+        toast.contains(&path.display().to_string()),
+        "the toast names the file the dialog chose: {toast:?}"
+    );
 
     let items: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -179,3 +179,50 @@ fn capability_files_grant_the_main_window_only() {
     }
     assert!(files >= 1);
 }
+
+/// Issue 13: the page never decides where a file is written. A `path` the page sends
+/// is ignored; the file goes where the save dialog answers (in this build, the e2e
+/// stand-in JUNCTION_TEST_SAVE_PATH). Against the old command, which wrote to the
+/// page's `path`, the planted file would exist.
+#[cfg(feature = "e2e")]
+#[test]
+fn export_writes_where_the_save_dialog_answers_never_where_the_page_says() {
+    let (session, _config_dir) = session(vec![]);
+    let app = app(session);
+    let main = window(&app, "main");
+    let dir = tempfile::tempdir().unwrap();
+    let planted = dir.path().join("authorized_keys");
+    let chosen = dir.path().join("chosen.csv");
+    let args = serde_json::json!({"path": planted, "format": "csv", "keys": null});
+
+    // No other test reads this variable, so setting it here races with nothing.
+    std::env::set_var("JUNCTION_TEST_SAVE_PATH", &chosen);
+    let exported = invoke(&main, "export_items", args.clone());
+    // An empty answer is a cancelled dialog: a result, not an error.
+    std::env::set_var("JUNCTION_TEST_SAVE_PATH", "");
+    let cancelled = invoke(&main, "export_items", args);
+    std::env::remove_var("JUNCTION_TEST_SAVE_PATH");
+
+    assert!(!planted.exists(), "the page's path was written to");
+    let exported = exported.expect("the export succeeds");
+    assert_eq!(exported["outcome"], "exported");
+    assert_eq!(exported["path"], chosen.display().to_string());
+    assert_eq!(exported["count"], 0);
+    let csv = std::fs::read_to_string(&chosen).expect("the chosen file is written");
+    assert!(csv.starts_with("id,"), "a CSV header: {csv:?}");
+    assert_eq!(cancelled, Ok(serde_json::json!({"outcome": "cancelled"})));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// The webview has no file dialog of its own any more (no `dialog:allow-save`), so
+/// it cannot obtain a path to hand to anything.
+#[test]
+fn the_window_cannot_open_a_file_dialog() {
+    let (session, _config_dir) = session(vec![]);
+    let app = app(session);
+    let main = window(&app, "main");
+    for cmd in ["plugin:dialog|save", "plugin:dialog|open"] {
+        let denied = invoke(&main, cmd, serde_json::json!({"options": {}}));
+        assert!(denied.is_err(), "the main window could call {cmd}");
+    }
+}

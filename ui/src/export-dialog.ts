@@ -1,18 +1,12 @@
-// Export: pick a format and a scope, then a path in the native save dialog; Rust
-// writes the file from its own rows (we only send which rows: all, or the keys of
-// the rows in the current filtered + sorted view, in that order).
+// Export: pick a format and a scope; Rust then asks where in the native save dialog
+// and writes the file from its own rows. We send only the format and which rows (all,
+// or the keys of the rows in the current filtered + sorted view, in that order):
+// never a path, which only the user chooses.
 import { button, h } from "./dom";
 import { toBackendError, type Backend, type ExportFormat } from "./backend";
 import type { ItemsPanel } from "./table/items-panel";
 import { formatNumber } from "./table/model";
 import { toast } from "./toast";
-
-declare global {
-  interface Window {
-    /** Tests set this to skip the native save dialog. */
-    __JUNCTION_TEST_SAVE_PATH__?: string;
-  }
-}
 
 const FORMATS: { id: ExportFormat; label: string; note: string }[] = [
   { id: "json", label: "JSON", note: "One array of items" },
@@ -95,12 +89,8 @@ export class ExportDialog {
     this.el.close();
     this.busy = true;
     try {
-      const date = new Date().toISOString().slice(0, 10);
-      const ext = format === "ndjson" ? "ndjson" : format;
-      const preset = window.__JUNCTION_TEST_SAVE_PATH__;
-      const path = typeof preset === "string" ? preset : await this.backend.pickSavePath(format, `junction-items-${date}.${ext}`);
-      if (!path) return; // cancelled in the save dialog
-      const res = await this.backend.exportItems(path, format, keys);
+      const res = await this.backend.exportItems(format, keys);
+      if (res.outcome === "cancelled") return; // the user closed the save dialog: nothing to say
       toast(`Exported ${formatNumber(res.count)} ${res.count === 1 ? "item" : "items"} to ${res.path}`, "success");
     } catch (e) {
       toast(`Export failed: ${toBackendError(e).message}`, "error");

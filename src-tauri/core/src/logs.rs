@@ -61,3 +61,24 @@ pub fn init_cli() {
             .try_init();
     }
 }
+
+/// Panics go to the log too (through the same redaction), not only to a stderr nobody
+/// sees when the app was started from the desktop. The release build unwinds
+/// (docs/decisions.md): the panicking command or load ends, the window stays.
+pub fn log_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%location, "panic: {message}");
+        default_hook(info);
+    }));
+}

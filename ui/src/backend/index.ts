@@ -36,12 +36,13 @@ export interface Backend {
   loadItems(providers: ProviderId[], onEvent: (e: LoadEvent) => void): Promise<void>;
   resumeLoad(provider: ProviderId, onEvent: (e: LoadEvent) => void): Promise<void>;
   cancelLoad(provider: ProviderId): Promise<void>;
-  /** keys = row keys of the rows to export, or null for all rows. */
-  exportItems(path: string, format: ExportFormat, keys: string[] | null): Promise<ExportResult>;
+  /**
+   * Rust asks where to save in the native dialog, then writes; keys = row keys of the
+   * rows to export, or null for all rows. A closed dialog resolves as "cancelled".
+   */
+  exportItems(format: ExportFormat, keys: string[] | null): Promise<ExportResult>;
   /** Opens an http(s) URL in the system browser. */
   openUrl(url: string): Promise<void>;
-  /** Native save dialog; null when the user cancelled. */
-  pickSavePath(format: ExportFormat, defaultName: string): Promise<string | null>;
   onConnectionChanged(cb: (view: ProviderView) => void): Promise<Unlisten>;
   onStatusChanged(cb: (status: AppStatus) => void): Promise<Unlisten>;
 }
@@ -54,10 +55,15 @@ declare global {
 
 let instance: Backend | null = null;
 
-/** Tauri when running inside the app's webview, the mock in a plain browser. */
+/**
+ * Tauri when running inside the app's webview; in a plain browser the mock, which
+ * only test builds (`npm run build:test`) contain.
+ */
 export function getBackend(): Backend {
   if (!instance) {
-    instance = window.__TAURI_INTERNALS__ ? createTauriBackend() : createMockBackend(window.location.search);
+    if (window.__TAURI_INTERNALS__) instance = createTauriBackend();
+    else if (__JUNCTION_TEST_BUILD__) instance = createMockBackend(window.location.search);
+    else throw new Error("Junction's window runs inside the Junction app; this build has no mock backend (npm run build:test).");
   }
   return instance;
 }

@@ -16,11 +16,13 @@
 //   ?config=none      no provider has a client ID (all not configured)
 //   ?statusevent=0    save_settings doesn't emit status-changed (older Rust shells)
 //   ?exportdelay=MS   how long export_items takes (default 150 ms)
+//   ?savecancel=1     the save dialog is cancelled (export_items resolves "cancelled")
 //   ?throttle=1       Airtable sends a throttled notice mid-load
 //   ?cache=down       the Redis cache starts unreachable (retry fixes it)
 //   ?secrets=file     secrets fall back to a file, with a warning
 //   ?env=1            some settings are overridden by environment variables
 // window.__JUNCTION_MOCK__ exposes what the UI asked for, for assertions.
+// Only test builds contain this file (getBackend in index.ts).
 import type { Backend, Unlisten } from "./index";
 import { makeItem, PROVIDER_SHARE, PROVIDER_TYPES } from "./mock-data";
 import {
@@ -39,12 +41,16 @@ import {
 
 export interface MockHooks {
   lastExport: { path: string; format: ExportFormat; keys: string[] | null; count: number } | null;
+  /** Every export_items call's arguments, as the page sent them (no path among them). */
+  exportArgs: Record<string, unknown>[];
   openedUrls: string[];
   secretsSet: { provider: ProviderId; length: number }[];
   savedSettings: SettingsInput[];
   calls: string[];
-  /** The fixed path the mock's save dialog "chooses". */
+  /** Where the mock's save dialog "chooses" to save, before the format's extension. */
   savePath: string;
+  /** The save dialog is cancelled while this is true. */
+  cancelSave: boolean;
 }
 
 declare global {
@@ -88,7 +94,9 @@ export function createMockBackend(search: string): Backend {
     secretsSet: [],
     savedSettings: [],
     calls: [],
+    exportArgs: [],
     savePath: "/home/user/Documents/junction-export",
+    cancelSave: q.get("savecancel") === "1",
   };
   window.__JUNCTION_MOCK__ = hooks;
 
@@ -416,22 +424,21 @@ export function createMockBackend(search: string): Backend {
       log(`cancel_load:${provider}`);
       cancelled.add(provider);
     },
-    async exportItems(path, format, keys) {
+    async exportItems(format, keys) {
       log(`export_items:${format}`);
+      hooks.exportArgs.push({ format, keys: keys ? [...keys] : null });
+      // As in Rust: the save dialog first, then the write.
       await sleep(exportDelay);
-      if (!path) throw err("invalid_path", "No file was chosen.");
+      if (hooks.cancelSave) return { outcome: "cancelled" };
+      const path = `${hooks.savePath}.${format}`;
       const count = keys ? keys.filter((k) => loadedKeys.has(k)).length : loadedKeys.size;
       hooks.lastExport = { path, format, keys: keys ? [...keys] : null, count };
-      return { path, count };
+      return { outcome: "exported", path, count };
     },
     async openUrl(url) {
       log("open_url");
       if (!/^https?:\/\//i.test(url)) throw err("invalid_url", "Only http and https links can be opened.");
       hooks.openedUrls.push(url);
-    },
-    async pickSavePath(format) {
-      const ext = format === "ndjson" ? "ndjson" : format;
-      return `${hooks.savePath}.${ext}`;
     },
     async onConnectionChanged(cb): Promise<Unlisten> {
       connListeners.add(cb);

@@ -2,10 +2,8 @@
 // Argument names are camelCase here; Tauri maps them to Rust's snake_case.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
 import type { Backend } from "./index";
 import {
-  EXPORT_FILTERS,
   toBackendError,
   type AppStatus,
   type ExportFormat,
@@ -52,17 +50,10 @@ export function createTauriBackend(): Backend {
     resumeLoad: (provider: ProviderId, onEvent) =>
       call<void>("resume_load", { provider, onEvent: channelFor(onEvent) }),
     cancelLoad: (provider: ProviderId) => call<void>("cancel_load", { provider }),
-    exportItems: (path: string, format: ExportFormat, keys: string[] | null) =>
-      call<ExportResult>("export_items", { path, format, keys }),
+    // No path: Rust opens the save dialog itself and writes where the user chose.
+    exportItems: (format: ExportFormat, keys: string[] | null) =>
+      call<ExportResult>("export_items", { format, keys }),
     openUrl: (url: string) => call<void>("open_url", { url }),
-    async pickSavePath(format: ExportFormat, defaultName: string) {
-      try {
-        const path = await save({ defaultPath: defaultName, filters: [EXPORT_FILTERS[format]] });
-        return path ?? null;
-      } catch (e) {
-        throw toBackendError(e);
-      }
-    },
     onConnectionChanged: (cb) => listen<ProviderView>("connection-changed", (e) => cb(e.payload)),
     onStatusChanged: (cb) => listen<AppStatus>("status-changed", (e) => cb(e.payload)),
   };

@@ -88,17 +88,10 @@ export type LoadEvent =
 
 export type ExportFormat = "json" | "ndjson" | "csv";
 
-/** File-dialog filters per export format (shared by both implementations). */
-export const EXPORT_FILTERS: Record<ExportFormat, { name: string; extensions: string[] }> = {
-  json: { name: "JSON", extensions: ["json"] },
-  ndjson: { name: "NDJSON (one item per line)", extensions: ["ndjson", "jsonl"] },
-  csv: { name: "CSV", extensions: ["csv"] },
-};
-
-export interface ExportResult {
-  path: string;
-  count: number;
-}
+/** Where the file went is the user's choice in Rust's save dialog, never the page's. */
+export type ExportResult =
+  | { outcome: "exported"; path: string; count: number }
+  | { outcome: "cancelled" };
 
 /** Every failing command rejects with this shape. */
 export interface BackendError {

@@ -1,13 +1,14 @@
 // Shared by the browser tests, the screenshots and the benchmark: a tiny static
-// server over dist/ (with the app's strict CSP, so violations show up here first)
+// server over dist-test/, the UI's test build with the mock backend (with the app's
+// strict CSP, so violations show up here first)
 // and a Chromium launcher. Chromium comes from the system; nothing is downloaded.
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
-export const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
+export const DIST = fileURLToPath(new URL("../../dist-test/", import.meta.url));
 export const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'";
 
 const TYPES = {
@@ -23,7 +24,13 @@ export async function startServer() {
   try {
     await stat(join(DIST, "index.html"));
   } catch {
-    throw new Error("dist/ is missing: run `npm run build` first");
+    throw new Error("dist-test/ is missing: run `npm run build:test` first");
+  }
+  // Without the mock backend every page would fail to start: say why at once.
+  const scripts = (await readdir(join(DIST, "assets"))).filter((f) => f.endsWith(".js"));
+  const texts = await Promise.all(scripts.map((f) => readFile(join(DIST, "assets", f), "utf8")));
+  if (!texts.some((t) => t.includes("__JUNCTION_MOCK__"))) {
+    throw new Error("dist-test/ has no mock backend: run `npm run build:test`");
   }
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");

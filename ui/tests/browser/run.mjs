@@ -175,11 +175,7 @@ test("Ctrl+F focuses the search box", async (ctx) => {
 });
 
 test("export sends the keys of the filtered view", async (ctx) => {
-  const page = await open(ctx, "?mock=connected&items=5000&delay=0", {
-    init: () => {
-      window.__JUNCTION_TEST_SAVE_PATH__ = "/tmp/junction-test.csv";
-    },
-  });
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0");
   await loadAll(page, "5,000");
   await page.getByTestId("chip-provider-airtable").click();
   await page.getByTestId("search-input").fill("ord");
@@ -191,10 +187,13 @@ test("export sends the keys of the filtered view", async (ctx) => {
   assert.equal(await page.getByTestId("export-scope-view").isChecked(), true);
   await page.locator("label.segment", { hasText: "CSV" }).click();
   await page.getByTestId("export-confirm").click();
-  await expectText(page.getByTestId("toast"), `Exported ${shown.toLocaleString("en-US")} items to /tmp/junction-test.csv`);
+  await expectText(page.getByTestId("toast"), `Exported ${shown.toLocaleString("en-US")} items to /home/user/Documents/junction-export.csv`);
   const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
   assert.equal(last.format, "csv");
-  assert.equal(last.path, "/tmp/junction-test.csv");
+  assert.equal(last.path, "/home/user/Documents/junction-export.csv");
+  // The page sends the format and the rows, never a path (issue 13).
+  const sent = await page.evaluate(() => window.__JUNCTION_MOCK__.exportArgs);
+  assert.deepEqual(Object.keys(sent[0]).sort(), ["format", "keys"]);
   assert.equal(last.keys.length, shown);
   assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable keys");
 });
@@ -209,6 +208,23 @@ test("export of all items sends null keys and uses the save dialog path", async 
   const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
   assert.equal(last.keys, null);
   assert.equal(last.format, "json");
+});
+
+test("a cancelled save dialog is no error: no toast, nothing exported", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=500&delay=0&savecancel=1&exportdelay=50");
+  await loadAll(page, "500");
+  await page.getByTestId("export-button").click();
+  await page.getByTestId("export-confirm").click();
+  await page.waitForFunction(() => window.__JUNCTION_MOCK__.exportArgs.length === 1);
+  // The answer comes after the mock's 50 ms; give the UI time to (not) react.
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId("toast").count(), 0);
+  assert.equal(await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport), null);
+  // And the next export is not blocked by the cancelled one.
+  await page.evaluate(() => (window.__JUNCTION_MOCK__.cancelSave = false));
+  await page.getByTestId("export-button").click();
+  await page.getByTestId("export-confirm").click();
+  await expectText(page.getByTestId("toast"), "Exported 500 items to /home/user/Documents/junction-export.json");
 });
 
 test("URL click calls openUrl and never navigates", async (ctx) => {
@@ -339,11 +355,7 @@ test("RTL and very long names stay inside their cells", async (ctx) => {
 
 
 test("rows re-sent with the same key replace the old ones (no duplicates)", async (ctx) => {
-  const page = await open(ctx, "?mock=connected&items=5000&delay=0&resend=1", {
-    init: () => {
-      window.__JUNCTION_TEST_SAVE_PATH__ = "/tmp/junction-test.json";
-    },
-  });
+  const page = await open(ctx, "?mock=connected&items=5000&delay=0&resend=1");
   await loadAll(page, "5,000");
   await page.getByTestId("summary-notion").waitFor();
   await expectText(count(page), "5,000 of 5,000 items");
@@ -495,11 +507,7 @@ test("shortcuts: IME composition is ignored; Ctrl+F/E work on non-Latin layouts"
 });
 
 test("Export while an export is running says so", async (ctx) => {
-  const page = await open(ctx, "?mock=connected&items=500&delay=0&exportdelay=1500", {
-    init: () => {
-      window.__JUNCTION_TEST_SAVE_PATH__ = "/tmp/junction-test.json";
-    },
-  });
+  const page = await open(ctx, "?mock=connected&items=500&delay=0&exportdelay=1500");
   await loadAll(page, "500");
   await page.getByTestId("export-button").click();
   await page.getByTestId("export-confirm").click();
