@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # rustup installs into ~/.cargo/bin; a shell opened before that has no PATH entry yet.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench setup setup-test ui lint deb clean
+.PHONY: run test bench setup setup-test ui lint bindings deb clean
 
 run: setup ui
 	env -u REDIS_URL cargo run -p junction
@@ -30,6 +30,11 @@ lint: setup ui
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	npm --prefix ui run typecheck
+
+# Writes ui/src/backend/bindings.ts again from the Rust commands and types
+# (src-tauri/src/contract.rs); `make test` fails while the committed file is stale.
+bindings: setup
+	JUNCTION_WRITE_BINDINGS=1 cargo test -p junction --lib contract::tests::bindings_are_current
 
 # A Debian package of the release build with the app and junction-cli (AppImage
 # cannot bundle offline). tauri.conf.json's hooks build the product UI first and

@@ -1,36 +1,39 @@
-//! IPC commands: each a few lines that call junction-core and map its error.
-//! Nothing here returns a token or a secret (see docs/ipc.md).
+//! IPC commands of connections, settings and the app: each a few lines that call
+//! junction-core and map its error. The table's commands are in items.rs. Nothing here
+//! returns a token or a secret (see docs/ipc.md).
 
 use junction_core::config::{SignInMode, PENDING_FLOW_TTL};
 use junction_core::views::{AppStatus, ProviderView};
 use junction_core::views::{SettingsInput, SettingsView};
 use junction_core::ProviderId;
-use tauri::{AppHandle, Emitter, Runtime, State, WebviewWindow};
+use tauri::{AppHandle, Runtime, State};
+
+use junction_core::ErrorCode;
 
 use crate::error::{IpcError, IpcResult};
+use crate::events;
 use crate::popup;
-use crate::save_dialog;
 use crate::state::{AppState, PendingSignIn};
 
-pub const CONNECTION_CHANGED: &str = "connection-changed";
-pub const STATUS_CHANGED: &str = "status-changed";
-
 #[tauri::command]
+#[specta::specta]
 pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
     Ok(state.session().await.status().await)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn retry_cache<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> IpcResult<AppStatus> {
     let status = state.session().await.retry_cache().await;
-    let _ = app.emit(STATUS_CHANGED, &status);
+    events::status_changed(&app, status.clone());
     Ok(status)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_providers(state: State<'_, AppState>) -> IpcResult<Vec<ProviderView>> {
     let mut views = state.session().await.providers().await;
     if let Some(p) = state.pending().as_ref() {
@@ -43,6 +46,7 @@ pub async fn list_providers(state: State<'_, AppState>) -> IpcResult<Vec<Provide
 
 /// Signs in: popup (default) or system browser; resolves when connected.
 #[tauri::command]
+#[specta::specta]
 pub async fn connect<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -63,7 +67,7 @@ pub async fn connect<R: Runtime>(
     });
     let mut connecting = session.provider_view(provider).await;
     connecting.state = junction_core::views::ConnectionState::Connecting;
-    let _ = app.emit(CONNECTION_CHANGED, &connecting);
+    events::connection_changed(&app, connecting);
 
     let opened = match session.config().sign_in_mode {
         SignInMode::Popup => {
@@ -94,11 +98,12 @@ pub async fn connect<R: Runtime>(
     if let Err(e) = &result {
         view.last_error = Some(e.to_string());
     }
-    let _ = app.emit(CONNECTION_CHANGED, &view);
+    events::connection_changed(&app, view.clone());
     result.map(|_| view).map_err(IpcError::from)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn cancel_connect<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -119,6 +124,7 @@ pub async fn cancel_connect<R: Runtime>(
 /// Closes the popup and continues the same sign-in in the system browser (some
 /// identity providers refuse embedded webviews).
 #[tauri::command]
+#[specta::specta]
 pub async fn use_browser_instead<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -128,7 +134,7 @@ pub async fn use_browser_instead<R: Runtime>(
         let mut slot = state.pending();
         let Some(p) = slot.as_mut().filter(|p| p.provider == provider) else {
             return Err(IpcError::new(
-                "invalid_input",
+                ErrorCode::InvalidInput,
                 format!("no {} sign-in is in progress", provider.display_name()),
             ));
         };
@@ -140,26 +146,29 @@ pub async fn use_browser_instead<R: Runtime>(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn disconnect<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     provider: ProviderId,
 ) -> IpcResult<ProviderView> {
     let session = state.session().await;
-    // Stop its load first, so nothing refreshes or adds rows behind the disconnect.
-    state.loads.forget(provider);
+    // Stop its load first (and wait for it), so no batch lands behind the disconnect.
+    state.loads.stop(provider).await;
     session.disconnect(provider).await?;
     let view = session.provider_view(provider).await;
-    let _ = app.emit(CONNECTION_CHANGED, &view);
+    events::connection_changed(&app, view.clone());
     Ok(view)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn get_settings(state: State<'_, AppState>) -> IpcResult<SettingsView> {
     Ok(state.session().await.settings().await)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -168,12 +177,13 @@ pub async fn save_settings<R: Runtime>(
     state.session().await.save_settings(settings).await?;
     let session = state.reload().await?;
     // The cache may have changed (a Redis URL set or cleared): the status bar follows.
-    let _ = app.emit(STATUS_CHANGED, &session.status().await);
+    events::status_changed(&app, session.status().await);
     Ok(session.settings().await)
 }
 
 /// Write-only: the secret goes to the secret store and never comes back.
 #[tauri::command]
+#[specta::specta]
 pub async fn set_client_secret(
     state: State<'_, AppState>,
     provider: ProviderId,
@@ -188,9 +198,12 @@ pub async fn set_client_secret(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn forget_everything(state: State<'_, AppState>) -> IpcResult<()> {
     state.cancel_pending();
-    state.loads.forget_all();
+    for provider in ProviderId::ALL {
+        state.loads.stop(provider).await;
+    }
     state.session().await.forget_everything().await?;
     state.reload().await?;
     Ok(())
@@ -198,12 +211,13 @@ pub async fn forget_everything(state: State<'_, AppState>) -> IpcResult<()> {
 
 /// Opens an http(s) URL in the system browser: never inside the app.
 #[tauri::command]
+#[specta::specta]
 pub async fn open_url<R: Runtime>(app: AppHandle<R>, url: String) -> IpcResult<()> {
     let parsed = url::Url::parse(&url)
-        .map_err(|_| IpcError::new("invalid_input", format!("`{url}` is not a URL")))?;
+        .map_err(|_| IpcError::new(ErrorCode::InvalidInput, format!("`{url}` is not a URL")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(IpcError::new(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             format!(
                 "only http and https links open in the browser, not `{}`",
                 parsed.scheme()
@@ -219,86 +233,10 @@ fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> IpcResult<()> {
         return logged;
     }
     use tauri_plugin_opener::OpenerExt;
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| IpcError::new("internal", format!("could not open the browser: {e}")))
-}
-
-/// Loads every item of `providers` (concurrently), streaming over `on_event`.
-#[tauri::command]
-pub async fn load_items<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    providers: Vec<ProviderId>,
-    on_event: tauri::ipc::Channel<junction_core::fetch::LoadEvent>,
-) -> IpcResult<()> {
-    let session = state.session().await;
-    let loads = providers
-        .iter()
-        .map(|&p| state.loads.run(session.clone(), p, false, on_event.clone()));
-    futures_util::future::join_all(loads).await;
-    announce(&app, &session, &providers).await;
-    Ok(())
-}
-
-/// Re-sends the cards of `providers`: a load may have found that one needs a reconnect.
-async fn announce<R: Runtime>(
-    app: &AppHandle<R>,
-    session: &junction_core::Session,
-    providers: &[ProviderId],
-) {
-    for &p in providers {
-        let _ = app.emit(CONNECTION_CHANGED, &session.provider_view(p).await);
-    }
-}
-
-/// Continues a failed or cancelled load from where it stopped.
-#[tauri::command]
-pub async fn resume_load<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-    on_event: tauri::ipc::Channel<junction_core::fetch::LoadEvent>,
-) -> IpcResult<()> {
-    let session = state.session().await;
-    state
-        .loads
-        .run(session.clone(), provider, true, on_event)
-        .await;
-    announce(&app, &session, &[provider]).await;
-    Ok(())
-}
-
-#[tauri::command]
-pub async fn cancel_load(state: State<'_, AppState>, provider: ProviderId) -> IpcResult<()> {
-    state.loads.cancel(provider);
-    Ok(())
-}
-
-/// What an export ended with. A cancelled save dialog is an answer, not an error.
-#[derive(Debug, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum ExportOutcome {
-    Exported { path: String, count: usize },
-    Cancelled,
-}
-
-/// Asks where to write in the native save dialog, then writes all rows, or the rows
-/// with `keys` (the UI's filtered view). The page sends no path: only the user picks
-/// where a file goes (see save_dialog.rs).
-#[tauri::command]
-pub async fn export_items<R: Runtime>(
-    window: WebviewWindow<R>,
-    state: State<'_, AppState>,
-    format: junction_core::export::ExportFormat,
-    keys: Option<Vec<String>>,
-) -> IpcResult<ExportOutcome> {
-    let Some(path) = save_dialog::choose_export_path(&window, format).await? else {
-        return Ok(ExportOutcome::Cancelled);
-    };
-    let summary = state.loads.export(path, format, keys).await?;
-    Ok(ExportOutcome::Exported {
-        path: summary.path.display().to_string(),
-        count: summary.count,
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        IpcError::new(
+            ErrorCode::Internal,
+            format!("could not open the browser: {e}"),
+        )
     })
 }

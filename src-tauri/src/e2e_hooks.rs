@@ -6,6 +6,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use junction_core::ErrorCode;
+
 use crate::error::{IpcError, IpcResult};
 
 /// `JUNCTION_TEST_SAVE_PATH`: what the save dialog "answers". A path is the chosen
@@ -26,7 +28,7 @@ pub fn log_opened_url(url: &str) -> Option<IpcResult<()>> {
         .and_then(|mut f| writeln!(f, "{url}"))
         .map_err(|e| {
             IpcError::new(
-                "io",
+                ErrorCode::Io,
                 format!("cannot append to {}: {e}", PathBuf::from(&log).display()),
             )
         });

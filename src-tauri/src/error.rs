@@ -1,19 +1,20 @@
 //! The shell's one error type: what crosses IPC as `{code, message}`.
 
+use junction_core::ErrorCode;
 use serde::Serialize;
 
 /// An error as the UI sees it: a stable `code` to branch on and a `message` to show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct IpcError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         IpcError {
-            code: code.to_string(),
+            code,
             message: message.into(),
         }
     }
@@ -22,7 +23,7 @@ impl IpcError {
 impl From<junction_core::Error> for IpcError {
     fn from(err: junction_core::Error) -> Self {
         IpcError {
-            code: err.code().to_string(),
+            code: err.code(),
             message: err.to_string(),
         }
     }
@@ -30,7 +31,7 @@ impl From<junction_core::Error> for IpcError {
 
 impl From<tauri::Error> for IpcError {
     fn from(err: tauri::Error) -> Self {
-        IpcError::new("internal", err.to_string())
+        IpcError::new(ErrorCode::Internal, err.to_string())
     }
 }
 

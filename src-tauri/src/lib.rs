@@ -2,10 +2,12 @@
 //! opening the session, registering commands and plugins, and logging.
 
 mod commands;
+pub mod contract;
 #[cfg(feature = "e2e")]
 mod e2e_hooks;
 mod error;
-mod loading;
+mod events;
+mod items;
 mod popup;
 mod save_dialog;
 mod state;
@@ -17,31 +19,25 @@ use junction_core::config::Config;
 use junction_core::Session;
 use tauri::{Manager, Runtime};
 
-/// Registers plugins and commands. Generic over the runtime so tests build the same
-/// app on `tauri::test`'s mock runtime.
+/// Registers plugins, commands and events. Generic over the runtime so tests build
+/// the same app on `tauri::test`'s mock runtime.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    let events = contract::events::<R>();
+    // Mounted from a plugin's setup: that runs when the app is built, where
+    // `Builder::setup` would wait for the event loop (which the mock runtime's tests
+    // never start), and an event emitted before mounting panics in tauri-specta.
+    let mount_events = tauri::plugin::Builder::<R>::new("junction-events")
+        .setup(move |app, _api| {
+            events.mount_events(app);
+            Ok(())
+        })
+        .build();
     builder
+        .plugin(mount_events)
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::retry_cache,
-            commands::list_providers,
-            commands::connect,
-            commands::cancel_connect,
-            commands::use_browser_instead,
-            commands::disconnect,
-            commands::get_settings,
-            commands::save_settings,
-            commands::set_client_secret,
-            commands::forget_everything,
-            commands::load_items,
-            commands::resume_load,
-            commands::cancel_load,
-            commands::export_items,
-            commands::open_url,
-        ])
+        .invoke_handler(contract::handler())
 }
 
 /// Starts the app.

@@ -8,6 +8,8 @@ use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, Windo
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use junction_core::ErrorCode;
+
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
@@ -27,7 +29,7 @@ pub fn open<R: Runtime>(
         .path()
         .app_cache_dir()
         .map(|d| d.join("oauth-popup"))
-        .map_err(|e| IpcError::new("internal", e.to_string()))?;
+        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
     let window =
         WebviewWindowBuilder::new(app, label(provider, id), WebviewUrl::External(url.clone()))
             .title(format!("Sign in to {}", provider.display_name()))
@@ -37,7 +39,7 @@ pub fn open<R: Runtime>(
             .build()
             .map_err(|e| {
                 IpcError::new(
-                    "internal",
+                    ErrorCode::Internal,
                     format!("could not open the sign-in window: {e}"),
                 )
             })?;

@@ -9,6 +9,8 @@ use junction_core::export::ExportFormat;
 use tauri::{Runtime, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
+use junction_core::ErrorCode;
+
 use crate::error::{IpcError, IpcResult};
 
 /// The file the user chose for an export in `format`, or `None` when they cancelled.
@@ -34,14 +36,17 @@ pub async fn choose_export_path<R: Runtime>(
         .save_file(move |picked| {
             let _ = answer.send(picked);
         });
-    let picked = answered
-        .await
-        .map_err(|_| IpcError::new("internal", "the save dialog closed without an answer"))?;
+    let picked = answered.await.map_err(|_| {
+        IpcError::new(
+            ErrorCode::Internal,
+            "the save dialog closed without an answer",
+        )
+    })?;
     picked
         .map(|p| {
             p.into_path().map_err(|e| {
                 IpcError::new(
-                    "invalid_input",
+                    ErrorCode::InvalidInput,
                     format!("the save dialog returned a location that is not a file: {e}"),
                 )
             })

@@ -26,7 +26,7 @@ pub struct AppState {
     session: RwLock<Session>,
     pub pending: Mutex<Option<PendingSignIn>>,
     next_sign_in: std::sync::atomic::AtomicU64,
-    pub loads: crate::loading::Loads,
+    pub loads: junction_core::loads::Loads,
 }
 
 impl AppState {
@@ -48,8 +48,10 @@ impl AppState {
     pub async fn reload(&self) -> junction_core::Result<Session> {
         let config = junction_core::fs::blocking(Config::load).await?;
         let current = self.session().await;
-        // The secret store stays: reopening it would probe the keychain again.
-        let fresh = Session::with_secrets(config, current.secrets().clone()).await;
+        // The secret and item stores stay: reopening would probe the keychain again
+        // and rebuild the item index.
+        let fresh =
+            Session::with_parts(config, current.secrets().clone(), current.items().clone()).await;
         *self.session.write().await = fresh.clone();
         Ok(fresh)
     }

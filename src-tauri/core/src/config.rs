@@ -45,7 +45,7 @@ impl SecretStoreKind {
 }
 
 /// Where sign-in happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum SignInMode {
     /// An in-app popup window with its own data directory and no IPC.
@@ -301,7 +301,11 @@ impl Config {
 
         let data_dir = match from_env("JUNCTION_DATA_DIR") {
             Some(dir) => PathBuf::from(dir),
-            None if env.var("JUNCTION_CONFIG_DIR").is_some() => config_dir.join("data"),
+            // A config dir of its own (a test, a second profile) keeps its data beside
+            // it, so it never shares the user's item store.
+            None if default_config_dir().ok().as_ref() != Some(&config_dir) => {
+                config_dir.join("data")
+            }
             None => default_data_dir()?,
         };
 
@@ -717,8 +721,16 @@ mod tests {
         assert_eq!(named.data_dir, PathBuf::from("/d"));
         let beside = resolve(FileConfig::default(), &[("JUNCTION_CONFIG_DIR", "/c")]).unwrap();
         assert_eq!(beside.data_dir, PathBuf::from("/tmp/junction-test/data"));
-        let os = resolve(FileConfig::default(), &[]).unwrap();
+        let temp = resolve(FileConfig::default(), &[]).unwrap();
+        assert_eq!(temp.data_dir, PathBuf::from("/tmp/junction-test/data"));
+        let os = Config::resolve(
+            default_config_dir().unwrap(),
+            FileConfig::default(),
+            &env(&[]),
+        )
+        .unwrap();
         assert!(os.data_dir.ends_with(APP_IDENTIFIER), "{:?}", os.data_dir);
+        assert_eq!(os.data_dir, default_data_dir().unwrap());
     }
 
     #[test]

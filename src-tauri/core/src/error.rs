@@ -107,30 +107,140 @@ pub enum Error {
     Internal(String),
 }
 
+/// The stable machine code of an error: the UI and scripts branch on it. Never change
+/// an existing one. In JSON (IPC, the store) it is the snake_case name.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    ConfigInvalid,
+    CacheUnavailable,
+    SecretsUnavailable,
+    NotConfigured,
+    NotConnected,
+    NeedsReconnect,
+    OauthDenied,
+    OauthStateInvalid,
+    OauthAborted,
+    OauthTokenFailed,
+    PortInUse,
+    ProviderHttp,
+    ProviderResponse,
+    RateLimited,
+    Network,
+    Cancelled,
+    Io,
+    StoreFailed,
+    /// A load whose process ended while it ran (Junction closed or crashed).
+    Interrupted,
+    InvalidInput,
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, for the docs and the contract test.
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::ConfigInvalid,
+        ErrorCode::CacheUnavailable,
+        ErrorCode::SecretsUnavailable,
+        ErrorCode::NotConfigured,
+        ErrorCode::NotConnected,
+        ErrorCode::NeedsReconnect,
+        ErrorCode::OauthDenied,
+        ErrorCode::OauthStateInvalid,
+        ErrorCode::OauthAborted,
+        ErrorCode::OauthTokenFailed,
+        ErrorCode::PortInUse,
+        ErrorCode::ProviderHttp,
+        ErrorCode::ProviderResponse,
+        ErrorCode::RateLimited,
+        ErrorCode::Network,
+        ErrorCode::Cancelled,
+        ErrorCode::Io,
+        ErrorCode::StoreFailed,
+        ErrorCode::Interrupted,
+        ErrorCode::InvalidInput,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ConfigInvalid => "config_invalid",
+            ErrorCode::CacheUnavailable => "cache_unavailable",
+            ErrorCode::SecretsUnavailable => "secrets_unavailable",
+            ErrorCode::NotConfigured => "not_configured",
+            ErrorCode::NotConnected => "not_connected",
+            ErrorCode::NeedsReconnect => "needs_reconnect",
+            ErrorCode::OauthDenied => "oauth_denied",
+            ErrorCode::OauthStateInvalid => "oauth_state_invalid",
+            ErrorCode::OauthAborted => "oauth_aborted",
+            ErrorCode::OauthTokenFailed => "oauth_token_failed",
+            ErrorCode::PortInUse => "port_in_use",
+            ErrorCode::ProviderHttp => "provider_http",
+            ErrorCode::ProviderResponse => "provider_response",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Network => "network",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Io => "io",
+            ErrorCode::StoreFailed => "store_failed",
+            ErrorCode::Interrupted => "interrupted",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The code named `text`; an unknown one (a newer Junction's) reads as internal.
+    pub fn parse(text: &str) -> ErrorCode {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == text)
+            .unwrap_or(ErrorCode::Internal)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
 impl Error {
     /// The stable machine code. Never change an existing code: the UI and scripts use it.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Config { .. } => "config_invalid",
-            Error::CacheUnavailable { .. } => "cache_unavailable",
-            Error::Secrets { .. } => "secrets_unavailable",
-            Error::NotConfigured { .. } => "not_configured",
-            Error::NotConnected { .. } => "not_connected",
-            Error::NeedsReconnect { .. } => "needs_reconnect",
-            Error::OAuthDenied { .. } => "oauth_denied",
-            Error::OAuthState(_) => "oauth_state_invalid",
-            Error::OAuthAborted { .. } => "oauth_aborted",
-            Error::OAuthToken { .. } => "oauth_token_failed",
-            Error::PortInUse { .. } => "port_in_use",
-            Error::ProviderHttp { .. } => "provider_http",
-            Error::ProviderResponse { .. } => "provider_response",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::Network { .. } => "network",
-            Error::Cancelled => "cancelled",
-            Error::Io { .. } => "io",
-            Error::Store(_) => "store_failed",
-            Error::InvalidInput(_) => "invalid_input",
-            Error::Internal(_) => "internal",
+            Error::Config { .. } => ErrorCode::ConfigInvalid,
+            Error::CacheUnavailable { .. } => ErrorCode::CacheUnavailable,
+            Error::Secrets { .. } => ErrorCode::SecretsUnavailable,
+            Error::NotConfigured { .. } => ErrorCode::NotConfigured,
+            Error::NotConnected { .. } => ErrorCode::NotConnected,
+            Error::NeedsReconnect { .. } => ErrorCode::NeedsReconnect,
+            Error::OAuthDenied { .. } => ErrorCode::OauthDenied,
+            Error::OAuthState(_) => ErrorCode::OauthStateInvalid,
+            Error::OAuthAborted { .. } => ErrorCode::OauthAborted,
+            Error::OAuthToken { .. } => ErrorCode::OauthTokenFailed,
+            Error::PortInUse { .. } => ErrorCode::PortInUse,
+            Error::ProviderHttp { .. } => ErrorCode::ProviderHttp,
+            Error::ProviderResponse { .. } => ErrorCode::ProviderResponse,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Network { .. } => ErrorCode::Network,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Store(_) => ErrorCode::StoreFailed,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -218,6 +328,10 @@ mod tests {
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes.len(), all.len(), "every variant has its own code");
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), code);
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{code}\""));
+        }
         assert_eq!(Error::PortInUse { port: 8000 }.code(), "port_in_use");
         assert!(Error::PortInUse { port: 8000 }.to_string().contains("8000"));
         assert!(Error::PortInUse { port: 8000 }

@@ -32,7 +32,7 @@ pub const FIELDS: [&str; 16] = [
 ];
 
 /// One item, as exported. Field order here is the CSV column order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct IntegrationItem {
     pub id: Option<String>,
     #[serde(rename = "type")]
@@ -42,8 +42,10 @@ pub struct IntegrationItem {
     pub parent_id: Option<String>,
     pub name: Option<String>,
     #[serde(with = "rfc3339_opt")]
+    #[specta(type = Option<String>)]
     pub creation_time: Option<DateTime<Utc>>,
     #[serde(with = "rfc3339_opt")]
+    #[specta(type = Option<String>)]
     pub last_modified_time: Option<DateTime<Utc>>,
     pub url: Option<String>,
     pub children: Option<Vec<String>>,

@@ -20,7 +20,7 @@ pub mod session;
 pub mod store;
 pub mod views;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use item::IntegrationItem;
 pub use providers::ProviderId;
 pub use session::Session;

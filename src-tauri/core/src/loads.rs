@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use crate::fetch::{LoadEvent, ResumePoint};
 use crate::fs::blocking;
 use crate::views::LoadUpdate;
-use crate::{Error, IntegrationItem, ProviderId, Session};
+use crate::{Error, ErrorCode, IntegrationItem, ProviderId, Session};
 
 /// The account items are stored under until connections carry their own ids.
 pub const DEFAULT_ACCOUNT: &str = "";
@@ -34,7 +34,7 @@ pub enum RunOutcome {
     Done { count: u64 },
     /// It stopped; the previous complete set (if any) is still the one shown.
     Failed {
-        code: String,
+        code: ErrorCode,
         message: String,
         resumable: bool,
     },
@@ -82,7 +82,7 @@ impl Loads {
         let outcome = if cancel.is_cancelled() {
             // Replaced or forgotten while waiting for the turn.
             RunOutcome::Failed {
-                code: "cancelled".into(),
+                code: ErrorCode::Cancelled,
                 message: format!("{} load cancelled", provider.display_name()),
                 resumable: resume,
             }
@@ -131,7 +131,7 @@ async fn run_once(
 ) -> RunOutcome {
     let failed = |e: &Error, resumable: bool| {
         let outcome = RunOutcome::Failed {
-            code: e.code().to_string(),
+            code: e.code(),
             message: e.to_string(),
             resumable,
         };
@@ -213,11 +213,11 @@ async fn run_once(
         .as_ref()
         .and_then(|p| serde_json::to_string(p).ok());
     let ended = match (write_error, ending.lock().take()) {
-        (Some(e), _) => Err((e.code().to_string(), e.to_string(), None)),
+        (Some(e), _) => Err((e.code(), e.to_string(), None)),
         (None, Some(LoadEvent::Done { .. })) => Ok(()),
         (None, Some(LoadEvent::Failed { code, message, .. })) => Err((code, message, resume_json)),
         (None, _) => Err((
-            "internal".to_string(),
+            ErrorCode::Internal,
             "the load ended without saying how".to_string(),
             resume_json,
         )),
@@ -228,7 +228,7 @@ async fn run_once(
             match blocking(move || store.complete(set)).await {
                 Ok(count) => RunOutcome::Done { count },
                 Err(e) => RunOutcome::Failed {
-                    code: e.code().into(),
+                    code: e.code(),
                     message: e.to_string(),
                     resumable: false,
                 },
@@ -236,16 +236,16 @@ async fn run_once(
         }
         Err((code, message, resume)) => {
             let resumable = resume.is_some();
-            let (c, m) = (code.clone(), message.clone());
+            let m = message.clone();
             let store = store.clone();
-            match blocking(move || store.fail(set, &c, &m, resume.as_deref())).await {
+            match blocking(move || store.fail(set, code, &m, resume.as_deref())).await {
                 Ok(()) => RunOutcome::Failed {
                     code,
                     message,
                     resumable,
                 },
                 Err(e) => RunOutcome::Failed {
-                    code: e.code().into(),
+                    code: e.code(),
                     message: e.to_string(),
                     resumable: false,
                 },
@@ -268,7 +268,7 @@ fn report(sink: &Sink, provider: ProviderId, outcome: &RunOutcome) {
             resumable,
         } => LoadUpdate::Failed {
             provider,
-            code: code.clone(),
+            code: *code,
             message: message.clone(),
             resumable: *resumable,
         },

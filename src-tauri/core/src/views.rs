@@ -1,14 +1,18 @@
 //! The data that crosses IPC, in one place: what the app and the CLI show (snapshots
-//! with no secrets in them) and what the window sends back. Their JSON shape is the
-//! IPC contract in docs/ipc.md.
+//! with no secrets in them) and what the window sends back. The TypeScript contract is
+//! generated from these types (src-tauri/src/contract.rs).
+//!
+//! Counts and sizes are `u64` here and plain numbers in TypeScript (`#[specta(type =
+//! u32)]` says so): JSON numbers are exact up to 2^53, far past any count Junction
+//! meets.
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::SignInMode;
-use crate::ProviderId;
+use crate::{ErrorCode, ProviderId};
 
 /// Where a provider's connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionState {
     /// The client id (or a required client secret) is missing.
@@ -20,7 +24,7 @@ pub enum ConnectionState {
     NeedsReconnect,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ProviderView {
     pub id: ProviderId,
     pub name: &'static str,
@@ -30,37 +34,85 @@ pub struct ProviderView {
     pub account: Option<String>,
     pub expires_at: Option<String>,
     pub last_error: Option<String>,
+    /// What the item store holds for it: the last complete load, if any.
+    pub stored: Option<StoredItems>,
+    /// A load running (here or in junction-cli), or the last one that stopped.
+    pub load: LoadStatus,
+}
+
+/// A provider's last complete load in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct StoredItems {
+    #[specta(type = u32)]
+    pub count: u64,
+    /// RFC 3339.
+    pub loaded_at: String,
+}
+
+/// Where a provider's loads stand, as the store records them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct LoadStatus {
+    pub running: bool,
+    /// The last load that stopped, when newer than the complete one.
+    pub failed: Option<StoppedLoad>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct StoppedLoad {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Items it wrote (kept for Resume).
+    #[specta(type = u32)]
+    pub count: u64,
+    pub resumable: bool,
+}
+
+/// Where the item store is, and how it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct StoreStatus {
+    pub path: String,
+    #[specta(type = u32)]
+    pub size_bytes: u64,
+    /// Set when the store started empty because its file was damaged, or lives in
+    /// memory only.
+    pub problem: Option<String>,
 }
 
 /// What a load tells the window, in order; the last is `Done` or `Failed`. Progress
 /// and counts only: the rows are in the item store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
 pub enum LoadUpdate {
     /// The running total of one object type ("contacts", "records", "pages"…).
     Progress {
         provider: ProviderId,
         object_type: String,
+        #[specta(type = u32)]
         loaded: u64,
     },
     /// The provider asked us to wait; `wait_ms` is the wait actually taken.
     Throttled {
         provider: ProviderId,
         message: String,
+        #[specta(type = u32)]
         wait_ms: u64,
     },
     /// Every item is in the store: `count` distinct items.
-    Done { provider: ProviderId, count: u64 },
+    Done {
+        provider: ProviderId,
+        #[specta(type = u32)]
+        count: u64,
+    },
     /// The load stopped; the previous complete set is still the one shown.
     Failed {
         provider: ProviderId,
-        code: String,
+        code: ErrorCode,
         message: String,
         resumable: bool,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct CacheStatus {
     /// "embedded" or "redis".
     pub kind: &'static str,
@@ -70,21 +122,22 @@ pub struct CacheStatus {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct SecretsStatus {
     /// "keyring", "file" or "memory".
     pub backend: &'static str,
     pub warning: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct AppStatus {
     pub cache: CacheStatus,
     pub secrets: SecretsStatus,
+    pub store: StoreStatus,
     pub version: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ProviderSettingsView {
     pub id: ProviderId,
     pub name: &'static str,
@@ -96,7 +149,7 @@ pub struct ProviderSettingsView {
     pub env_overrides: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct SettingsView {
     pub providers: Vec<ProviderSettingsView>,
     pub sign_in_mode: SignInMode,
@@ -106,15 +159,16 @@ pub struct SettingsView {
     /// With the password masked as `***`.
     pub redis_url: Option<String>,
     pub env_overrides: Vec<String>,
+    pub store: StoreStatus,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct ProviderSettingsInput {
     pub id: ProviderId,
     pub client_id: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct SettingsInput {
     pub providers: Vec<ProviderSettingsInput>,
     pub sign_in_mode: SignInMode,

@@ -60,7 +60,7 @@ fn a_reload_is_staged_and_a_failed_one_keeps_the_previous_set() {
     store
         .fail(
             reload,
-            "network",
+            junction_core::ErrorCode::Network,
             "HubSpot stopped answering",
             Some("{\"cursor\":1}"),
         )
@@ -110,7 +110,9 @@ fn a_first_load_that_fails_keeps_its_rows_on_screen() {
     store
         .write_batch(&set, &[item(N, "Page", "p1", "Roadmap")])
         .unwrap();
-    store.fail(set, "cancelled", "cancelled", None).unwrap();
+    store
+        .fail(set, junction_core::ErrorCode::Cancelled, "cancelled", None)
+        .unwrap();
     assert_eq!(names(&store, &all()), ["Roadmap"]);
     // A fresh load replaces the partial rows.
     let again = store.begin(N, "", false).unwrap();

@@ -51,7 +51,7 @@ pub use self::csv::{CSV_CHILDREN_SEPARATOR, CSV_HEADER};
 const CANCEL_CHECK_EVERY: usize = 256;
 
 /// An export file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Json,

@@ -39,7 +39,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::providers::LoadState;
-use crate::{Error, IntegrationItem, ProviderId, Session};
+use crate::{Error, ErrorCode, IntegrationItem, ProviderId, Session};
 
 /// The most items one `Batch` carries.
 pub const MAX_BATCH: usize = 1000;
@@ -76,7 +76,7 @@ pub enum LoadEvent {
     /// the outcome carries a [`ResumePoint`].
     Failed {
         provider: ProviderId,
-        code: String,
+        code: ErrorCode,
         message: String,
         resumable: bool,
     },
@@ -139,7 +139,7 @@ impl Session {
         let fail = |e: &Error, resume: Option<ResumePoint>| {
             sink(LoadEvent::Failed {
                 provider,
-                code: e.code().to_string(),
+                code: e.code(),
                 message: e.to_string(),
                 resumable: resume.is_some(),
             });
@@ -211,7 +211,7 @@ impl Session {
         }
         let (code, message) = if cancel.is_cancelled() {
             (
-                "cancelled".to_string(),
+                ErrorCode::Cancelled,
                 format!(
                     "{} load cancelled after {count} items",
                     provider.display_name()
@@ -226,7 +226,7 @@ impl Session {
                     errors.len() - 1
                 ));
             }
-            (first.code().to_string(), message)
+            (first.code(), message)
         };
         tracing::warn!(provider = %provider, code = %code, message = %message, count, "load stopped");
         sink(LoadEvent::Failed {

@@ -24,14 +24,19 @@ use crate::Result;
 pub use json::ErrorBody;
 
 /// Declares the providers: the modules, the [`ProviderId`] enum whose lowercase names
-/// (the module names) are the contract (CLI arguments, exports, Kv keys), the table
+/// (the module names; a variant is its module's name capitalised) are the contract (CLI arguments, exports, Kv keys), the table
 /// from an id to its [`Provider`], and the per-provider load state of the engine.
 macro_rules! providers {
     ($($variant:ident => $module:ident),+ $(,)?) => {
         $(pub mod $module;)+
 
         /// The providers Junction connects.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, specta::Type,
+        )]
+        // The variant's lowercase is the id: the module's name.
+        #[serde(rename_all = "lowercase")]
         pub enum ProviderId {
             $($variant),+
         }
@@ -117,22 +122,6 @@ impl std::str::FromStr for ProviderId {
                     or_list(&known)
                 ))
             })
-    }
-}
-
-impl serde::Serialize for ProviderId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProviderId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        ProviderId::ALL
-            .into_iter()
-            .find(|p| p.as_str() == text)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown provider `{text}`")))
     }
 }
 

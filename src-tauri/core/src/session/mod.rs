@@ -25,7 +25,10 @@ use crate::config::Config;
 use crate::oauth::ProviderClient;
 use crate::store::items::ItemStore;
 use crate::store::{Keys, Kv, Secrets};
-use crate::views::{AppStatus, ConnectionState, ProviderView, SecretsStatus};
+use crate::views::{
+    AppStatus, ConnectionState, LoadStatus, ProviderView, SecretsStatus, StoppedLoad, StoreStatus,
+    StoredItems,
+};
 use crate::{ProviderId, Result};
 
 pub use apps::OAuthApps;
@@ -156,8 +159,58 @@ impl Session {
                 backend: self.secrets.kind(),
                 warning: self.secrets.warning().map(str::to_string),
             },
+            store: self.store_status().await,
             version: env!("CARGO_PKG_VERSION"),
         }
+    }
+
+    /// Where the item store is, its size, and whether it had to start over.
+    pub async fn store_status(&self) -> StoreStatus {
+        let items = self.items.clone();
+        let size = crate::fs::blocking(move || Ok(items.size_bytes()))
+            .await
+            .unwrap_or(0);
+        StoreStatus {
+            path: self.items.path().display().to_string(),
+            size_bytes: size,
+            problem: self.items.recovered().map(|r| {
+                if r.moved_to.as_os_str().is_empty() {
+                    r.reason.clone()
+                } else {
+                    format!(
+                        "The item store was damaged and started empty; the old file is {} ({})",
+                        r.moved_to.display(),
+                        r.reason
+                    )
+                }
+            }),
+        }
+    }
+
+    /// What the store says of `id`'s loads.
+    async fn stored(&self, id: ProviderId) -> (Option<StoredItems>, LoadStatus) {
+        let items = self.items.clone();
+        let records = crate::fs::blocking(move || items.loads())
+            .await
+            .unwrap_or_default();
+        // One account per provider for now: the first record is the provider's.
+        let Some(record) = records.into_iter().find(|r| r.provider == id) else {
+            return (None, LoadStatus::default());
+        };
+        let stored = record.complete.map(|c| StoredItems {
+            count: c.count,
+            loaded_at: crate::item::format_time(&c.finished_at),
+        });
+        let load = LoadStatus {
+            running: record.running,
+            failed: record.failed.map(|f| StoppedLoad {
+                code: f.code,
+                message: f.message,
+                count: f.count,
+                resumable: f.resumable,
+            }),
+        };
+        (stored, load)
     }
 
     /// A card per provider.
@@ -171,6 +224,7 @@ impl Session {
 
     /// One provider's card: configured? connected (as whom, until when)? reconnect?
     pub async fn provider_view(&self, id: ProviderId) -> ProviderView {
+        let (stored, load) = self.stored(id).await;
         let mut view = ProviderView {
             id,
             name: id.display_name(),
@@ -179,6 +233,8 @@ impl Session {
             account: None,
             expires_at: None,
             last_error: None,
+            stored,
+            load,
         };
         match self.connections.get(id).await {
             Ok(Some(facts)) => {

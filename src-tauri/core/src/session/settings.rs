@@ -32,6 +32,7 @@ impl Session {
             ),
             redis_url: self.redis_url_for_display().await,
             env_overrides: cfg.env_overrides.clone(),
+            store: self.store_status().await,
         }
     }
 

@@ -147,7 +147,7 @@ pub fn failed(rec: &Recorder) -> (String, String, bool) {
             message,
             resumable,
             ..
-        } => (code, message, resumable),
+        } => (code.to_string(), message, resumable),
         other => panic!("expected Failed, got {other:?}"),
     }
 }

@@ -44,7 +44,9 @@ pub(super) struct Row {
 }
 
 /// A column the table sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, specta::Type,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SortColumn {
     Name,

@@ -72,7 +72,7 @@ pub struct CompleteLoad {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailedLoad {
-    pub code: String,
+    pub code: crate::ErrorCode,
     pub message: String,
     /// Items it wrote (kept for Resume).
     pub count: u64,
@@ -288,7 +288,9 @@ impl ItemStore {
                 }
                 "failed" => {
                     record.failed = Some(FailedLoad {
-                        code: code.unwrap_or_else(|| "internal".into()),
+                        code: code
+                            .as_deref()
+                            .map_or(crate::ErrorCode::Internal, crate::ErrorCode::parse),
                         message: message.unwrap_or_default(),
                         count: count.max(0) as u64,
                         resumable,
@@ -300,7 +302,7 @@ impl ItemStore {
                 // point to resume from.
                 _ => {
                     record.failed = Some(FailedLoad {
-                        code: "interrupted".into(),
+                        code: crate::ErrorCode::Interrupted,
                         message: "the load was interrupted (Junction closed while loading)".into(),
                         count: count.max(0) as u64,
                         resumable: false,

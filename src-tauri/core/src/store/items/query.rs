@@ -18,7 +18,7 @@ use crate::item::{parse_time, ItemRecord};
 use crate::{IntegrationItem, ProviderId, Result};
 
 /// The rows the table asks for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ItemQuery {
     /// Only these providers; empty = all.
     #[serde(default)]
@@ -35,13 +35,13 @@ pub struct ItemQuery {
     pub sort: Option<Sort>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 pub struct Sort {
     pub column: SortColumn,
     pub dir: SortDir,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum SortDir {
     Asc,
@@ -49,7 +49,7 @@ pub enum SortDir {
 }
 
 /// A row's identity: provider + account + type + id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 pub struct ItemKey {
     pub provider: ProviderId,
     pub account: String,
@@ -59,7 +59,7 @@ pub struct ItemKey {
 }
 
 /// What the table shows of a row (the details pane asks for the whole item).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct RowView {
     pub key: ItemKey,
     pub name: Option<String>,
@@ -70,16 +70,20 @@ pub struct RowView {
 }
 
 /// How many rows each filter chip would show, among the rows matching the search.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Counts {
+    #[specta(type = BTreeMap<ProviderId, u32>)]
     pub providers: BTreeMap<ProviderId, u64>,
+    #[specta(type = BTreeMap<String, u32>)]
     pub types: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct QueryResult {
-    /// Rows matching the query.
+    /// Rows matching the query (a number in TypeScript, as every count).
+    #[specta(type = u32)]
     pub total: u64,
+    #[specta(type = u32)]
     pub offset: u64,
     pub rows: Vec<RowView>,
     pub counts: Counts,

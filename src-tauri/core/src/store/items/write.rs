@@ -399,7 +399,7 @@ impl ItemStore {
     pub fn fail(
         &self,
         set: LoadSet,
-        code: &str,
+        code: crate::ErrorCode,
         message: &str,
         resume_point: Option<&str>,
     ) -> Result<()> {
@@ -413,7 +413,7 @@ impl ItemStore {
                 params![
                     set.id.0,
                     format_time(&Utc::now()),
-                    code,
+                    code.as_str(),
                     message,
                     resume_point
                 ],
