@@ -264,7 +264,9 @@ async fn items_loads_every_connected_provider_to_a_file() {
         .iter()
         .all(|i| i["provider"] == "hubspot" || i["provider"] == "notion"));
     assert!(
-        items.iter().all(|i| i.as_object().unwrap().len() == 16),
+        items
+            .iter()
+            .all(|i| i.as_object().unwrap().len() == junction_core::item::FIELDS.len()),
         "every field written"
     );
 

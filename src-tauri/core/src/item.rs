@@ -1,10 +1,15 @@
 //! `IntegrationItem`: one loaded thing (a contact, a base, a page …).
 //!
-//! Field names are the original backend's (see shared/docs/origin.md) plus `provider`
-//! and `properties`. Every field is always written, `null` when unknown, so exports
-//! have one shape whatever the provider.
+//! Field names are the original backend's (see shared/docs/origin.md) plus `provider`,
+//! `properties` and `associations`. Every field is always written, `null` when unknown,
+//! so exports have one shape whatever the provider.
+//!
+//! `properties` holds the record's own values as typed JSON, as the provider means
+//! them (numbers, booleans, strings, arrays, objects, null): never all turned into text.
 
 use std::collections::BTreeMap;
+
+use serde_json::Value;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -12,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::ProviderId;
 
 /// Every field of an exported item, in order (JSON key order and CSV columns).
-pub const FIELDS: [&str; 16] = [
+pub const FIELDS: [&str; 17] = [
     "id",
     "type",
     "directory",
@@ -29,7 +34,12 @@ pub const FIELDS: [&str; 16] = [
     "visibility",
     "provider",
     "properties",
+    "associations",
 ];
+
+/// A record's links to other records, by the other object type ("companies",
+/// "deals"): their ids, in the provider's order.
+pub type Associations = BTreeMap<String, Vec<String>>;
 
 /// One item, as exported. Field order here is the CSV column order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -54,8 +64,43 @@ pub struct IntegrationItem {
     pub drive_id: Option<String>,
     pub visibility: Option<bool>,
     pub provider: ProviderId,
-    /// The record's own values as display strings (new in Junction).
-    pub properties: BTreeMap<String, String>,
+    /// The record's own values, typed (new in Junction).
+    #[specta(type = BTreeMap<String, JsonValue>)]
+    pub properties: BTreeMap<String, Value>,
+    /// Ids of the records this one is associated with, per object type (HubSpot's
+    /// contacts ↔ companies ↔ deals); `null` for providers without associations.
+    #[serde(default)]
+    pub associations: Option<Associations>,
+    /// The provider table this item is a row of, when it is one; not an exported field
+    /// (the SQLite export makes a typed table of each).
+    #[serde(skip)]
+    #[specta(skip)]
+    pub table: Option<RowTable>,
+}
+
+/// What a property value is, as the UI receives it: any JSON, its numbers JavaScript
+/// numbers. It only describes `serde_json::Value` to the IPC contract.
+#[derive(Serialize, specta::Type)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum JsonValue {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    List(Vec<JsonValue>),
+    Map(BTreeMap<String, JsonValue>),
+}
+
+/// A provider's table of like records: a HubSpot object type, an Airtable table, a
+/// Notion data source. Its rows share a schema, so the SQLite export gives each one a
+/// table with a typed column per property.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowTable {
+    /// Stable within the provider account (`contacts`, `tbl…`, a data source id).
+    pub id: String,
+    /// What people call it ("Contacts", "Base / Table", "Database / Data source").
+    pub name: String,
 }
 
 impl IntegrationItem {
@@ -78,6 +123,8 @@ impl IntegrationItem {
             visibility: Some(true),
             provider,
             properties: BTreeMap::new(),
+            associations: None,
+            table: None,
         }
     }
 
@@ -115,6 +162,10 @@ pub struct ItemRecord<'a> {
     pub provider: &'a str,
     /// A JSON object.
     pub properties: &'a str,
+    /// A JSON object of id lists, or `None`.
+    pub associations: Option<&'a str>,
+    /// The provider table it is a row of: id and name.
+    pub table: Option<(&'a str, &'a str)>,
 }
 
 /// The encoded parts of an item, to view it as an [`ItemRecord`].
@@ -124,6 +175,7 @@ pub struct RecordScratch {
     modified: String,
     children: Option<String>,
     properties: String,
+    associations: Option<String>,
 }
 
 impl IntegrationItem {
@@ -143,6 +195,10 @@ impl IntegrationItem {
             .map(|c| serde_json::to_string(c).unwrap_or_else(|_| "[]".into()));
         scratch.properties =
             serde_json::to_string(&self.properties).unwrap_or_else(|_| "{}".into());
+        scratch.associations = self
+            .associations
+            .as_ref()
+            .map(|a| serde_json::to_string(a).unwrap_or_else(|_| "{}".into()));
         ItemRecord {
             id: self.id.as_deref(),
             item_type: self.item_type.as_deref(),
@@ -160,6 +216,11 @@ impl IntegrationItem {
             visibility: self.visibility,
             provider: self.provider.as_str(),
             properties: &scratch.properties,
+            associations: scratch.associations.as_deref(),
+            table: self
+                .table
+                .as_ref()
+                .map(|t| (t.id.as_str(), t.name.as_str())),
         }
     }
 }
@@ -234,12 +295,21 @@ mod tests {
         let mut item = IntegrationItem::new(ProviderId::Notion, "Page", "abc");
         item.creation_time = parse_time(Some("2024-03-01T10:00:00.000+02:00"));
         item.properties.insert("Status".into(), "Done".into());
+        item.properties
+            .insert("Amount".into(), serde_json::json!(1500.5));
+        item.properties.insert(
+            "Tags".into(),
+            serde_json::json!(["a", {"id": 1}, null, true]),
+        );
+        item.associations = Some([("deals".to_string(), vec!["7".to_string()])].into());
         let json = serde_json::to_value(&item).unwrap();
         let obj = json.as_object().unwrap();
         for field in FIELDS {
             assert!(obj.contains_key(field), "{field} missing");
         }
-        assert_eq!(obj.len(), 16);
+        assert_eq!(obj.len(), FIELDS.len());
+        assert_eq!(json["properties"]["Amount"], 1500.5);
+        assert_eq!(json["associations"]["deals"][0], "7");
         assert_eq!(json["creation_time"], "2024-03-01T08:00:00Z");
         assert_eq!(json["last_modified_time"], serde_json::Value::Null);
         assert_eq!(json["provider"], "notion");

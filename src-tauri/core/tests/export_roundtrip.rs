@@ -23,7 +23,23 @@ fn tricky_items() -> Vec<IntegrationItem> {
             "line one\nline two, \"quoted\"\r\nline three".into(),
         ),
         ("company".into(), "Acme; Inc.".into()),
+        // Typed values: numbers (integer, fraction, beyond 2^53), booleans, null,
+        // lists and objects, as providers mean them.
+        ("num_employees".into(), serde_json::json!(12)),
+        ("amount".into(), serde_json::json!(1500.25)),
+        ("big".into(), serde_json::json!(9_007_199_254_740_993_u64)),
+        ("vip".into(), serde_json::json!(true)),
+        ("fax".into(), serde_json::Value::Null),
+        ("tags".into(), serde_json::json!(["a", "b, c", "\"q\""])),
+        (
+            "owner".into(),
+            serde_json::json!({"id": "u1", "name": "Jane", "email": null}),
+        ),
     ]);
+    contact.associations = Some(BTreeMap::from([
+        ("companies".to_string(), vec!["9".to_string()]),
+        ("deals".to_string(), vec![]),
+    ]));
 
     let mut page = IntegrationItem::new(ProviderId::Notion, "Page", "6f1c-aa01");
     page.name = Some("مرحبا بالعالم — שלום עולם ‏(RTL)‏ 🚀 日本語のページ".into());
@@ -126,6 +142,8 @@ fn from_csv(record: &csv::StringRecord) -> IntegrationItem {
         visibility: flag(13),
         provider: record[14].parse().unwrap(),
         properties: serde_json::from_str(&record[15]).unwrap(),
+        associations: text(16).map(|a| serde_json::from_str(&a).unwrap()),
+        table: None,
     }
 }
 
@@ -145,7 +163,8 @@ fn csv_parses_back_with_the_header_and_every_value() {
     assert_eq!(
         header.join(","),
         "id,type,directory,parent_path_or_name,parent_id,name,creation_time,\
-         last_modified_time,url,children,mime_type,delta,drive_id,visibility,provider,properties"
+         last_modified_time,url,children,mime_type,delta,drive_id,visibility,provider,properties,\
+         associations"
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), items.len());
@@ -175,6 +194,13 @@ fn csv_parses_back_with_the_header_and_every_value() {
         props["notes"],
         "line one\nline two, \"quoted\"\r\nline three"
     );
+    assert_eq!(
+        props["amount"], 1500.25,
+        "the properties column keeps JSON types"
+    );
+    assert_eq!(props["big"], 9_007_199_254_740_993_u64);
+    assert_eq!(&records[0][16], r#"{"companies":["9"],"deals":[]}"#);
+    assert_eq!(&records[1][16], "", "no associations is an empty field");
 
     let back: Vec<IntegrationItem> = records.iter().map(from_csv).collect();
     assert_eq!(back, items);

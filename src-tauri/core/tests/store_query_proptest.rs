@@ -79,7 +79,15 @@ fn items(specs: &[Spec]) -> Vec<IntegrationItem> {
                 .map(|d| Utc.timestamp_opt(1_700_000_000 + d * 3600, 0).unwrap());
             it.url = s.url.map(|u| format!("https://example.com/{u}"));
             if let Some(v) = s.prop {
-                it.properties.insert("Note".into(), NAMES[v].to_string());
+                // Typed values: text, a number, and text inside arrays and objects.
+                let value = match i % 3 {
+                    0 => serde_json::json!(NAMES[v]),
+                    1 => serde_json::json!([{"id": "x", "name": NAMES[v]}, 1.5]),
+                    _ => serde_json::json!(NAMES[v]),
+                };
+                it.properties.insert("Note".into(), value);
+                it.properties
+                    .insert("Count".into(), serde_json::json!(i * 7));
             }
             it
         })
@@ -103,9 +111,23 @@ fn reference(items: &[IntegrationItem], q: &ItemQuery) -> Vec<String> {
                 text.push_str(&fold(f.as_deref().unwrap_or("")));
                 text.push('\u{1f}');
             }
+            fn leaves(v: &serde_json::Value, text: &mut String) {
+                match v {
+                    serde_json::Value::String(s) => {
+                        text.push_str(&fold(s));
+                        text.push('\u{1f}');
+                    }
+                    serde_json::Value::Number(n) => {
+                        text.push_str(&n.to_string());
+                        text.push('\u{1f}');
+                    }
+                    serde_json::Value::Array(a) => a.iter().for_each(|v| leaves(v, text)),
+                    serde_json::Value::Object(o) => o.values().for_each(|v| leaves(v, text)),
+                    _ => {}
+                }
+            }
             for v in it.properties.values() {
-                text.push_str(&fold(v));
-                text.push('\u{1f}');
+                leaves(v, &mut text);
             }
             words.iter().all(|w| text.contains(w.as_str()))
         })

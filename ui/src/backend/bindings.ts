@@ -149,8 +149,13 @@ export type IntegrationItem_Deserialize = {
 	drive_id?: string | null,
 	visibility?: boolean | null,
 	provider: ProviderId,
-	/**  The record's own values as display strings (new in Junction). */
-	properties: { [key in string]: string },
+	/**  The record's own values, typed (new in Junction). */
+	properties: { [key in string]: JsonValue },
+	/**
+	 *  Ids of the records this one is associated with, per object type (HubSpot's
+	 *  contacts ↔ companies ↔ deals); `null` for providers without associations.
+	 */
+	associations?: { [key in string]: string[] } | null,
 };
 
 /**  One item, as exported. Field order here is the CSV column order. */
@@ -170,8 +175,13 @@ export type IntegrationItem_Serialize = {
 	drive_id: string | null,
 	visibility: boolean | null,
 	provider: ProviderId,
-	/**  The record's own values as display strings (new in Junction). */
-	properties: { [key in string]: string },
+	/**  The record's own values, typed (new in Junction). */
+	properties: { [key in string]: JsonValue },
+	/**
+	 *  Ids of the records this one is associated with, per object type (HubSpot's
+	 *  contacts ↔ companies ↔ deals); `null` for providers without associations.
+	 */
+	associations: { [key in string]: string[] } | null,
 };
 
 /**  An error as the UI sees it: a stable `code` to branch on and a `message` to show. */
@@ -220,6 +230,12 @@ export type ItemQuery_Serialize = {
 	/**  `None`: arrival order. */
 	sort: Sort | null,
 };
+
+/**
+ *  What a property value is, as the UI receives it: any JSON, its numbers JavaScript
+ *  numbers. It only describes `serde_json::Value` to the IPC contract.
+ */
+export type JsonValue = null | boolean | number | null | string | JsonValue[] | { [key in string]: JsonValue };
 
 /**  Where a provider's loads stand, as the store records them. */
 export type LoadStatus = LoadStatus_Serialize | LoadStatus_Deserialize;

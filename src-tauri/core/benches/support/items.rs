@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
+use junction_core::item::RowTable;
 use junction_core::{IntegrationItem, ProviderId};
+use serde_json::{json, Value};
 
 /// A deterministic pseudo-random sequence (no dependency, same items every run).
 struct Rng(u64);
@@ -141,16 +143,29 @@ fn hubspot_contact(rng: &mut Rng, i: usize) -> IntegrationItem {
         i
     );
     item.properties = BTreeMap::from([
-        ("email".into(), email),
-        ("firstname".into(), first.into()),
-        ("lastname".into(), last.into()),
+        ("email".into(), json!(email)),
+        ("firstname".into(), json!(first)),
+        ("lastname".into(), json!(last)),
         (
             "phone".into(),
-            format!("+1 555 {:03} {:04}", rng.next() % 1000, rng.next() % 10_000),
+            json!(format!(
+                "+1 555 {:03} {:04}",
+                rng.next() % 1000,
+                rng.next() % 10_000
+            )),
         ),
-        ("company".into(), rng.pick(COMPANIES).into()),
-        ("lifecyclestage".into(), rng.pick(STAGES).into()),
+        ("company".into(), json!(rng.pick(COMPANIES))),
+        ("lifecyclestage".into(), json!(rng.pick(STAGES))),
+        ("num_notes".into(), json!(rng.next() % 40)),
     ]);
+    item.associations = Some(BTreeMap::from([(
+        "companies".to_string(),
+        vec![(rng.next() % 5_000).to_string()],
+    )]));
+    item.table = Some(RowTable {
+        id: "contacts".into(),
+        name: "Contacts".into(),
+    });
     item
 }
 
@@ -169,13 +184,22 @@ fn notion_page(rng: &mut Rng, i: usize) -> IntegrationItem {
         item.directory = true;
     }
     item.properties = BTreeMap::from([
-        ("Status".into(), rng.pick(STATUSES).into()),
+        ("Status".into(), json!(rng.pick(STATUSES))),
         (
             "Owner".into(),
-            format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
+            json!([{"id": rng.uuid(), "name": format!("{} {}", rng.pick(FIRST), rng.pick(LAST)), "email": null}]),
         ),
-        ("Tags".into(), "planning, q3".into()),
+        ("Tags".into(), json!(["planning", "q3"])),
     ]);
+    // A third of the pages are rows of one of a few data sources.
+    if i % 3 == 1 {
+        let source = rng.next() % 4;
+        item.parent_id = Some(format!("d5000000-0000-4000-8000-00000000000{source}"));
+        item.table = Some(RowTable {
+            id: item.parent_id.clone().unwrap_or_default(),
+            name: format!("Projects / Source {source}"),
+        });
+    }
     item
 }
 
@@ -187,8 +211,13 @@ fn airtable_record(rng: &mut Rng, i: usize) -> IntegrationItem {
         format!("rec{}", rng.alnum(14)),
     );
     item.name = Some(format!("Order {i}"));
-    item.parent_path_or_name = Some(rng.pick(TABLES).into());
-    item.parent_id = Some(format!("tbl{}", rng.alnum(14)));
+    let table = rng.next() as usize % TABLES.len();
+    item.parent_path_or_name = Some(TABLES[table].into());
+    item.parent_id = Some(format!("tblBench{table:09}"));
+    item.table = Some(RowTable {
+        id: item.parent_id.clone().unwrap_or_default(),
+        name: TABLES[table].into(),
+    });
     item.drive_id = Some(base.clone());
     item.url = Some(format!(
         "https://airtable.com/{base}/{}",
@@ -196,27 +225,19 @@ fn airtable_record(rng: &mut Rng, i: usize) -> IntegrationItem {
     ));
     item.creation_time = Some(rng.time());
     item.properties = BTreeMap::from([
-        ("Customer".into(), rng.pick(COMPANIES).into()),
-        ("Quantity".into(), (rng.next() % 500).to_string()),
+        ("Customer".into(), json!(rng.pick(COMPANIES))),
+        ("Quantity".into(), json!(rng.next() % 500)),
         (
             "Total".into(),
-            format!("{}.{:02}", rng.next() % 10_000, rng.next() % 100),
+            json!((rng.next() % 1_000_000) as f64 / 100.0),
         ),
-        (
-            "Paid".into(),
-            if rng.next().is_multiple_of(2) {
-                "true"
-            } else {
-                "false"
-            }
-            .into(),
-        ),
+        ("Paid".into(), json!(rng.next().is_multiple_of(2))),
         (
             "Notes".into(),
             if i.is_multiple_of(50) {
-                "Deliver to the back door,\n\"ring twice\"".into()
+                json!("Deliver to the back door,\n\"ring twice\"")
             } else {
-                "".into()
+                Value::Null
             },
         ),
     ]);

@@ -7,7 +7,7 @@ use crate::fs::WriteFailure;
 use crate::item::ItemRecord;
 
 /// The CSV header: the [`IntegrationItem`] field names in their serde (JSON) order.
-pub const CSV_HEADER: [&str; 16] = crate::item::FIELDS;
+pub const CSV_HEADER: [&str; 17] = crate::item::FIELDS;
 
 /// The separator of `children` ids in a CSV field.
 pub const CSV_CHILDREN_SEPARATOR: char = ';';
@@ -95,5 +95,6 @@ fn row<W: Write>(
     csv.write_field(r.visibility.map_or("", flag))?;
     csv.write_field(r.provider)?;
     csv.write_field(r.properties)?;
+    csv.write_field(r.associations.unwrap_or(""))?;
     csv.write_record(None::<&[u8]>)
 }

@@ -2,7 +2,7 @@
 //!
 //! They write an [`ItemRecord`] field by field, byte for byte what serde writes for an
 //! `IntegrationItem` (the same keys, order and escaping), with `children` and
-//! `properties` copied as the store keeps them: already JSON.
+//! `properties` and `associations` copied as the store keeps them: already JSON.
 
 use std::io::{self, Write};
 
@@ -82,6 +82,7 @@ pub(super) fn object<W: Write>(out: &mut W, r: &ItemRecord<'_>) -> io::Result<()
         V::Flag(r.visibility),
         V::Text(Some(r.provider)),
         V::Raw(Some(r.properties)),
+        V::Raw(r.associations),
     ];
     out.write_all(b"{")?;
     for (i, (field, value)) in FIELDS.iter().zip(values).enumerate() {

@@ -1,4 +1,4 @@
-//! Export of loaded items to JSON, NDJSON and CSV.
+//! Export of loaded items to JSON, NDJSON, CSV and SQLite.
 //!
 //! [`export_items`] streams the items through [`crate::fs::write_atomic`]: a temporary
 //! file in the destination's own folder, fsynced, then renamed onto the destination.
@@ -18,7 +18,8 @@
 //! * **CSV** — RFC 4180 (`\r\n` record terminator, fields quoted only when they contain
 //!   `,`, `"`, `\r` or `\n`, quotes doubled) with a header row of the [`IntegrationItem`]
 //!   field names in their JSON order ([`CSV_HEADER`]). `children` is joined with `;`,
-//!   `properties` is its JSON text (`{}` when empty), `null` is an empty field, booleans
+//!   `properties` and `associations` are their JSON text (`properties` is `{}` when
+//!   empty; its values keep their JSON types), `null` is an empty field, booleans
 //!   are `true`/`false`, times are RFC 3339 in UTC exactly as in JSON.
 //!
 //! Every file is UTF-8 **without a byte-order mark**: RFC 4180, JSON (RFC 8259 forbids
@@ -221,7 +222,7 @@ impl Source for Stored<'_> {
         _cancel: Option<&AtomicBool>,
     ) -> std::result::Result<usize, WriteFailure> {
         self.store
-            .copy_into_sqlite(self.query, path, sqlite::schema)
+            .copy_into_sqlite(self.query, path, &mut sqlite::StoreSink::default())
             .map(|n| n as usize)
             .map_err(WriteFailure::Stopped)
     }
@@ -553,7 +554,7 @@ mod tests {
                 item.creation_time = parse_time(Some("2024-03-01T10:00:00.250+02:00"));
                 item.children = Some(vec!["a".into(), "b".into()]);
                 item.properties
-                    .insert("email".into(), format!("c{i}@example.com"));
+                    .insert("email".into(), format!("c{i}@example.com").into());
                 item
             })
             .collect()
@@ -681,7 +682,7 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "rec1,Record,true,,,,,2024-05-06T07:08:09Z,,x;y;z,,,,,airtable,\
-             \"{\"\"Notes\"\":\"\"a \\\"\"b\\\"\", c\"\"}\""
+             \"{\"\"Notes\"\":\"\"a \\\"\"b\\\"\", c\"\"}\","
         );
         assert_eq!(lines.next().unwrap(), "");
         assert!(lines.next().is_none());

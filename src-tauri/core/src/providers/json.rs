@@ -170,9 +170,9 @@ pub(crate) fn join_list(parts: impl IntoIterator<Item = String>) -> Option<Strin
 /// Inserts a property unless its text is empty: absent and null values are kept out of
 /// `properties` (a missing key reads as "no value"), so exports stay small and an
 /// empty string never pretends to be a value.
-pub(crate) fn put(props: &mut BTreeMap<String, String>, key: &str, value: Option<String>) {
+pub(crate) fn put(props: &mut BTreeMap<String, Value>, key: &str, value: Option<String>) {
     if let Some(v) = value.filter(|v| !v.is_empty()) {
-        props.insert(key.to_string(), v);
+        props.insert(key.to_string(), Value::String(v));
     }
 }
 

@@ -182,7 +182,7 @@ pub fn map_record(base: &BaseInfo, table: &TableInfo, record: &Value) -> Option<
     ]
     .into_iter()
     .flatten()
-    .find_map(|key| item.properties.get(key).cloned());
+    .find_map(|key| item.properties.get(key).and_then(|v| v.as_str().map(String::from)));
     item.parent_id = Some(table.id.clone());
     item.parent_path_or_name = match (&base.name, &table.name) {
         (Some(b), Some(t)) => Some(format!("{b}/{t}")),
@@ -199,7 +199,7 @@ pub fn map_record(base: &BaseInfo, table: &TableInfo, record: &Value) -> Option<
 }
 
 /// Every field as display text.
-fn field_texts(fields: &Map<String, Value>) -> BTreeMap<String, String> {
+fn field_texts(fields: &Map<String, Value>) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (key, value) in fields {
         put(&mut out, key, cell_text(value));

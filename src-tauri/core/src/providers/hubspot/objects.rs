@@ -170,7 +170,10 @@ pub fn map_record(
                 object.type_id()
             )
         });
-    item.properties = props;
+    item.properties = props
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
     Some(item)
 }
 

@@ -19,6 +19,7 @@
 mod index;
 mod query;
 mod schema;
+mod tables;
 pub mod text;
 mod write;
 
@@ -33,7 +34,8 @@ use serde::Serialize;
 use crate::{Error, ProviderId, Result};
 
 pub use index::SortColumn;
-pub use query::{Counts, ItemKey, ItemQuery, QueryResult, RowView, Sort, SortDir};
+pub use query::{Counts, ItemKey, ItemQuery, QueryResult, RowView, Sort, SortDir, SqliteSink};
+pub use tables::{JsonKinds, TableSchema};
 
 /// The store's file name in the data dir.
 pub const ITEMS_DB: &str = "items.db";

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use rusqlite::Row as SqlRow;
+use rusqlite::{Connection, Row as SqlRow};
 use serde::{Deserialize, Serialize};
 
 use super::index::{Filter, Index, NewRow, SortColumn};
@@ -87,6 +87,17 @@ pub struct QueryResult {
     pub offset: u64,
     pub rows: Vec<RowView>,
     pub counts: Counts,
+}
+
+/// Where [`ItemStore::copy_into_sqlite`] writes: the export's own tables, in the
+/// attached database `out`.
+pub trait SqliteSink {
+    /// Creates `out.items` and a table for each of `tables`.
+    fn create(&mut self, conn: &Connection, tables: &[super::TableSchema]) -> rusqlite::Result<()>;
+    /// Adds `record` (a row of the provider table `record.table`) to its typed table.
+    fn table_row(&mut self, conn: &Connection, record: &ItemRecord<'_>) -> rusqlite::Result<()>;
+    /// Called once every row is in.
+    fn finish(&mut self, conn: &Connection) -> rusqlite::Result<()>;
 }
 
 /// What the store shows: the index of the visible sets, and cached query results.
@@ -177,7 +188,7 @@ pub(super) const VISIBLE_SETS: &str = "SELECT id FROM item_sets WHERE state = 'c
 pub(super) const ITEM_COLUMNS: &str =
     "provider, account, item_type, id, directory, parent_path_or_name,
     parent_id, name, creation_time, last_modified_time, url, children, mime_type, delta,
-    drive_id, visibility, properties";
+    drive_id, visibility, properties, associations, table_id, table_name";
 
 impl ItemStore {
     /// One window of the rows `query` selects, with the total and the chip counts.
@@ -283,19 +294,21 @@ impl ItemStore {
     }
 
     /// Copies what `query` selects, in its order, into a new database at `path`
-    /// (attached to a connection of its own), as the table `schema("out.items")`
-    /// makes: no row leaves SQLite.
+    /// (attached to a connection of its own as `out`): `sink` creates its tables from
+    /// the provider tables' schemas, the `items` rows are copied by SQL (no row leaves
+    /// SQLite), then `sink` is handed each row of a provider table for its typed table.
     pub fn copy_into_sqlite(
         &self,
         query: &ItemQuery,
         path: &std::path::Path,
-        schema: fn(&str) -> String,
+        sink: &mut dyn SqliteSink,
     ) -> Result<u64> {
         const COLUMNS: &str = "NULLIF(i.id, ''), NULLIF(i.item_type, ''), i.directory,
             i.parent_path_or_name, i.parent_id, i.name, i.creation_time, i.last_modified_time,
             i.url, i.children, i.mime_type, i.delta, i.drive_id, i.visibility, i.provider,
-            i.properties";
+            i.properties, i.associations";
         let rowids = self.ordered_rowids(query)?;
+        let tables = self.table_schemas(query)?;
         let conn =
             super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
         let target = path.to_string_lossy();
@@ -303,10 +316,10 @@ impl ItemStore {
             .map_err(sql)?;
         conn.execute_batch("PRAGMA out.journal_mode = OFF; PRAGMA out.synchronous = OFF;")
             .map_err(sql)?;
-        conn.execute_batch(&schema("out.items")).map_err(sql)?;
-        let copied = match rowids {
-            None => conn
-                .execute(
+        sink.create(&conn, &tables).map_err(sql)?;
+        let (copied, rows_sql) = match rowids {
+            None => (
+                conn.execute(
                     &format!(
                         "INSERT INTO out.items SELECT {COLUMNS} FROM items i
                          WHERE i.set_id IN ({VISIBLE_SETS}) ORDER BY i.rowid"
@@ -314,6 +327,11 @@ impl ItemStore {
                     [],
                 )
                 .map_err(sql)?,
+                format!(
+                    "SELECT {ITEM_COLUMNS} FROM items WHERE set_id IN ({VISIBLE_SETS})
+                     AND table_id IS NOT NULL ORDER BY rowid"
+                ),
+            ),
             Some(rowids) => {
                 conn.execute_batch(
                     "CREATE TEMP TABLE export_order (pos INTEGER PRIMARY KEY, row INTEGER NOT NULL)",
@@ -331,16 +349,37 @@ impl ItemStore {
                     }
                     tx.commit().map_err(sql)?;
                 }
-                conn.execute(
-                    &format!(
-                        "INSERT INTO out.items SELECT {COLUMNS} FROM temp.export_order o
-                         JOIN items i ON i.rowid = o.row ORDER BY o.pos"
+                let copied = conn
+                    .execute(
+                        &format!(
+                            "INSERT INTO out.items SELECT {COLUMNS} FROM temp.export_order o
+                             JOIN items i ON i.rowid = o.row ORDER BY o.pos"
+                        ),
+                        [],
+                    )
+                    .map_err(sql)?;
+                (
+                    copied,
+                    format!(
+                        "SELECT {ITEM_COLUMNS} FROM (SELECT i.*, o.pos AS export_pos
+                         FROM temp.export_order o JOIN items i ON i.rowid = o.row)
+                         WHERE table_id IS NOT NULL ORDER BY export_pos"
                     ),
-                    [],
                 )
-                .map_err(sql)?
             }
         };
+        // One transaction for the typed tables' rows.
+        let tx = conn.unchecked_transaction().map_err(sql)?;
+        if !tables.is_empty() {
+            let mut stmt = tx.prepare(&rows_sql).map_err(sql)?;
+            let mut rows = stmt.query([]).map_err(sql)?;
+            while let Some(row) = rows.next().map_err(sql)? {
+                let record = record_at(row, 0).map_err(sql)?;
+                sink.table_row(&tx, &record).map_err(sql)?;
+            }
+        }
+        sink.finish(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)?;
         conn.execute_batch("DETACH DATABASE out").map_err(sql)?;
         Ok(copied as u64)
     }
@@ -700,6 +739,8 @@ fn record_at<'r>(row: &'r SqlRow<'_>, at: usize) -> rusqlite::Result<ItemRecord<
         drive_id: text(14)?,
         visibility: row.get::<_, Option<bool>>(at + 15)?,
         properties: text(16)?.unwrap_or("{}"),
+        associations: text(17)?,
+        table: text(18)?.zip(text(19)?),
     })
 }
 
@@ -735,5 +776,9 @@ fn item_at(row: &SqlRow<'_>, at: usize) -> rusqlite::Result<IntegrationItem> {
         properties: text(16)?
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default(),
+        associations: text(17)?.and_then(|a| serde_json::from_str(&a).ok()),
+        table: text(18)?
+            .zip(text(19)?)
+            .map(|(id, name)| crate::item::RowTable { id, name }),
     })
 }

@@ -7,14 +7,19 @@
 //!   `search` is
 //!   the folded text the search box matches (name, parent, id, property values).
 //!
+//! - `table_columns`: per set, the provider tables (HubSpot object types, Airtable
+//!   tables, Notion data sources) its rows belong to, with their property keys and
+//!   value kinds, for the SQLite export's typed tables.
+//!
 //! Only the key index is kept on `items`: sorting and searching run over an in-memory
 //! index built from it (see `index.rs`), so loading never pays for more B-trees.
 
 use rusqlite_migration::{Migrations, M};
 
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE item_sets (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE item_sets (
             id INTEGER PRIMARY KEY,
             provider TEXT NOT NULL,
             account TEXT NOT NULL,
@@ -61,7 +66,32 @@ pub(super) fn migrations() -> Migrations<'static> {
         );
         -- A set is one provider account's: its rows are told apart by type and id.
         CREATE UNIQUE INDEX items_by_key ON items (set_id, item_type, id);",
-    )])
+        ),
+        // Faithful items: a record's associations (JSON id lists per object type), and
+        // the provider table it is a row of (what the SQLite export types by).
+        M::up(
+            "ALTER TABLE items ADD COLUMN associations TEXT;
+            ALTER TABLE items ADD COLUMN table_id TEXT;
+            ALTER TABLE items ADD COLUMN table_name TEXT;
+            -- Per set, the provider tables its rows belong to, their property keys and
+            -- the JSON kinds of their values (a bit mask, see tables.rs).
+            CREATE TABLE table_columns (
+                set_id INTEGER NOT NULL,
+                table_id TEXT NOT NULL,
+                table_name TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('table', 'property', 'associations')),
+                key TEXT NOT NULL,
+                types INTEGER NOT NULL,
+                PRIMARY KEY (set_id, table_id, kind, key)
+            ) WITHOUT ROWID;
+            -- Whatever retires a set (a swap, a Disconnect, a fresh start) retires its
+            -- schemas with it.
+            CREATE TRIGGER item_sets_retire_columns AFTER DELETE ON item_sets
+            BEGIN
+                DELETE FROM table_columns WHERE set_id = old.id;
+            END;",
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -31,16 +31,17 @@ pub struct LoadSet {
 const INSERT: &str = "INSERT INTO items (set_id, provider, account, item_type, id, directory,
         parent_path_or_name, parent_id, name, creation_time, last_modified_time, url,
         children, mime_type, delta, drive_id, visibility, properties, search, created_ms,
-        modified_ms)
+        modified_ms, associations, table_id, table_name)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-        ?19, ?20, ?21)";
+        ?19, ?20, ?21, ?22, ?23, ?24)";
 
 /// A row written again (same set and key): the set keeps one row per key, and the
 /// row keeps its rowid (its place in arrival order).
 const UPDATE: &str = "UPDATE items SET directory = ?6, parent_path_or_name = ?7,
         parent_id = ?8, name = ?9, creation_time = ?10, last_modified_time = ?11, url = ?12,
         children = ?13, mime_type = ?14, delta = ?15, drive_id = ?16, visibility = ?17,
-        properties = ?18, search = ?19, created_ms = ?20, modified_ms = ?21
+        properties = ?18, search = ?19, created_ms = ?20, modified_ms = ?21,
+        associations = ?22, table_id = ?23, table_name = ?24
     WHERE set_id = ?1 AND item_type = ?4 AND id = ?5 AND provider = ?2 AND account = ?3
     RETURNING rowid";
 
@@ -59,6 +60,7 @@ struct Buffers {
     modified: String,
     children: String,
     properties: String,
+    associations: String,
     search: String,
 }
 
@@ -78,11 +80,15 @@ impl Buffers {
         }
         self.properties.clear();
         json_into(&mut self.properties, &item.properties);
+        self.associations.clear();
+        if let Some(a) = &item.associations {
+            json_into(&mut self.associations, a);
+        }
         search_text(item, &mut self.search);
     }
 }
 
-/// `value` as JSON into `out` (serializing a map or list of strings cannot fail).
+/// `value` as JSON into `out` (serializing maps, lists and JSON values cannot fail).
 fn json_into(out: &mut String, value: &impl serde::Serialize) {
     let mut bytes = std::mem::take(out).into_bytes();
     if serde_json::to_writer(&mut bytes, value).is_err() {
@@ -243,11 +249,13 @@ impl ItemStore {
             if state.as_deref() != Some("loading") {
                 return Err(Error::Cancelled);
             }
+            let mut seen = super::tables::Seen::default();
             {
                 let mut insert = tx.prepare_cached(INSERT).map_err(sql)?;
                 let mut b = Buffers::default();
                 for item in items {
                     b.fill(item);
+                    seen.add(item);
                     let values = params![
                         set.id.0,
                         item.provider.as_str(),
@@ -270,6 +278,9 @@ impl ItemStore {
                         b.search.as_str(),
                         item.creation_time.map(|t| t.timestamp_millis()),
                         item.last_modified_time.map(|t| t.timestamp_millis()),
+                        item.associations.as_ref().map(|_| b.associations.as_str()),
+                        item.table.as_ref().map(|t| t.id.as_str()),
+                        item.table.as_ref().map(|t| t.name.as_str()),
                     ];
                     // Most rows are new: a plain insert. A key the set already has (a
                     // resumed load, an item sent again) is updated in place instead.
@@ -287,6 +298,7 @@ impl ItemStore {
                     }
                 }
             }
+            seen.save(&tx, set.id)?;
             tx.commit().map_err(sql)?;
         }
         // After the commit (so an index build that missed these rows in its snapshot
@@ -483,8 +495,27 @@ pub(super) fn search_text<'a>(item: &IntegrationItem, out: &'a mut String) -> &'
         out.push(SEP);
     }
     for value in item.properties.values() {
-        fold_into(value, out);
-        out.push(SEP);
+        fold_value_into(value, out);
     }
     out
+}
+
+/// Every text and number inside a property value (an array's items, an object's
+/// values: a linked record's name, a person's email), each followed by `␟`. Keys,
+/// booleans and nulls are not what people search for.
+fn fold_value_into(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            fold_into(text, out);
+            out.push(SEP);
+        }
+        Value::Number(n) => {
+            fold_into(&n.to_string(), out);
+            out.push(SEP);
+        }
+        Value::Array(items) => items.iter().for_each(|v| fold_value_into(v, out)),
+        Value::Object(map) => map.values().for_each(|v| fold_value_into(v, out)),
+        Value::Bool(_) | Value::Null => {}
+    }
 }
