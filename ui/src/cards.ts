@@ -1,19 +1,24 @@
 // The three provider cards. Each card is built once and patched on every state
 // change: progress events arrive many times a second, and rebuilding would steal
-// focus and hover from the buttons.
+// focus and hover from the buttons. A card says what the item store holds for its
+// provider ("14,000 items · loaded 2 h ago", the time kept current), a running load's
+// progress, and why the last load stopped, with Resume when it can continue.
 import { button, h } from "./dom";
-import { PROVIDER_IDS, toBackendError, type Backend, type ProviderId, type ProviderView } from "./backend";
+import { PROVIDER_IDS, toIpcError, type Backend, type ProviderId, type ProviderView } from "./backend";
 import type { Loader } from "./loader";
 import type { AppState, LoadState } from "./state";
-import { formatNumber } from "./table/model";
+import { formatAgo, formatItems, formatNumber } from "./table/format";
 import { toast } from "./toast";
+
+/** How often "loaded 5 min ago" is brought up to date. */
+const AGO_REFRESH_MS = 30_000;
 
 export interface CardsOptions {
   backend: Backend;
   state: AppState;
   loader: Loader;
   openSettings(): void;
-  /** Called after a disconnect so the table can drop that provider's rows. */
+  /** Called after a disconnect (Rust deleted that provider's rows): the table reads again. */
   onDisconnected(p: ProviderId): void;
 }
 
@@ -34,6 +39,7 @@ class Card {
   private progress: HTMLElement;
   private progressCounts: HTMLElement;
   private summary: HTMLElement;
+  private elsewhere: HTMLElement;
   private failure: HTMLElement;
   private actions: HTMLElement;
   private actionsKey = "";
@@ -55,6 +61,7 @@ class Card {
       this.progressCounts,
     );
     this.summary = h("div", { class: "card-line summary", testid: t("summary") });
+    this.elsewhere = h("div", { class: "card-line hint", testid: t("running-elsewhere") });
     this.failure = h("div", { class: "card-line card-error", testid: t("load-error") });
     this.actions = h("div", { class: "card-actions" });
     const name = h("h2", { class: "card-title" });
@@ -62,14 +69,14 @@ class Card {
       "article",
       { class: `card provider-${id}`, testid: t("provider-card") + "" },
       h("header", { class: "card-head" }, h("span", { class: `logo logo-${id}`, attrs: { "aria-hidden": "true" } }), name, this.status),
-      h("div", { class: "card-body" }, this.hint, this.error, this.progress, this.summary, this.failure),
+      h("div", { class: "card-body" }, this.hint, this.error, this.summary, this.progress, this.elsewhere, this.failure),
       h("div", { class: "card-foot" }, this.actions, this.throttle),
     );
     // data-testid must be exactly provider-card-<id>.
     this.el.dataset.testid = `provider-card-${id}`;
   }
 
-  update(v: ProviderView | undefined, ls: LoadState): void {
+  update(v: ProviderView | undefined, ls: LoadState, now: number): void {
     if (!v) return;
     (this.el.querySelector(".card-title") as HTMLElement).textContent = v.name;
     this.el.dataset.state = v.state;
@@ -77,33 +84,46 @@ class Card {
     setText(this.status, statusText);
     this.status.dataset.state = v.state;
     this.status.title = v.state === "connected" && v.expires_at ? `Access token expires ${new Date(v.expires_at).toLocaleString()}` : "";
+    const stopped = this.opts.state.stopped(this.id);
+    const loading = ls.phase === "loading";
 
     show(
       this.hint,
       v.state === "not_configured"
         ? (v.hint ?? "Add a client ID in Settings.")
-        : v.state === "connected" && v.expires_at && ls.phase === "idle"
+        : v.state === "connected" && v.expires_at && !loading && !v.stored && !stopped
           ? `Access token valid until ${new Date(v.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} · renewed automatically`
           : null,
     );
-    show(this.error, v.last_error && ls.phase !== "failed" ? v.last_error : null);
+    show(this.error, v.last_error && !stopped ? v.last_error : null);
 
-    const loading = ls.phase === "loading";
+    // What the store holds: it stays on screen (and in exports) while a reload runs.
+    show(this.summary, v.stored ? `${formatItems(v.stored.count)} · loaded ${formatAgo(v.stored.loaded_at, now)}` : null);
+    if (v.stored) this.summary.title = `Last complete load: ${new Date(v.stored.loaded_at).toLocaleString()}`;
+
     this.progress.hidden = !loading;
     if (loading) {
       const parts = [...ls.perType].map(([t, n]) => `${t} ${formatNumber(n)}`);
-      setText(this.progressCounts, parts.length ? parts.join(" · ") : "Starting…");
+      const so = parts.length ? parts.join(" · ") : "Starting…";
+      setText(this.progressCounts, v.stored ? `Reloading: ${so}` : so);
     }
     show(this.throttle, loading && ls.throttle ? ls.throttle.message : null);
-    show(this.summary, ls.phase === "done" && v.state === "connected" ? `${formatNumber(ls.count)} items loaded` : null);
-    show(this.failure, ls.phase === "failed" && ls.failure ? ls.failure.message : null);
+    show(this.elsewhere, !loading && v.load.running ? "Another Junction process is loading it…" : null);
+    show(
+      this.failure,
+      stopped
+        ? stopped.count !== null && stopped.resumable && stopped.count > 0
+          ? `${stopped.message} (${formatItems(stopped.count)} so far, kept for Resume)`
+          : stopped.message
+        : null,
+    );
+    this.failure.classList.toggle("is-cancelled", stopped?.code === "cancelled");
 
-    this.renderActions(v, ls);
+    this.renderActions(v, ls, !!stopped?.resumable);
   }
 
-  private renderActions(v: ProviderView, ls: LoadState): void {
-    const resumable = ls.phase === "failed" && !!ls.failure?.resumable;
-    const key = `${v.state}|${ls.phase}|${resumable}`;
+  private renderActions(v: ProviderView, ls: LoadState, resumable: boolean): void {
+    const key = `${v.state}|${ls.phase}|${resumable}|${!!v.stored}`;
     if (key === this.actionsKey) return;
     this.actionsKey = key;
     const { backend, loader, state } = this.opts;
@@ -114,7 +134,7 @@ class Card {
       try {
         state.setProvider(await backend.connect(id));
       } catch (e) {
-        const err = toBackendError(e);
+        const err = toIpcError(e);
         // Cancelling is the user's own choice: no error toast for it.
         if (err.code !== "oauth_aborted") toast(`${v.name}: ${err.message}`, "error");
         state.setProvider({ ...(await backend.listProviders()).find((p) => p.id === id)! });
@@ -143,13 +163,13 @@ class Card {
             "Cancel",
             (ev) => {
               if (isRepeatClick(ev)) return;
-              backend.cancelConnect(id).catch((e) => toast(toBackendError(e).message, "error"));
+              backend.cancelConnect(id).catch((e) => toast(toIpcError(e).message, "error"));
             },
             { testid: t("cancel-connect") },
           ),
           button(
             "Use my browser instead",
-            () => backend.useBrowserInstead(id).catch((e) => toast(toBackendError(e).message, "error")),
+            () => backend.useBrowserInstead(id).catch((e) => toast(toIpcError(e).message, "error")),
             { testid: t("use-browser"), variant: "link" },
           ),
         );
@@ -168,7 +188,7 @@ class Card {
         } else {
           if (resumable) btns.push(button("Resume", () => loader.resume(id), { testid: t("resume"), variant: "primary" }));
           btns.push(
-            button(ls.phase === "done" ? "Reload" : "Load", () => loader.load([id]), {
+            button(v.stored ? "Reload" : "Load", () => loader.load([id]), {
               testid: t("load"),
               variant: resumable ? undefined : "primary",
             }),
@@ -185,11 +205,12 @@ class Card {
   private async disconnect(): Promise<void> {
     const { backend, state } = this.opts;
     try {
-      state.setProvider(await backend.disconnect(this.id));
-      state.loads.get(this.id)!.phase = "idle";
+      const view = await backend.disconnect(this.id);
+      Object.assign(state.load(this.id), { phase: "idle", failure: null, throttle: null });
+      state.setProvider(view);
       this.opts.onDisconnected(this.id);
     } catch (e) {
-      toast(toBackendError(e).message, "error");
+      toast(toIpcError(e).message, "error");
     }
   }
 }
@@ -216,8 +237,13 @@ function show(el: HTMLElement, text: string | null): void {
 export function mountCards(parent: HTMLElement, opts: CardsOptions): () => void {
   const cards = PROVIDER_IDS.map((id) => new Card(id, opts));
   parent.append(...cards.map((c) => c.el));
-  const render = () => cards.forEach((c, i) => c.update(opts.state.providers.get(PROVIDER_IDS[i]!), opts.state.load(PROVIDER_IDS[i]!)));
+  const render = () => {
+    const now = Date.now();
+    cards.forEach((c, i) => c.update(opts.state.providers.get(PROVIDER_IDS[i]!), opts.state.load(PROVIDER_IDS[i]!), now));
+  };
   opts.state.on(render);
+  // "loaded 2 min ago" grows older by itself.
+  window.setInterval(render, AGO_REFRESH_MS);
   render();
   return render;
 }

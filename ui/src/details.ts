@@ -1,8 +1,9 @@
-// Details pane for the selected row: every field of the item, its properties, and
-// actions. Arrow keys in the table keep it in sync with the selection.
+// Details pane for the selected row: every field of the item (get_item asks the store
+// for it), its properties, and actions. Arrow keys in the table keep it in sync with
+// the selection.
 import { button, h, icon } from "./dom";
 import type { IntegrationItem } from "./backend";
-import { formatTime, parseTime } from "./table/model";
+import { formatTime } from "./table/format";
 import { toast } from "./toast";
 import { providerName } from "./providers";
 
@@ -35,6 +36,8 @@ export class DetailsPane {
   private subtitle: HTMLElement;
   private openBtn: HTMLButtonElement;
   private item: IntegrationItem | null = null;
+  /** The item shown, as JSON: the same item read again is not drawn again. */
+  private shownJson = "";
 
   constructor(opts: DetailsOptions) {
     this.title = h("h2", { class: "details-title", attrs: { dir: "auto" } });
@@ -64,6 +67,9 @@ export class DetailsPane {
   }
 
   show(item: IntegrationItem): void {
+    const json = JSON.stringify(item);
+    if (json === this.shownJson && this.isOpen) return; // keeps the pane's scroll position
+    this.shownJson = json;
     this.item = item;
     this.title.textContent = item.name ?? "(untitled)";
     this.subtitle.textContent = `${providerName(item.provider)} · ${item.type ?? "item"}`;
@@ -88,6 +94,12 @@ export class DetailsPane {
   hide(): void {
     this.el.hidden = true;
     this.item = null;
+    this.shownJson = "";
+  }
+
+  /** The item shown (null when closed). */
+  get current(): IntegrationItem | null {
+    return this.item;
   }
 
   private async copy(): Promise<void> {
@@ -122,10 +134,7 @@ function row(label: string, value: string, raw?: string): HTMLElement[] {
 function valueText(item: IntegrationItem, key: keyof IntegrationItem): string {
   const v = item[key];
   if (v === null || v === undefined) return "";
-  if (key === "creation_time" || key === "last_modified_time") {
-    const ms = parseTime(v as string);
-    return Number.isNaN(ms) ? String(v) : formatTime(ms);
-  }
+  if (key === "creation_time" || key === "last_modified_time") return formatTime(v as string) || String(v);
   if (key === "provider") return providerName(item.provider);
   if (typeof v === "boolean") return v ? "Yes" : "No";
   if (Array.isArray(v)) return v.length ? v.join(", ") : "none";

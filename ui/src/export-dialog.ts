@@ -1,17 +1,19 @@
 // Export: pick a format and a scope; Rust then asks where in the native save dialog
-// and writes the file from its own rows. We send only the format and which rows (all,
-// or the keys of the rows in the current filtered + sorted view, in that order):
-// never a path, which only the user chooses.
+// and streams the file from the item store. We send only the format and which rows:
+// all (no query), or the query the table shows (search, chips, sort), which Rust
+// exports in the table's order. Never a path (only the user chooses it), and never a
+// list of keys.
 import { button, h } from "./dom";
-import { toBackendError, type Backend, type ExportFormat } from "./backend";
+import { toIpcError, type Backend, type ExportFormat } from "./backend";
 import type { ItemsPanel } from "./table/items-panel";
-import { formatNumber } from "./table/model";
+import { formatNumber } from "./table/format";
 import { toast } from "./toast";
 
 const FORMATS: { id: ExportFormat; label: string; note: string }[] = [
   { id: "json", label: "JSON", note: "One array of items" },
   { id: "ndjson", label: "NDJSON", note: "One item per line" },
   { id: "csv", label: "CSV", note: "For spreadsheets" },
+  { id: "sqlite", label: "SQLite", note: "A database file" },
 ];
 
 export class ExportDialog {
@@ -64,17 +66,18 @@ export class ExportDialog {
   }
 
   open(): void {
-    const m = this.panel.model;
-    if (m.total === 0) {
+    const panel = this.panel;
+    const all = panel.grandTotal;
+    if (all === 0) {
       toast("Nothing to export yet: load some items first.", "info");
       return;
     }
-    this.allLabel.textContent = `All ${formatNumber(m.total)} items`;
-    const view = m.viewLength;
-    this.viewLabel.textContent = `The ${formatNumber(view)} ${view === 1 ? "item" : "items"} in view${m.sort ? ", in the shown order" : ""}`;
+    this.allLabel.textContent = `All ${formatNumber(all)} ${all === 1 ? "item" : "items"}`;
+    const view = panel.total;
+    this.viewLabel.textContent = `The ${formatNumber(view)} ${view === 1 ? "item" : "items"} in view${panel.sorted ? ", in the shown order" : ""}`;
     this.scopeView.disabled = view === 0;
     // Default to what the user is looking at when a filter narrows it.
-    (m.hasFilters && view > 0 ? this.scopeView : this.scopeAll).checked = true;
+    (panel.hasFilters && view > 0 ? this.scopeView : this.scopeAll).checked = true;
     this.el.showModal();
   }
 
@@ -85,15 +88,16 @@ export class ExportDialog {
       return;
     }
     const format = (this.el.querySelector<HTMLInputElement>('input[name="export-format"]:checked')?.value ?? "json") as ExportFormat;
-    const keys = this.scopeView.checked ? this.panel.model.keysInView() : null;
+    // The query of the rows on screen: Rust exports exactly them, in their order.
+    const query = this.scopeView.checked ? this.panel.shownQuery : null;
     this.el.close();
     this.busy = true;
     try {
-      const res = await this.backend.exportItems(format, keys);
+      const res = await this.backend.exportItems(format, query);
       if (res.outcome === "cancelled") return; // the user closed the save dialog: nothing to say
       toast(`Exported ${formatNumber(res.count)} ${res.count === 1 ? "item" : "items"} to ${res.path}`, "success");
     } catch (e) {
-      toast(`Export failed: ${toBackendError(e).message}`, "error");
+      toast(`Export failed: ${toIpcError(e).message}`, "error");
     } finally {
       this.busy = false;
     }

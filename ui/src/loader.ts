@@ -1,15 +1,24 @@
-// Runs loads: starts them through the backend, routes the streamed LoadEvents to
-// the table (rows) and to the app state (progress, throttling, failures).
-import { toBackendError, type Backend, type LoadEvent, type ProviderId } from "./backend";
-import type { ItemsPanel } from "./table/items-panel";
-import { formatNumber } from "./table/model";
+// Runs loads: starts them through the backend and routes what their channels say
+// (progress, throttling, the end) to the app state. The rows go to the item store in
+// Rust, never through here: the loader tells the table when to read the store again.
+import { toIpcError, type Backend, type LoadUpdate, type ProviderId } from "./backend";
+import { formatNumber } from "./table/format";
 import type { AppState } from "./state";
 import { toast } from "./toast";
 import { providerName } from "./providers";
 
+export interface LoadHooks {
+  /** The store changed; `now` when a load ended (else the table reads at its own pace). */
+  storeChanged(now: boolean): void;
+  /** `p`'s load ended: its card's stored facts (count, when) changed. */
+  ended(p: ProviderId): void;
+  /** App state changed in a way the empty state may tell. */
+  refreshEmpty(): void;
+}
 
 /** How long a returned load command waits for its channel's final event. */
 const SETTLE_GRACE_MS = 3000;
+
 export class Loader {
   private throttleTimers = new Map<ProviderId, number>();
   /**
@@ -24,10 +33,10 @@ export class Loader {
   constructor(
     private backend: Backend,
     private state: AppState,
-    private panel: ItemsPanel,
+    private hooks: LoadHooks,
   ) {}
 
-  /** Loads the given providers from scratch (their old rows are replaced). */
+  /** Loads the given providers from scratch (a reload: the stored rows stay until it is done). */
   async load(providers: ProviderId[]): Promise<void> {
     const ps = providers.filter((p) => this.state.load(p).phase !== "loading");
     if (!ps.length) return;
@@ -35,7 +44,6 @@ export class Loader {
     for (const p of ps) {
       this.runs.set(p, run);
       this.state.loads.set(p, { phase: "loading", perType: new Map(), throttle: null, failure: null, count: 0 });
-      this.panel.beginLoad(p);
     }
     this.started();
     try {
@@ -46,7 +54,7 @@ export class Loader {
     await this.settle(run, ps);
   }
 
-  /** Continues a failed load where it stopped; rows loaded so far are kept. */
+  /** Continues a stopped load where it stopped; what it wrote so far is kept. */
   async resume(p: ProviderId): Promise<void> {
     const ls = this.state.load(p);
     if (ls.phase === "loading") return;
@@ -54,7 +62,6 @@ export class Loader {
     this.runs.set(p, run);
     ls.phase = "loading";
     ls.failure = null;
-    this.panel.beginResume(p);
     this.started();
     try {
       await this.backend.resumeLoad(p, (e) => this.onEvent(run, e));
@@ -68,7 +75,7 @@ export class Loader {
     try {
       await this.backend.cancelLoad(p);
     } catch (e) {
-      toast(toBackendError(e).message, "error");
+      toast(toIpcError(e).message, "error");
     }
   }
 
@@ -89,24 +96,20 @@ export class Loader {
 
   private started(): void {
     this.state.changed();
-    this.panel.refreshEmpty();
+    this.hooks.refreshEmpty();
   }
 
-  private onEvent(run: number, e: LoadEvent): void {
+  private onEvent(run: number, e: LoadUpdate): void {
     const p = e.data.provider;
     if (!this.isCurrent(run, p)) return; // a superseded run's channel
     const ls = this.state.load(p);
-    if (e.event === "batch") {
-      // Rows of the current run are always kept: Tauri may deliver a large channel
-      // message after the command itself has returned.
-      this.panel.appendBatch(p, e.data.items);
-      if (ls.throttle) this.clearThrottle(p);
-      return; // rows don't change the cards; progress events do
-    }
     if (ls.phase !== "loading") return; // this run already ended (done/failed)
     switch (e.event) {
       case "progress":
         ls.perType.set(e.data.object_type, e.data.loaded);
+        if (ls.throttle) this.clearThrottle(p);
+        // A first load's rows show as they arrive (a reload's only once it is done).
+        this.hooks.storeChanged(false);
         break;
       case "throttled": {
         ls.throttle = { message: e.data.message, until: Date.now() + e.data.wait_ms };
@@ -118,21 +121,35 @@ export class Loader {
         ls.phase = "done";
         ls.count = e.data.count;
         ls.throttle = null;
-        this.panel.endLoad(p, true);
+        this.ended(p);
         break;
       case "failed": {
         ls.phase = "failed";
         ls.throttle = null;
         ls.failure = { code: e.data.code, message: e.data.message, resumable: e.data.resumable };
-        this.panel.endLoad(p, false);
-        if (e.data.code === "cancelled") toast(`Stopped loading ${providerName(p)}. ${formatNumber(this.panel.model.countForProvider(p))} items kept.`, "info");
+        this.ended(p);
+        const name = providerName(p);
+        if (e.data.code === "cancelled") {
+          const stored = this.state.providers.get(p)?.stored;
+          toast(
+            stored
+              ? `Stopped loading ${name}: the ${formatNumber(stored.count)} items loaded before stay.`
+              : `Stopped loading ${name}. Resume continues where it stopped.`,
+            "info",
+          );
+        }
         // Prefix the provider unless the message already starts with it.
-        else toast(e.data.message.startsWith(providerName(p)) ? e.data.message : `${providerName(p)}: ${e.data.message}`, "error");
+        else toast(e.data.message.startsWith(name) ? e.data.message : `${name}: ${e.data.message}`, "error");
         break;
       }
     }
     this.state.changed();
-    this.panel.refreshEmpty();
+    this.hooks.refreshEmpty();
+  }
+
+  private ended(p: ProviderId): void {
+    this.hooks.storeChanged(true);
+    this.hooks.ended(p);
   }
 
   private clearThrottle(p: ProviderId): void {
@@ -142,7 +159,7 @@ export class Loader {
 
   /** The command itself rejected (e.g. not connected): every provider it still owns failed. */
   private commandFailed(run: number, ps: ProviderId[], e: unknown): void {
-    const err = toBackendError(e);
+    const err = toIpcError(e);
     let any = false;
     for (const p of ps) {
       const ls = this.state.load(p);
@@ -150,7 +167,7 @@ export class Loader {
       any = true;
       ls.phase = "failed";
       ls.failure = { code: err.code, message: err.message, resumable: false };
-      this.panel.endLoad(p, false);
+      this.ended(p);
     }
     if (any) toast(err.message, "error");
   }
@@ -161,8 +178,8 @@ export class Loader {
    * reload started meanwhile) are left alone.
    */
   private async settle(run: number, ps: ProviderId[]): Promise<void> {
-    // The final event may still be on its way (large channel messages are fetched
-    // separately): give it a moment before concluding there was none.
+    // The final event may still be on its way: give it a moment before concluding
+    // there was none.
     const waiting = () => ps.some((p) => this.isCurrent(run, p) && this.state.load(p).phase === "loading");
     for (let waited = 0; waiting() && waited < SETTLE_GRACE_MS; waited += 25) {
       await new Promise((r) => setTimeout(r, 25));
@@ -171,11 +188,11 @@ export class Loader {
       const ls = this.state.load(p);
       if (this.isCurrent(run, p) && ls.phase === "loading") {
         ls.phase = "done";
-        ls.count = this.panel.model.countForProvider(p);
-        this.panel.endLoad(p, true);
+        ls.count = this.state.providers.get(p)?.stored?.count ?? 0;
+        this.ended(p);
       }
     }
     this.state.changed();
-    this.panel.refreshEmpty();
+    this.hooks.refreshEmpty();
   }
 }

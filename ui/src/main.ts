@@ -1,6 +1,6 @@
 // Wiring only: builds the window from the modules and connects them to the backend.
 import "./styles.css";
-import { getBackend, PROVIDER_IDS, toBackendError, type AppStatus, type ProviderId } from "./backend";
+import { getBackend, PROVIDER_IDS, toIpcError, type AppStatus, type ItemKey, type ProviderId } from "./backend";
 import { button, h, icon } from "./dom";
 import { mountCards } from "./cards";
 import { DetailsPane } from "./details";
@@ -24,7 +24,7 @@ async function openUrl(url: string): Promise<void> {
   try {
     await backend.openUrl(url);
   } catch (e) {
-    toast(`Could not open the link: ${toBackendError(e).message}`, "error");
+    toast(`Could not open the link: ${toIpcError(e).message}`, "error");
   }
 }
 
@@ -33,25 +33,49 @@ const details = new DetailsPane({
   onClose: () => closeDetails(),
 });
 
-const panel = new ItemsPanel({
-  onOpenUrl: openUrl,
-  onSelectionChange(item, open) {
-    if (!item) return closeDetails();
-    if (open || details.isOpen) {
-      details.show(item);
-      content.classList.add("with-details");
+/** The newest get_item asked: an older answer never replaces a newer one. */
+let detailsAsked = 0;
+/** Shows the whole item of `key` (from the store) in the details pane. */
+async function showDetails(key: ItemKey): Promise<void> {
+  const asked = ++detailsAsked;
+  try {
+    const item = await backend.getItem(key);
+    if (asked !== detailsAsked) return;
+    if (!item) {
+      // No longer stored (a reload dropped it, a disconnect deleted it).
+      closeDetails();
+      return;
     }
+    details.show(item);
+    content.classList.add("with-details");
+  } catch (e) {
+    if (asked === detailsAsked) toast(`Could not read the item: ${toIpcError(e).message}`, "error");
+  }
+}
+
+const panel = new ItemsPanel({
+  backend,
+  onOpenUrl: openUrl,
+  onSelectionChange(key, open) {
+    if (!key) return closeDetails();
+    if (open || details.isOpen) void showDetails(key);
   },
+  // The store was read again: the item in the details pane may have changed or gone.
+  onStoreRead() {
+    const key = panel.selectedKey;
+    if (details.isOpen && key) void showDetails(key);
+  },
+  onError: (message) => toast(message, "error"),
   emptyContext: () => {
     const loads = [...state.loads];
     const loading = loads.filter(([, l]) => l.phase === "loading").map(([p]) => providerName(p));
-    const failed = loads.find(([, l]) => l.phase === "failed" && l.failure && l.failure.code !== "cancelled");
+    const failed = PROVIDER_IDS.map((p) => [p, state.stopped(p)] as const).find(([, f]) => f && f.code !== "cancelled");
     const views = [...state.providers.values()];
     return {
       anyConnected: state.connected.length > 0,
       noneConfigured: views.length > 0 && views.every((v) => v.state === "not_configured"),
       loadingFrom: loading,
-      lastFailure: failed?.[1].failure ? { provider: failed[0], message: failed[1].failure.message, resumable: failed[1].failure.resumable } : null,
+      lastFailure: failed?.[1] ? { provider: failed[0], message: failed[1].message, resumable: failed[1].resumable } : null,
       emptyDone: loads.filter(([p, l]) => l.phase === "done" && l.count === 0 && state.providers.get(p)?.state === "connected").map(([p]) => p),
     };
   },
@@ -60,16 +84,22 @@ const panel = new ItemsPanel({
     load: (p) => void loader.load([p]),
     resume: (p) => void loader.resume(p),
   },
-  // Row counts change without an app-state change (batches): keep Export in sync.
+  // Row counts change without an app-state change (the store was read): keep Export in sync.
   onCountChange: () => syncHeader(),
 });
 
 function closeDetails(): void {
+  detailsAsked++;
   details.hide();
   content.classList.remove("with-details");
 }
 
-const loader = new Loader(backend, state, panel);
+const loader = new Loader(backend, state, {
+  storeChanged: (now) => panel.storeChanged(now),
+  // Its card's count and "loaded … ago" come from the store: ask for the card again.
+  ended: () => void refreshProviders(),
+  refreshEmpty: () => panel.refreshEmpty(),
+});
 const exportDialog = new ExportDialog(backend, panel);
 
 function setStatus(s: AppStatus): void {
@@ -82,7 +112,7 @@ async function refreshProviders(): Promise<void> {
   try {
     for (const v of await backend.listProviders()) state.setProvider(v);
   } catch (e) {
-    toast(`Could not list providers: ${toBackendError(e).message}`, "error");
+    toast(`Could not list providers: ${toIpcError(e).message}`, "error");
   }
 }
 
@@ -90,7 +120,7 @@ async function refreshStatus(): Promise<void> {
   try {
     setStatus(await backend.appStatus());
   } catch (e) {
-    toast(`Could not read the app status: ${toBackendError(e).message}`, "error");
+    toast(`Could not read the app status: ${toIpcError(e).message}`, "error");
   }
 }
 
@@ -103,7 +133,9 @@ const settings = new SettingsDialog(backend, {
   },
   onForgotten: () => {
     loader.abandon(PROVIDER_IDS);
-    panel.clear();
+    // Rust deleted the store: the table reads it again (empty).
+    panel.clearSelection();
+    panel.storeChanged(true);
     closeDetails();
     for (const l of state.loads.values()) Object.assign(l, { phase: "idle", failure: null, throttle: null });
     void refreshProviders();
@@ -140,7 +172,8 @@ mountCards(cards, {
   openSettings: () => void settings.open(),
   onDisconnected: (p: ProviderId) => {
     loader.abandon([p]);
-    panel.dropProvider(p);
+    // Rust deleted its rows from the store: the table reads again.
+    panel.storeChanged(true);
   },
 });
 
@@ -155,7 +188,7 @@ async function loadAllConnected(): Promise<void> {
 
 // Header buttons follow the state: Export needs rows, Load all a connection.
 function syncHeader(): void {
-  exportBtn.disabled = panel.model.total === 0;
+  exportBtn.disabled = panel.grandTotal === 0;
   loadAll.disabled = state.connected.length === 0 || state.connected.every((p) => state.load(p).phase === "loading");
   panel.refreshEmpty();
 }
@@ -163,13 +196,10 @@ state.on(syncHeader);
 
 installKeys({
   move: (d) => panel.moveSelection(d, false),
-  page: (d) => panel.moveSelection(d * Math.max(1, Math.floor(panel.view.scrollElement.clientHeight / ROW_HEIGHT) - 1), false),
+  page: (d) => panel.moveSelection(d * Math.max(1, panel.view.pageRows - 1), false),
   openSelected: () => {
-    const item = panel.selectedItem();
-    if (item) {
-      details.show(item);
-      content.classList.add("with-details");
-    }
+    const key = panel.selectedKey;
+    if (key) void showDetails(key);
   },
   escape: () => {
     if (details.isOpen) {
@@ -192,8 +222,10 @@ async function start(): Promise<void> {
   await Promise.all([
     backend.onConnectionChanged((v) => state.setProvider(v)),
     backend.onStatusChanged(setStatus),
-  ]).catch((e) => toast(toBackendError(e).message, "error"));
-  await Promise.all([refreshProviders(), backend.appStatus().then(setStatus, (e) => toast(toBackendError(e).message, "error"))]);
+  ]).catch((e) => toast(toIpcError(e).message, "error"));
+  // The table opens with what the store holds: no Load needed.
+  panel.start();
+  await Promise.all([refreshProviders(), backend.appStatus().then(setStatus, (e) => toast(toIpcError(e).message, "error"))]);
   document.body.dataset.ready = "true";
 }
 void start();

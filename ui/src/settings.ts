@@ -5,7 +5,7 @@
 import { button, h } from "./dom";
 import {
   PROVIDER_IDS,
-  toBackendError,
+  toIpcError,
   type Backend,
   type ProviderId,
   type SettingsInput,
@@ -14,6 +14,7 @@ import {
 } from "./backend";
 import { toast } from "./toast";
 import { providerName } from "./providers";
+import { formatBytes } from "./table/format";
 
 export interface SettingsOptions {
   /** Settings or secrets changed: providers may have become (un)configured. */
@@ -45,6 +46,8 @@ export class SettingsDialog {
   private redis: HTMLInputElement;
   private redisNote: HTMLElement;
   private otherEnv: HTMLElement;
+  private storePath: HTMLElement;
+  private storeSize: HTMLElement;
   private error: HTMLElement;
   private save: HTMLButtonElement;
   private confirmBox: HTMLElement;
@@ -94,6 +97,8 @@ export class SettingsDialog {
     });
     this.redisNote = h("div", { class: "field-note env-note" });
     this.otherEnv = h("div", { class: "field-note env-note" });
+    this.storePath = h("code", { class: "store-path", testid: "store-path", attrs: { dir: "ltr" } });
+    this.storeSize = h("span", { class: "store-size", testid: "store-size" });
     this.error = h("div", { class: "form-error", testid: "settings-error", attrs: { role: "alert" } });
     this.error.hidden = true;
 
@@ -105,7 +110,7 @@ export class SettingsDialog {
       "div",
       { class: "confirm-box", testid: "forget-confirm-box", attrs: { role: "alertdialog", "aria-label": "Confirm forget everything" } },
       h("p", {
-        text: "Disconnect every provider and delete all settings, client secrets, tokens and cached data from this computer? Loaded items are cleared. This cannot be undone.",
+        text: "Disconnect every provider and delete all settings, client secrets, tokens, cached data and the item store from this computer? This cannot be undone.",
       }),
       h(
         "div",
@@ -147,6 +152,18 @@ export class SettingsDialog {
             ),
             this.otherEnv,
           ),
+          h(
+            "fieldset",
+            { class: "store-settings" },
+            h("legend", { text: "Loaded items" }),
+            h(
+              "div",
+              { class: "field" },
+              h("span", { class: "field-label" }, "Item store ", this.storeSize),
+              this.storePath,
+              h("div", { class: "field-note", text: "Every loaded item is kept here, so the table opens with them and junction-cli can export them." }),
+            ),
+          ),
           h("section", { class: "danger-zone" }, h("div", { class: "danger-text" }, h("strong", { text: "Forget everything" }), h("span", { text: "Sign out everywhere and remove every trace of Junction's data on this computer." })), this.forgetBtn),
           this.confirmBox,
         ),
@@ -169,7 +186,7 @@ export class SettingsDialog {
     try {
       this.fill(await this.backend.getSettings());
     } catch (e) {
-      toast(`Could not read settings: ${toBackendError(e).message}`, "error");
+      toast(`Could not read settings: ${toIpcError(e).message}`, "error");
       return;
     }
     this.error.hidden = true;
@@ -214,6 +231,10 @@ export class SettingsDialog {
     const rest = v.env_overrides.filter((n) => !known.test(n) && !providerEnv.includes(n));
     this.otherEnv.hidden = rest.length === 0;
     this.otherEnv.textContent = rest.length ? `Also set by the environment: ${rest.join(", ")}` : "";
+    this.storePath.textContent = v.store.path;
+    this.storePath.title = v.store.path;
+    this.storeSize.textContent = formatBytes(v.store.size_bytes);
+    this.storeSize.className = "badge store-size";
   }
 
   private input(): SettingsInput {
@@ -246,7 +267,7 @@ export class SettingsDialog {
       this.el.close();
       toast("Settings saved.", "success");
     } catch (e) {
-      this.error.textContent = toBackendError(e).message;
+      this.error.textContent = toIpcError(e).message;
       this.error.hidden = false;
     } finally {
       this.save.disabled = false;
@@ -266,7 +287,7 @@ export class SettingsDialog {
       this.opts.onForgotten();
       toast("Everything was forgotten. Junction is back to a fresh start.", "success");
     } catch (e) {
-      this.error.textContent = toBackendError(e).message;
+      this.error.textContent = toIpcError(e).message;
       this.error.hidden = false;
     }
   }

@@ -1,16 +1,17 @@
-// App state that several modules render from: providers, per-provider load
-// progress, app status. A single change signal is enough at this size; renderers
-// are cheap and only the cards and status bar listen.
-import type { AppStatus, ProviderId, ProviderView } from "./backend";
+// App state that several modules render from: providers (with what the store holds
+// for each), the loads this window runs, app status. A single change signal is enough
+// at this size; renderers are cheap and only the cards and header listen.
+import type { AppStatus, ErrorCode, ProviderId, ProviderView } from "./backend";
 import { PROVIDER_IDS } from "./backend";
 import { learnProviderName } from "./providers";
 
+/** A load this window runs (or ran): what its channel said. */
 export interface LoadState {
   phase: "idle" | "loading" | "done" | "failed";
-  /** Items loaded so far per object type, from progress events. */
+  /** Items written so far per object type, from progress events (cumulative across a resume). */
   perType: Map<string, number>;
   throttle: { message: string; until: number } | null;
-  failure: { code: string; message: string; resumable: boolean } | null;
+  failure: { code: ErrorCode; message: string; resumable: boolean } | null;
   /** Final count of the last completed load. */
   count: number;
 }
@@ -59,5 +60,18 @@ export class AppState {
 
   get anyLoading(): boolean {
     return [...this.loads.values()].some((l) => l.phase === "loading");
+  }
+
+  /**
+   * Why `p`'s last load stopped, if it did and nothing newer replaced it: this
+   * window's own run first, else what the store recorded (a load stopped before a
+   * restart, or in junction-cli).
+   */
+  stopped(p: ProviderId): { code: ErrorCode; message: string; resumable: boolean; count: number | null } | null {
+    const ls = this.load(p);
+    if (ls.phase === "loading" || ls.phase === "done") return null;
+    if (ls.phase === "failed" && ls.failure) return { ...ls.failure, count: null };
+    const f = this.providers.get(p)?.load.failed;
+    return f ? { code: f.code, message: f.message, resumable: f.resumable, count: f.count } : null;
   }
 }

@@ -1,7 +1,8 @@
-// Bottom status bar: where the cache lives and whether it works, secret-store
-// warnings, version. Updated from app_status and `status-changed` events.
+// Bottom status bar: where the cache lives and whether it works, secret-store and
+// item-store warnings (a damaged items.db moved aside), version. Updated from
+// app_status and `status-changed` events.
 import { button, h, icon } from "./dom";
-import { toBackendError, type AppStatus, type Backend } from "./backend";
+import { toIpcError, type AppStatus, type Backend } from "./backend";
 import { toast } from "./toast";
 
 export class StatusBar {
@@ -10,6 +11,7 @@ export class StatusBar {
   private cacheError: HTMLElement;
   private retry: HTMLButtonElement;
   private secrets: HTMLElement;
+  private store: HTMLElement;
   private version: HTMLElement;
 
   constructor(
@@ -20,6 +22,7 @@ export class StatusBar {
     this.cacheError = h("span", { class: "status-error", testid: "cache-error" });
     this.retry = button("Retry", () => this.retryCache(), { testid: "retry-cache", class: "btn-small" });
     this.secrets = h("span", { class: "status-warning", testid: "secrets-warning" });
+    this.store = h("span", { class: "status-warning", testid: "store-problem", attrs: { role: "status" } });
     this.version = h("span", { class: "version" });
     this.el = h(
       "footer",
@@ -29,6 +32,7 @@ export class StatusBar {
       this.cacheError,
       this.retry,
       this.secrets,
+      this.store,
       h("span", { class: "spacer" }),
       h("span", { class: "shortcuts", text: "Ctrl+F search · ↑↓ select · Enter details · Ctrl+E export" }),
       this.version,
@@ -43,8 +47,12 @@ export class StatusBar {
     this.cacheError.textContent = s.cache.ok ? "" : s.cache.error ?? "The cache is unreachable.";
     this.secrets.hidden = !s.secrets.warning;
     this.secrets.replaceChildren(...(s.secrets.warning ? [icon("warning", 13), s.secrets.warning] : []));
+    const problem = s.store.problem;
+    this.store.hidden = !problem;
+    this.store.title = problem ?? "";
+    this.store.replaceChildren(...(problem ? [icon("warning", 13), problem] : []));
     this.version.textContent = `v${s.version}`;
-    this.el.classList.toggle("has-problems", !s.cache.ok || !!s.secrets.warning);
+    this.el.classList.toggle("has-problems", !s.cache.ok || !!s.secrets.warning || !!problem);
   }
 
   private async retryCache(): Promise<void> {
@@ -55,7 +63,7 @@ export class StatusBar {
       this.onStatus(s);
       toast(s.cache.ok ? "Cache reconnected." : s.cache.error ?? "The cache is still unreachable.", s.cache.ok ? "success" : "error");
     } catch (e) {
-      toast(toBackendError(e).message, "error");
+      toast(toIpcError(e).message, "error");
     } finally {
       this.retry.disabled = false;
       this.retry.textContent = "Retry";

@@ -373,3 +373,36 @@ fn a_start_serves_the_plain_table_before_the_index_is_built_and_both_agree() {
     assert_eq!(late.counts.providers[&H], 30);
     assert_eq!(late.counts.types["Deal"], 10 + 7);
 }
+
+#[test]
+fn a_window_marks_folder_like_rows_on_the_plain_and_the_sorted_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ItemStore::open(dir.path());
+    let set = store.begin(ProviderId::Airtable, "", false).unwrap();
+    let mut base = item(ProviderId::Airtable, "base", "app1", "Roadmap");
+    base.directory = true;
+    let record = item(ProviderId::Airtable, "record", "rec1", "Task");
+    store.write_batch(&set, &[base, record]).unwrap();
+    store.complete(set).unwrap();
+    let flags = |query: &ItemQuery| -> Vec<(String, bool)> {
+        let r = store.query(query, 0, 10).unwrap();
+        r.rows
+            .into_iter()
+            .map(|r| (r.name.unwrap_or_default(), r.directory))
+            .collect()
+    };
+    let plain = flags(&all());
+    assert_eq!(plain, [("Roadmap".into(), true), ("Task".into(), false)]);
+    store.warm().unwrap();
+    let sorted = ItemQuery {
+        sort: Some(Sort {
+            column: SortColumn::Name,
+            dir: SortDir::Desc,
+        }),
+        ..all()
+    };
+    assert_eq!(
+        flags(&sorted),
+        [("Task".into(), false), ("Roadmap".into(), true)]
+    );
+}

@@ -360,6 +360,8 @@ export type RowView = RowView_Serialize | RowView_Deserialize;
 export type RowView_Deserialize = {
 	key: ItemKey,
 	name?: string | null,
+	/**  A folder-like item (a base, a table, a database): the table marks it. */
+	directory: boolean,
 	parent?: string | null,
 	created?: string | null,
 	modified?: string | null,
@@ -370,6 +372,8 @@ export type RowView_Deserialize = {
 export type RowView_Serialize = {
 	key: ItemKey,
 	name: string | null,
+	/**  A folder-like item (a base, a table, a database): the table marks it. */
+	directory: boolean,
 	parent: string | null,
 	created: string | null,
 	modified: string | null,

@@ -1,49 +1,65 @@
 // The only door between the UI and the host. Everything else in src/ talks to a
 // `Backend`; which one (Tauri or the in-memory mock) is decided once, here.
-import type {
-  AppStatus,
-  ExportFormat,
-  ExportResult,
-  LoadEvent,
-  ProviderId,
-  ProviderView,
-  SettingsInput,
-  SettingsView,
-} from "./types";
+//
+// The contract is generated from Rust (bindings.ts, `make bindings`): `Backend` is
+// derived from its `commands`, so a command added, removed or changed in Rust fails
+// the TypeScript build of both implementations (tauri.ts and mock.ts) until they follow.
+import type { Channel } from "@tauri-apps/api/core";
+import type * as B from "./bindings";
 import { createTauriBackend } from "./tauri";
 import { createMockBackend } from "./mock";
 
+// What Rust sends (its `_Serialize` shapes: every field present) under the plain names.
+export type AppStatus = B.AppStatus_Serialize;
+export type ProviderView = B.ProviderView_Serialize;
+export type SettingsView = B.SettingsView_Serialize;
+export type IntegrationItem = B.IntegrationItem_Serialize;
+export type QueryResult = B.QueryResult_Serialize;
+export type RowView = B.RowView_Serialize;
+export type LoadStatus = B.LoadStatus_Serialize;
+export type StoreStatus = B.StoreStatus_Serialize;
+// What the UI sends, written in full (assignable to Rust's `_Deserialize` shapes).
+export type ItemQuery = B.ItemQuery_Serialize;
+export type SettingsInput = B.SettingsInput_Serialize;
+export type {
+  ConnectionState,
+  Counts,
+  ErrorCode,
+  ExportFormat,
+  ExportOutcome,
+  IpcError,
+  ItemKey,
+  LoadUpdate,
+  ProviderId,
+  SignInMode,
+  Sort,
+  SortColumn,
+  SortDir,
+  StoppedLoad,
+  StoredItems,
+} from "./bindings";
 export * from "./types";
 
 export type Unlisten = () => void;
 
-export interface Backend {
+type Commands = typeof B.commands;
+/** A command's answer: tauri-specta's `{status: "ok", data}`, unwrapped. */
+type Answer<F> = F extends (...args: never[]) => Promise<infer R> ? (R extends { status: "ok"; data: infer T } ? T : never) : never;
+/** A command's arguments, with each `Channel<T>` taken as a plain callback. */
+type Args<A extends readonly unknown[]> = { [K in keyof A]: A[K] extends Channel<infer T> ? (update: T) => void : A[K] };
+
+/**
+ * Every command of the contract, camelCase as bindings.ts names them. Each resolves
+ * with its answer or rejects with an IpcError ({code, message}), so callers keep
+ * plain try/catch.
+ */
+export type BackendCommands = { [K in keyof Commands]: (...args: Args<Parameters<Commands[K]>>) => Promise<Answer<Commands[K]>> };
+
+export interface Backend extends BackendCommands {
   readonly kind: "tauri" | "mock";
-  appStatus(): Promise<AppStatus>;
-  retryCache(): Promise<AppStatus>;
-  listProviders(): Promise<ProviderView[]>;
-  /** Resolves with the connected view; rejects with oauth_denied, oauth_aborted, … */
-  connect(provider: ProviderId): Promise<ProviderView>;
-  cancelConnect(provider: ProviderId): Promise<void>;
-  useBrowserInstead(provider: ProviderId): Promise<void>;
-  disconnect(provider: ProviderId): Promise<ProviderView>;
-  getSettings(): Promise<SettingsView>;
-  saveSettings(settings: SettingsInput): Promise<SettingsView>;
-  /** Write-only: the secret never comes back. */
-  setClientSecret(provider: ProviderId, secret: string): Promise<void>;
-  forgetEverything(): Promise<void>;
-  /** Streams LoadEvents to `onEvent`; resolves when every provider has finished. */
-  loadItems(providers: ProviderId[], onEvent: (e: LoadEvent) => void): Promise<void>;
-  resumeLoad(provider: ProviderId, onEvent: (e: LoadEvent) => void): Promise<void>;
-  cancelLoad(provider: ProviderId): Promise<void>;
-  /**
-   * Rust asks where to save in the native dialog, then writes; keys = row keys of the
-   * rows to export, or null for all rows. A closed dialog resolves as "cancelled".
-   */
-  exportItems(format: ExportFormat, keys: string[] | null): Promise<ExportResult>;
-  /** Opens an http(s) URL in the system browser. */
-  openUrl(url: string): Promise<void>;
+  /** `connection-changed`: a card changed (connected, disconnected, a load ended). */
   onConnectionChanged(cb: (view: ProviderView) => void): Promise<Unlisten>;
+  /** `status-changed`: the status bar's facts changed. */
   onStatusChanged(cb: (status: AppStatus) => void): Promise<Unlisten>;
 }
 

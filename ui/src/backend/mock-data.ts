@@ -2,7 +2,7 @@
 // gives the same item, so browser tests and benchmarks can assert on real content.
 // Names deliberately include accents, RTL scripts, CJK and very long strings because
 // those are what break tables.
-import type { IntegrationItem, ProviderId } from "./types";
+import type { IntegrationItem_Serialize as IntegrationItem, ProviderId } from "./bindings";
 
 /** Share of a load's items per provider; loading all three gives exactly N. */
 export const PROVIDER_SHARE: Record<ProviderId, number> = { hubspot: 0.4, airtable: 0.35, notion: 0.25 };
@@ -89,12 +89,24 @@ function personName(r: () => number): string {
 
 const PROVIDER_SEED: Record<ProviderId, number> = { hubspot: 1, airtable: 2, notion: 3 };
 
+function itemRng(provider: ProviderId, index: number): () => number {
+  return rng(PROVIDER_SEED[provider] * 1_000_003 + index * 7919);
+}
+
+function typeOfRoll(provider: ProviderId, roll: number): string {
+  return PROVIDER_TYPES[provider][TYPE_CUMULATIVE[provider].findIndex((c) => roll < c)]!;
+}
+
+/** The type of makeItem(provider, index), without making the item (one random draw). */
+export function typeOf(provider: ProviderId, index: number): string {
+  return typeOfRoll(provider, itemRng(provider, index)());
+}
+
 /** The index-th item of a provider's generated dataset. */
 export function makeItem(provider: ProviderId, index: number): IntegrationItem {
-  const r = rng(PROVIDER_SEED[provider] * 1_000_003 + index * 7919);
+  const r = itemRng(provider, index);
   const types = PROVIDER_TYPES[provider];
-  const roll = r();
-  const type = types[TYPE_CUMULATIVE[provider].findIndex((c) => roll < c)]!;
+  const type = typeOfRoll(provider, r());
   const created = T0 + Math.floor(r() * SPAN);
   const modified = created + Math.floor(r() * (T0 + SPAN - created));
   const id = provider === "hubspot" ? String(1000 + index) : provider === "airtable" ? `${type.slice(0, 3)}${hex(r, 14)}` : `${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}`;

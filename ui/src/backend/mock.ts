@@ -1,18 +1,26 @@
 // In-memory twin of the Rust backend for browser tests, benchmarks and UI work
-// without a Tauri build. It follows docs/ipc.md: same states, same events, errors as
-// {code, message}. Configured through the page's query string:
+// without a Tauri build. It implements the generated contract (Backend, from
+// bindings.ts) with the item store's semantics (mock-store.ts): loads write to the
+// store and report progress only; the table asks for windows of rows. Configured
+// through the page's query string:
 //   ?mock=connected   all providers start connected
-//   ?items=N          a load of all providers streams N generated items (batches ≤ 1,000)
+//   ?stored=N         the store starts with N items (a complete load of each provider,
+//                     2 hours ago, split 40/35/25 %); no Load needed to see them
+//   ?items=N          a load of all providers writes N generated items (batches ≤ 1,000)
 //   ?delay=MS         pause between batches (default 8 ms)
-//   ?fail=<provider>  that provider's load fails half-way (resumable)
+//   ?fail=<provider>  that provider's first load fails half-way (resumable)
 //   ?failat=N         …fails after N of its items instead (0: before its first batch)
-//   ?failreload=<p>   every load of <p> after its first completed one fails before
-//                     its first batch (resumable)
+//   ?failreload=<p>   every load of <p> after a completed one fails (after ?failat
+//                     items, default 0: before its first batch), resumable; the
+//                     previous complete set stays
 //   ?resumedelay=MS   pause between batches of a resumed load (default: ?delay)
 //   ?resend=1         Notion re-sends rows of its previous batch with the same key,
 //                     now with their parent filled in (as the real Notion loader does)
 //   ?edit=1           a provider's second and later loads return edited items
 //                     (name + " (edited)"), and its last 10% are gone upstream
+//   ?querydelay=MS    how long query_items takes (default 0); hooks.queryDelays
+//                     overrides it call by call (to answer out of order)
+//   ?storeproblem=1   the store started empty because items.db was damaged
 //   ?config=none      no provider has a client ID (all not configured)
 //   ?statusevent=0    save_settings doesn't emit status-changed (older Rust shells)
 //   ?exportdelay=MS   how long export_items takes (default 150 ms)
@@ -24,25 +32,34 @@
 // window.__JUNCTION_MOCK__ exposes what the UI asked for, for assertions.
 // Only test builds contain this file (getBackend in index.ts).
 import type { Backend, Unlisten } from "./index";
+import type {
+  AppStatus_Serialize as AppStatus,
+  ErrorCode,
+  ExportFormat,
+  IntegrationItem_Serialize as IntegrationItem,
+  IpcError,
+  ItemQuery_Deserialize,
+  ItemQuery_Serialize as ItemQuery,
+  LoadUpdate,
+  ProviderId,
+  ProviderView_Serialize as ProviderView,
+  SettingsInput_Deserialize as SettingsInput,
+  SettingsView_Serialize as SettingsView,
+} from "./bindings";
 import { makeItem, PROVIDER_SHARE, PROVIDER_TYPES } from "./mock-data";
-import {
-  PROVIDER_IDS,
-  rowKey,
-  type AppStatus,
-  type BackendError,
-  type ExportFormat,
-  type IntegrationItem,
-  type LoadEvent,
-  type ProviderId,
-  type ProviderView,
-  type SettingsInput,
-  type SettingsView,
-} from "./types";
+import { MockStore, type MockSet } from "./mock-store";
+import { PROVIDER_IDS } from "./types";
 
 export interface MockHooks {
-  lastExport: { path: string; format: ExportFormat; keys: string[] | null; count: number } | null;
+  lastExport: { path: string; format: ExportFormat; query: ItemQuery | null; count: number } | null;
   /** Every export_items call's arguments, as the page sent them (no path among them). */
   exportArgs: Record<string, unknown>[];
+  /** Every query_items call: the query, offset and limit the table asked for. */
+  queries: { query: ItemQuery; offset: number; limit: number }[];
+  /** Delays (ms) for the next query_items calls, one each; then ?querydelay. */
+  queryDelays: number[];
+  /** Every get_item call's key id. */
+  itemsFetched: string[];
   openedUrls: string[];
   secretsSet: { provider: ProviderId; length: number }[];
   savedSettings: SettingsInput[];
@@ -65,14 +82,23 @@ const ACCOUNTS: Record<ProviderId, string> = {
   airtable: "Acme Ops workspace",
   notion: "Acme Wiki",
 };
+/** Rust's cap on one window of rows. */
+const MOST_ROWS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const err = (code: string, message: string): BackendError => ({ code, message });
+const err = (code: ErrorCode, message: string): IpcError => ({ code, message });
+const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** Rust fills what the page may leave out of a query. */
+function fullQuery(q: ItemQuery_Deserialize): ItemQuery {
+  return { providers: q.providers ?? [], types: q.types ?? [], search: q.search ?? "", sort: q.sort ?? null };
+}
 
 export function createMockBackend(search: string): Backend {
   const q = new URLSearchParams(search);
   const allConnected = q.get("mock") === "connected";
   const totalItems = Math.max(0, Number(q.get("items") ?? 1500) || 0);
+  const storedItems = Math.max(0, Number(q.get("stored") ?? 0) || 0);
   const batchDelay = Math.max(0, Number(q.get("delay") ?? 8));
   const failProvider = q.get("fail") as ProviderId | null;
   const failAtParam = q.get("failat");
@@ -83,8 +109,7 @@ export function createMockBackend(search: string): Backend {
   const noneConfigured = q.get("config") === "none";
   const statusEventOnSave = q.get("statusevent") !== "0";
   const exportDelay = Math.max(0, Number(q.get("exportdelay") ?? 150));
-  /** Completed loads per provider (for ?failreload and ?edit). */
-  const completedLoads = new Map<ProviderId, number>();
+  const queryDelay = Math.max(0, Number(q.get("querydelay") ?? 0));
   const throttle = q.get("throttle") === "1";
   const envMode = q.get("env") === "1";
 
@@ -95,10 +120,53 @@ export function createMockBackend(search: string): Backend {
     savedSettings: [],
     calls: [],
     exportArgs: [],
+    queries: [],
+    queryDelays: [],
+    itemsFetched: [],
     savePath: "/home/user/Documents/junction-export",
     cancelSave: q.get("savecancel") === "1",
   };
   window.__JUNCTION_MOCK__ = hooks;
+
+  const store = new MockStore();
+  /** Completed loads per provider (for ?failreload and ?edit). */
+  const completedLoads = new Map<ProviderId, number>();
+
+  /** Split N by share; the last provider gets the remainder so the sum is exact. */
+  function share(n: number, p: ProviderId): number {
+    const a = Math.floor(n * PROVIDER_SHARE.hubspot);
+    const b = Math.floor(n * PROVIDER_SHARE.airtable);
+    return p === "hubspot" ? a : p === "airtable" ? b : n - a - b;
+  }
+  /** The generator of a provider's items; edited ones after its first completed load. */
+  const maker = (p: ProviderId, edited: boolean) =>
+    edited
+      ? (i: number): IntegrationItem => {
+          const base = makeItem(p, i);
+          return { ...base, name: `${base.name ?? ""} (edited)` };
+        }
+      : (i: number) => makeItem(p, i);
+
+  if (storedItems > 0) {
+    const loadedAt = new Date(Date.now() - 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    for (const p of PROVIDER_IDS) {
+      const n = share(storedItems, p);
+      if (!n) continue;
+      store.seed(p, n, maker(p, false), loadedAt);
+      completedLoads.set(p, 1);
+    }
+  }
+
+  const dataDir = "/home/user/.local/share/app.junction.desktop";
+  const storeStatus = () => ({
+    path: `${dataDir}/items.db`,
+    // Roughly what SQLite takes per item (row, key index, search text).
+    size_bytes: 32_768 + store.count(null) * 610,
+    problem:
+      q.get("storeproblem") === "1"
+        ? `The item store was damaged and started empty; the old file is ${dataDir}/items.db.corrupt-20250601T101500Z (file is not a database)`
+        : null,
+  });
 
   const settings: SettingsView = {
     providers: PROVIDER_IDS.map((id) => ({
@@ -114,9 +182,11 @@ export function createMockBackend(search: string): Backend {
     redirect_ports: [1, 65535],
     redis_url: envMode ? "redis://:***@cache.internal:6379" : null,
     env_overrides: envMode ? ["JUNCTION_NOTION_CLIENT_ID", "JUNCTION_REDIS_URL"] : [],
+    store: storeStatus(),
   };
 
-  const views = new Map<ProviderId, ProviderView>(
+  type Connection = Omit<ProviderView, "stored" | "load">;
+  const connections = new Map<ProviderId, Connection>(
     PROVIDER_IDS.map((id) => [
       id,
       {
@@ -130,9 +200,17 @@ export function createMockBackend(search: string): Backend {
       },
     ]),
   );
+  /** Providers with a load running. */
+  const running = new Set<ProviderId>();
+  /** The card as Rust builds it: the connection plus what the store holds. */
+  const viewOf = (id: ProviderId): ProviderView => ({
+    ...connections.get(id)!,
+    stored: store.stored(id),
+    load: { running: running.has(id), failed: store.stopped(id) },
+  });
   const refreshConfigured = () => {
     for (const p of settings.providers) {
-      const v = views.get(p.id)!;
+      const v = connections.get(p.id)!;
       if (!p.client_id && v.state !== "connected") {
         v.state = "not_configured";
         v.hint = `Set the ${NAMES[p.id]} client ID in Settings`;
@@ -156,139 +234,110 @@ export function createMockBackend(search: string): Backend {
             warning: "No OS keychain available: secrets are stored in a file readable only by you.",
           }
         : { backend: "keyring", warning: null },
+    store: storeStatus(),
     version: "0.1.0-mock",
   };
+  const currentStatus = (): AppStatus => ({ ...structuredClone(status), store: storeStatus() });
 
   const connListeners = new Set<(v: ProviderView) => void>();
   const statusListeners = new Set<(s: AppStatus) => void>();
   const emitView = (id: ProviderId) => {
-    const v = { ...views.get(id)! };
+    const v = viewOf(id);
     // Events are async in Tauri too; never call back inside the command.
     queueMicrotask(() => connListeners.forEach((cb) => cb(v)));
   };
-  const setView = (id: ProviderId, patch: Partial<ProviderView>) => {
-    Object.assign(views.get(id)!, patch);
+  const setConnection = (id: ProviderId, patch: Partial<Connection>) => {
+    Object.assign(connections.get(id)!, patch);
     emitView(id);
-    return { ...views.get(id)! };
+    return viewOf(id);
   };
 
-  const pendingConnect = new Map<ProviderId, (e: BackendError | null) => void>();
+  const pendingConnect = new Map<ProviderId, (e: IpcError | null) => void>();
   const cancelled = new Set<ProviderId>();
-  /** Where each provider's last load stopped, for resume. */
-  const resumeFrom = new Map<ProviderId, number>();
-  const loadedKeys = new Map<string, IntegrationItem>();
-
-  function providerCount(p: ProviderId): number {
-    // Split N by share; the last provider gets the remainder so the sum is exact.
-    const a = Math.floor(totalItems * PROVIDER_SHARE.hubspot);
-    const b = Math.floor(totalItems * PROVIDER_SHARE.airtable);
-    return p === "hubspot" ? a : p === "airtable" ? b : totalItems - a - b;
-  }
 
   /** Where the ?fail provider's first load stops. */
-  const failAt = (total: number) => (failAtParam === null ? Math.ceil(total / 2) : Math.min(total, Math.max(0, Number(failAtParam) || 0)));
+  const failAt = (total: number, fallback: number) =>
+    failAtParam === null ? fallback : Math.min(total, Math.max(0, Number(failAtParam) || 0));
 
-  async function runLoad(providers: ProviderId[], onEvent: (e: LoadEvent) => void, resume: boolean) {
+  async function runLoad(providers: ProviderId[], onEvent: (e: LoadUpdate) => void, resume: boolean) {
     for (const p of providers) {
-      const v = views.get(p)!;
-      if (v.state !== "connected") throw err("not_connected", `${NAMES[p]} is not connected.`);
+      if (connections.get(p)!.state !== "connected") throw err("not_connected", `${NAMES[p]} is not connected.`);
     }
-    const cursors = providers.map((p) => ({
-      p,
-      next: resume ? (resumeFrom.get(p) ?? 0) : 0,
-      total: editReloads && (completedLoads.get(p) ?? 0) > 0 ? Math.floor(providerCount(p) * 0.9) : providerCount(p),
-      perType: new Map<string, number>(),
-      finished: false,
-      throttled: false,
-      /** Items of the previous batch (re-sent with ?resend=1). */
-      prev: [] as IntegrationItem[],
-      /** ?failreload: this (re)load fails before its first batch. */
-      failNow: !resume && p === failReload && (completedLoads.get(p) ?? 0) > 0,
-      edited: editReloads && (completedLoads.get(p) ?? 0) > 0,
-    }));
-    for (const p of providers) cancelled.delete(p);
-    if (!resume) {
-      for (const p of providers) {
-        for (const k of [...loadedKeys.keys()]) if (k.startsWith(p + ":")) loadedKeys.delete(k);
-      }
+    const cursors = providers.map((p) => {
+      const reload = (completedLoads.get(p) ?? 0) > 0;
+      const edited = editReloads && reload;
+      const set: MockSet = store.begin(p, resume, maker(p, edited));
+      const total = edited ? Math.floor(share(totalItems, p) * 0.9) : share(totalItems, p);
+      // Where this run stops with a failure (resumable), if it does.
+      let stopAt: number | null = null;
+      if (!resume && p === failReload && reload) stopAt = failAt(total, 0);
+      else if (!resume && p === failProvider && !reload) stopAt = failAt(total, Math.ceil(total / 2));
+      return { p, set, total, stopAt, finished: false, throttled: false, prevStart: -1, prevEnd: -1 };
+    });
+    for (const p of providers) {
+      cancelled.delete(p);
+      running.add(p);
     }
+    const stop = (c: (typeof cursors)[number], code: ErrorCode, message: string) => {
+      c.finished = true;
+      running.delete(c.p);
+      store.fail(c.set, { code, message, resumable: true });
+      onEvent({ event: "failed", data: { provider: c.p, code, message, resumable: true } });
+    };
     // Round-robin over providers, as concurrent real loads interleave.
     while (cursors.some((c) => !c.finished)) {
       for (const c of cursors) {
         if (c.finished) continue;
+        const next = c.set.count;
         if (cancelled.has(c.p)) {
-          c.finished = true;
-          resumeFrom.set(c.p, c.next);
-          onEvent({ event: "failed", data: { provider: c.p, code: "cancelled", message: "Load cancelled.", resumable: true } });
+          stop(c, "cancelled", `${NAMES[c.p]} load cancelled`);
           continue;
         }
-        if (c.failNow) {
-          c.finished = true;
-          resumeFrom.set(c.p, 0);
-          onEvent({
-            event: "failed",
-            data: { provider: c.p, code: "upstream_unavailable", message: `${NAMES[c.p]} did not answer (503 Service Unavailable).`, resumable: true },
-          });
+        if (c.stopAt !== null && next >= c.stopAt && c.total > 0) {
+          if (c.p === failProvider) setConnection(c.p, { last_error: `${NAMES[c.p]} returned 502 Bad Gateway five times in a row.` });
+          stop(
+            c,
+            "provider_http",
+            next === 0
+              ? `${NAMES[c.p]} did not answer (503 Service Unavailable).`
+              : `${NAMES[c.p]} stopped answering after ${next.toLocaleString("en-US")} items (502 Bad Gateway).`,
+          );
           continue;
         }
-        if (c.p === failProvider && !resume && c.next >= failAt(c.total) && c.total > 0) {
-          c.finished = true;
-          resumeFrom.set(c.p, c.next);
-          setView(c.p, { last_error: "Notion returned 502 Bad Gateway five times in a row." });
-          onEvent({
-            event: "failed",
-            data: {
-              provider: c.p,
-              code: "upstream_unavailable",
-              message: `${NAMES[c.p]} stopped answering after ${c.next.toLocaleString("en-US")} items (502 Bad Gateway). What was loaded is kept.`,
-              resumable: true,
-            },
-          });
-          continue;
-        }
-        if (c.p === "airtable" && throttle && !c.throttled && c.next >= c.total / 3) {
+        if (c.p === "airtable" && throttle && !c.throttled && next >= c.total / 3) {
           c.throttled = true;
           onEvent({ event: "throttled", data: { provider: c.p, message: "Airtable asked us to wait 30 s", wait_ms: 3000 } });
           await sleep(3000);
         }
-        // A failing provider stops half-way, whatever the batch size.
-        const stopAt = c.p === failProvider && !resume ? failAt(c.total) : c.total;
-        const end = Math.min(c.next < stopAt ? stopAt : c.total, c.next + 1000);
-        const items: IntegrationItem[] = [];
-        if (resend && c.p === "notion" && c.prev.length) {
+        const limit = c.stopAt !== null && next < c.stopAt ? c.stopAt : c.total;
+        const end = Math.min(limit, next + 1000);
+        if (resend && c.p === "notion" && c.prevEnd > c.prevStart) {
           // Pages whose parent arrived later come again, same key, parent filled in.
-          for (const old of c.prev.slice(0, 100)) {
-            const it = { ...old, parent_path_or_name: `Resolved parent / ${old.name ?? ""}`.trim() };
-            items.push(it);
-            loadedKeys.set(rowKey(it), it);
+          for (let i = c.prevStart; i < Math.min(c.prevEnd, c.prevStart + 100); i++) {
+            const old = store.item(c.set, i);
+            store.replace(c.set, i, { ...old, parent_path_or_name: `Resolved parent / ${old.name ?? ""}`.trim() });
           }
         }
-        const fresh: IntegrationItem[] = [];
-        for (let i = c.next; i < end; i++) {
-          const base = makeItem(c.p, i);
-          const it = c.edited ? { ...base, name: `${base.name ?? ""} (edited)` } : base;
-          items.push(it);
-          fresh.push(it);
-          loadedKeys.set(rowKey(it), it);
-          c.perType.set(it.type!, (c.perType.get(it.type!) ?? 0) + 1);
-        }
-        c.next = end;
-        c.prev = fresh;
-        if (items.length) onEvent({ event: "batch", data: { provider: c.p, items } });
+        if (end > next) store.write(c.set, end - next);
+        c.prevStart = next;
+        c.prevEnd = end;
         for (const t of PROVIDER_TYPES[c.p]) {
-          const loaded = c.perType.get(t);
+          const loaded = c.set.typeCounts.get(t);
           if (loaded) onEvent({ event: "progress", data: { provider: c.p, object_type: t, loaded } });
         }
-        if (c.next >= c.total) {
+        if (c.set.count >= c.total) {
           c.finished = true;
-          resumeFrom.delete(c.p);
+          running.delete(c.p);
+          const count = store.complete(c.set, nowIso());
           completedLoads.set(c.p, (completedLoads.get(c.p) ?? 0) + 1);
-          onEvent({ event: "done", data: { provider: c.p, count: c.total } });
+          onEvent({ event: "done", data: { provider: c.p, count } });
         }
         // Yield like IPC does; 0 still lets the UI paint between macrotasks.
         await sleep(resume ? resumeDelay : batchDelay);
       }
     }
+    // As Rust: the cards of the loaded providers are sent again when the command ends.
+    providers.forEach(emitView);
   }
 
   const log = (name: string) => hooks.calls.push(name);
@@ -297,36 +346,36 @@ export function createMockBackend(search: string): Backend {
     kind: "mock",
     async appStatus() {
       log("app_status");
-      return structuredClone(status);
+      return currentStatus();
     },
     async retryCache() {
       log("retry_cache");
       await sleep(300);
       status = { ...status, cache: { ...status.cache, ok: true, error: null } };
-      const s = structuredClone(status);
+      const s = currentStatus();
       queueMicrotask(() => statusListeners.forEach((cb) => cb(s)));
-      return structuredClone(status);
+      return currentStatus();
     },
     async listProviders() {
       log("list_providers");
-      return PROVIDER_IDS.map((id) => ({ ...views.get(id)! }));
+      return PROVIDER_IDS.map(viewOf);
     },
     connect(provider) {
       log(`connect:${provider}`);
-      const v = views.get(provider)!;
+      const v = connections.get(provider)!;
       if (v.state === "not_configured") return Promise.reject(err("not_configured", v.hint ?? "Not configured."));
-      setView(provider, { state: "connecting", last_error: null });
+      setConnection(provider, { state: "connecting", last_error: null });
       return new Promise<ProviderView>((resolve, reject) => {
         const timer = setTimeout(() => settle(null), 900);
-        const settle = (e: BackendError | null) => {
+        const settle = (e: IpcError | null) => {
           clearTimeout(timer);
           pendingConnect.delete(provider);
           if (e) {
-            setView(provider, { state: "not_connected", last_error: e.code === "oauth_aborted" ? null : e.message });
+            setConnection(provider, { state: "not_connected", last_error: e.code === "oauth_aborted" ? null : e.message });
             reject(e);
           } else {
             resolve(
-              setView(provider, {
+              setConnection(provider, {
                 state: "connected",
                 account: ACCOUNTS[provider],
                 expires_at: new Date(Date.now() + 3600_000).toISOString(),
@@ -340,17 +389,23 @@ export function createMockBackend(search: string): Backend {
     async cancelConnect(provider) {
       log(`cancel_connect:${provider}`);
       pendingConnect.get(provider)?.(err("oauth_aborted", "Sign-in was cancelled."));
+      return null;
     },
     async useBrowserInstead(provider) {
       log(`use_browser_instead:${provider}`);
+      return null;
     },
     async disconnect(provider) {
       log(`disconnect:${provider}`);
-      return setView(provider, { state: "not_connected", account: null, expires_at: null, last_error: null });
+      // As Rust: the load stops first, then the provider's rows leave the store.
+      cancelled.add(provider);
+      store.forget(provider);
+      completedLoads.delete(provider);
+      return setConnection(provider, { state: "not_connected", account: null, expires_at: null, last_error: null });
     },
     async getSettings() {
       log("get_settings");
-      return structuredClone(settings);
+      return { ...structuredClone(settings), store: storeStatus() };
     },
     async saveSettings(input) {
       log("save_settings");
@@ -383,62 +438,87 @@ export function createMockBackend(search: string): Backend {
               : { kind: "embedded", label: "Cache: embedded", ok: true, error: null },
           };
           if (statusEventOnSave) {
-            const s = structuredClone(status);
+            const s = currentStatus();
             setTimeout(() => statusListeners.forEach((cb) => cb(s)), 0);
           }
         }
       }
-      const before = PROVIDER_IDS.map((id) => views.get(id)!.state);
+      const before = PROVIDER_IDS.map((id) => connections.get(id)!.state);
       refreshConfigured();
-      PROVIDER_IDS.forEach((id, i) => before[i] !== views.get(id)!.state && emitView(id));
-      return structuredClone(settings);
+      PROVIDER_IDS.forEach((id, i) => before[i] !== connections.get(id)!.state && emitView(id));
+      return { ...structuredClone(settings), store: storeStatus() };
     },
     async setClientSecret(provider, secret) {
       log(`set_client_secret:${provider}`);
       // Record only the length: even the mock never keeps a secret around.
       hooks.secretsSet.push({ provider, length: secret.length });
       settings.providers.find((x) => x.id === provider)!.client_secret_set = secret.length > 0;
+      return null;
     },
     async forgetEverything() {
       log("forget_everything");
+      PROVIDER_IDS.forEach((p) => cancelled.add(p));
       for (const p of settings.providers) {
         if (!p.env_overrides.length) p.client_id = "";
         p.client_secret_set = false;
       }
       for (const id of PROVIDER_IDS) {
-        Object.assign(views.get(id)!, { state: "not_connected", account: null, expires_at: null, last_error: null });
+        Object.assign(connections.get(id)!, { state: "not_connected", account: null, expires_at: null, last_error: null });
       }
+      store.clear();
+      completedLoads.clear();
       refreshConfigured();
       PROVIDER_IDS.forEach(emitView);
-      loadedKeys.clear();
+      return null;
     },
     async loadItems(providers, onEvent) {
       log(`load_items:${providers.join(",")}`);
       await runLoad(providers, onEvent, false);
+      return null;
     },
     async resumeLoad(provider, onEvent) {
       log(`resume_load:${provider}`);
       await runLoad([provider], onEvent, true);
+      return null;
     },
     async cancelLoad(provider) {
       log(`cancel_load:${provider}`);
       cancelled.add(provider);
+      return null;
     },
-    async exportItems(format, keys) {
+    async queryItems(query, offset, limit) {
+      const full = fullQuery(query);
+      hooks.queries.push({ query: structuredClone(full), offset, limit });
+      if (!Number.isInteger(offset) || !Number.isInteger(limit) || offset < 0 || limit < 0) {
+        throw err("invalid_input", `offset ${offset} / limit ${limit} are not counts`);
+      }
+      const delay = hooks.queryDelays.length ? hooks.queryDelays.shift()! : queryDelay;
+      // The answer is taken now (the store as it is when asked), delivered after the delay.
+      const answer = store.query(full, offset, Math.min(limit, MOST_ROWS));
+      if (delay) await sleep(delay);
+      return answer;
+    },
+    async getItem(key) {
+      hooks.itemsFetched.push(key.id);
+      return store.getItem(key);
+    },
+    async exportItems(format, query) {
       log(`export_items:${format}`);
-      hooks.exportArgs.push({ format, keys: keys ? [...keys] : null });
+      hooks.exportArgs.push({ format, query: query ? structuredClone(query) : null });
       // As in Rust: the save dialog first, then the write.
       await sleep(exportDelay);
       if (hooks.cancelSave) return { outcome: "cancelled" };
       const path = `${hooks.savePath}.${format}`;
-      const count = keys ? keys.filter((k) => loadedKeys.has(k)).length : loadedKeys.size;
-      hooks.lastExport = { path, format, keys: keys ? [...keys] : null, count };
+      const full = query ? fullQuery(query) : null;
+      const count = store.count(full);
+      hooks.lastExport = { path, format, query: full, count };
       return { outcome: "exported", path, count };
     },
     async openUrl(url) {
       log("open_url");
-      if (!/^https?:\/\//i.test(url)) throw err("invalid_url", "Only http and https links can be opened.");
+      if (!/^https?:\/\//i.test(url)) throw err("invalid_input", "Only http and https links can be opened.");
       hooks.openedUrls.push(url);
+      return null;
     },
     async onConnectionChanged(cb): Promise<Unlisten> {
       connListeners.add(cb);

@@ -1,60 +1,54 @@
-// Real backend: Tauri commands, a Channel per load, app-wide events.
-// Argument names are camelCase here; Tauri maps them to Rust's snake_case.
-import { Channel, invoke } from "@tauri-apps/api/core";
-import { listen } from "@tauri-apps/api/event";
+// The real backend: the generated commands and events (bindings.ts), with
+// tauri-specta's result objects turned back into resolve / reject(IpcError).
+import { Channel } from "@tauri-apps/api/core";
+import { commands, events, type IpcError } from "./bindings";
 import type { Backend } from "./index";
-import {
-  toBackendError,
-  type AppStatus,
-  type ExportFormat,
-  type ExportResult,
-  type LoadEvent,
-  type ProviderId,
-  type ProviderView,
-  type SettingsInput,
-  type SettingsView,
-} from "./types";
+import { toIpcError } from "./types";
 
-/** invoke() whose rejection is always a BackendError. */
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: IpcError };
+
+/** Resolves with the command's data; rejects with an IpcError whatever went wrong. */
+async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
   try {
-    return await invoke<T>(cmd, args);
+    outcome = await call;
   } catch (e) {
-    throw toBackendError(e);
+    // A JS error thrown inside invoke (tauri-specta rethrows those).
+    throw toIpcError(e);
   }
+  if (outcome.status === "error") throw toIpcError(outcome.error);
+  return outcome.data;
 }
 
-function channelFor(onEvent: (e: LoadEvent) => void): Channel<LoadEvent> {
-  const ch = new Channel<LoadEvent>();
-  ch.onmessage = onEvent;
+function channel<T>(onMessage: (message: T) => void): Channel<T> {
+  const ch = new Channel<T>();
+  ch.onmessage = onMessage;
   return ch;
 }
 
 export function createTauriBackend(): Backend {
   return {
     kind: "tauri",
-    appStatus: () => call<AppStatus>("app_status"),
-    retryCache: () => call<AppStatus>("retry_cache"),
-    listProviders: () => call<ProviderView[]>("list_providers"),
-    connect: (provider: ProviderId) => call<ProviderView>("connect", { provider }),
-    cancelConnect: (provider: ProviderId) => call<void>("cancel_connect", { provider }),
-    useBrowserInstead: (provider: ProviderId) => call<void>("use_browser_instead", { provider }),
-    disconnect: (provider: ProviderId) => call<ProviderView>("disconnect", { provider }),
-    getSettings: () => call<SettingsView>("get_settings"),
-    saveSettings: (settings: SettingsInput) => call<SettingsView>("save_settings", { settings }),
-    setClientSecret: (provider: ProviderId, secret: string) =>
-      call<void>("set_client_secret", { provider, secret }),
-    forgetEverything: () => call<void>("forget_everything"),
-    loadItems: (providers: ProviderId[], onEvent) =>
-      call<void>("load_items", { providers, onEvent: channelFor(onEvent) }),
-    resumeLoad: (provider: ProviderId, onEvent) =>
-      call<void>("resume_load", { provider, onEvent: channelFor(onEvent) }),
-    cancelLoad: (provider: ProviderId) => call<void>("cancel_load", { provider }),
+    appStatus: () => unwrap(commands.appStatus()),
+    retryCache: () => unwrap(commands.retryCache()),
+    listProviders: () => unwrap(commands.listProviders()),
+    getSettings: () => unwrap(commands.getSettings()),
+    saveSettings: (settings) => unwrap(commands.saveSettings(settings)),
+    setClientSecret: (provider, secret) => unwrap(commands.setClientSecret(provider, secret)),
+    forgetEverything: () => unwrap(commands.forgetEverything()),
+    connect: (provider) => unwrap(commands.connect(provider)),
+    cancelConnect: (provider) => unwrap(commands.cancelConnect(provider)),
+    useBrowserInstead: (provider) => unwrap(commands.useBrowserInstead(provider)),
+    disconnect: (provider) => unwrap(commands.disconnect(provider)),
+    openUrl: (url) => unwrap(commands.openUrl(url)),
+    loadItems: (providers, onEvent) => unwrap(commands.loadItems(providers, channel(onEvent))),
+    resumeLoad: (provider, onEvent) => unwrap(commands.resumeLoad(provider, channel(onEvent))),
+    cancelLoad: (provider) => unwrap(commands.cancelLoad(provider)),
+    queryItems: (query, offset, limit) => unwrap(commands.queryItems(query, offset, limit)),
+    getItem: (key) => unwrap(commands.getItem(key)),
     // No path: Rust opens the save dialog itself and writes where the user chose.
-    exportItems: (format: ExportFormat, keys: string[] | null) =>
-      call<ExportResult>("export_items", { format, keys }),
-    openUrl: (url: string) => call<void>("open_url", { url }),
-    onConnectionChanged: (cb) => listen<ProviderView>("connection-changed", (e) => cb(e.payload)),
-    onStatusChanged: (cb) => listen<AppStatus>("status-changed", (e) => cb(e.payload)),
+    exportItems: (format, query) => unwrap(commands.exportItems(format, query)),
+    onConnectionChanged: (cb) => events.connectionChanged.listen((e) => cb(e.payload)),
+    onStatusChanged: (cb) => events.statusChanged.listen((e) => cb(e.payload)),
   };
 }

@@ -1,12 +1,19 @@
-// The items panel: toolbar (search, chips, count) + virtual table + empty states.
-// It feeds streamed batches into the model and repaints at most once per animation
-// frame, so a fast stream of batches never blocks input or scrolling.
+// The items panel: toolbar (search, chips, count) + the table + empty states. The
+// rows live in Rust's item store; this panel holds the query the user built (search,
+// chips, sort) and asks for windows of it (windows.ts), re-reading when the store
+// changes (a load's progress, at most 4 times a second, and its end).
 import { h, icon, button } from "../dom";
 import { perf } from "../perf";
-import { PROVIDER_IDS, rowKey, type IntegrationItem, type ProviderId } from "../backend";
-import { TableModel, formatNumber, type ColumnId } from "./model";
+import { PROVIDER_IDS, type Backend, type ItemKey, type ItemQuery, type ProviderId, type Sort, type SortColumn } from "../backend";
+import { formatCount, formatNumber } from "./format";
 import { TableView } from "./view";
+import { RowWindows, type Change } from "./windows";
 import { providerName } from "../providers";
+
+/** Searches go out at most this often while typing (the first keystroke at once). */
+const SEARCH_GAP_MS = 50;
+/** The store is re-read at most this often while a load writes to it. */
+const REFRESH_GAP_MS = 250;
 
 /** What the empty state should say when there are no rows to show. */
 export interface EmptyContext {
@@ -28,8 +35,13 @@ export interface EmptyActions {
 }
 
 export interface ItemsPanelOptions {
+  backend: Backend;
   onOpenUrl(url: string): void;
-  onSelectionChange(item: IntegrationItem | null, open: boolean): void;
+  /** The selection changed (null: nothing selected); `open` asks for the details pane. */
+  onSelectionChange(key: ItemKey | null, open: boolean): void;
+  /** The store was re-read: the selected item may have changed or gone. */
+  onStoreRead?(): void;
+  onError(message: string): void;
   emptyContext(): EmptyContext;
   emptyActions: EmptyActions;
   /** The number of rows (total or in view) changed. */
@@ -37,7 +49,7 @@ export interface ItemsPanelOptions {
 }
 
 export class ItemsPanel {
-  readonly model = new TableModel();
+  readonly windows: RowWindows;
   readonly view: TableView;
   readonly el: HTMLElement;
   readonly search: HTMLInputElement;
@@ -45,22 +57,31 @@ export class ItemsPanel {
   private providerChips = new Map<ProviderId, HTMLButtonElement>();
   private typeChipsEl: HTMLElement;
   private typeChips = new Map<string, HTMLButtonElement>();
-  private raf = 0;
-  /**
-   * Providers whose next batch starts a new load (their old rows go first). The
-   * flag survives a load that fails or is cancelled before its first batch, so the
-   * resumed run still replaces the old rows instead of adding to them.
-   */
-  private replacePending = new Set<ProviderId>();
-  /** Providers with a load or resume running (the idle warm-up waits for them). */
-  private loading = new Set<ProviderId>();
-  private selectedKey: string | null = null;
-  /** The object last handed to onSelectionChange (rows are replaced on reload/re-send). */
-  private selectedObj: IntegrationItem | null = null;
-  private warmTimer = 0;
+  private providers = new Set<ProviderId>();
+  private types = new Set<string>();
+  private sort: Sort | null = null;
+  private searchText = "";
+  private searchTimer = 0;
+  private lastSearchAt = -Infinity;
+  private refreshTimer = 0;
+  private lastRefreshAt = -Infinity;
+  /** The user action whose query is on its way (for the perf marks). */
+  private action: { kind: "search" | "sort" | "filter"; t0: number } | null = null;
+  private selKey: ItemKey | null = null;
+  /** The selected row's position in the shown result; -1 when not among the kept rows. */
+  private selPos = -1;
+  /** A selection by position whose row has not arrived yet. */
+  private pendingSelect: { pos: number; open: boolean } | null = null;
+  private lastErrorAt = 0;
+  private firstShown = false;
 
   constructor(private opts: ItemsPanelOptions) {
-    this.view = new TableView(this.model, {
+    this.windows = new RowWindows({
+      fetch: (q, offset, limit) => opts.backend.queryItems(q, offset, limit),
+      onChange: (change) => this.onRows(change),
+      onError: (e) => this.onReadError(e),
+    });
+    this.view = new TableView(this.windows, {
       onRowClick: (pos) => this.select(pos, true),
       onOpenUrl: (url) => opts.onOpenUrl(url),
       onSort: (col) => this.sortBy(col),
@@ -72,36 +93,27 @@ export class ItemsPanel {
       attrs: {
         type: "search",
         placeholder: "Search name, parent or ID",
+        title: "Every word must appear in the name, parent, ID or a property value (case and accents ignored)",
         "aria-label": "Search items",
         spellcheck: "false",
         autocomplete: "off",
       },
     });
-    // Filtering 100,000 rows takes a few ms, so it runs on every keystroke:
-    // no debounce delay for the user to feel.
-    this.search.addEventListener("input", () => {
-      const t0 = performance.now();
-      this.model.setQuery(this.search.value);
-      this.applyNow();
-      perf.measure("search", t0);
-      perf.mark("searchApplied");
-      perf.afterPaint("searchPainted");
-    });
+    this.search.addEventListener("input", () => this.onSearchInput());
     this.search.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.search.value) {
         // First Escape clears the search; the next one closes panes (keys.ts).
         e.stopPropagation();
         this.search.value = "";
-        this.model.setQuery("");
-        this.applyNow();
+        this.onSearchInput();
       }
     });
 
     const providerGroup = h("div", { class: "chip-group", attrs: { role: "group", "aria-label": "Filter by provider" } });
     for (const p of PROVIDER_IDS) {
       const chip = this.makeChip(providerName(p), `chip-provider-${p}`, () => {
-        this.model.toggleProvider(p);
-        this.applyNow();
+        toggle(this.providers, p);
+        this.queryChanged("filter");
       });
       chip.dataset.provider = p;
       this.providerChips.set(p, chip);
@@ -109,7 +121,7 @@ export class ItemsPanel {
     }
     this.typeChipsEl = h("div", { class: "chip-group", attrs: { role: "group", "aria-label": "Filter by type" } });
     this.countEl = h("div", { class: "item-count", testid: "item-count", attrs: { "aria-live": "polite" } });
-    this.countEl.textContent = this.model.countLabel(); // before any onCountChange listener runs
+    this.countEl.textContent = formatCount(0, 0); // before any onCountChange listener runs
 
     const toolbar = h(
       "div",
@@ -119,189 +131,196 @@ export class ItemsPanel {
     );
     this.el = h("section", { class: "items-panel", attrs: { "aria-label": "Items" } }, toolbar, this.view.el);
     this.updateToolbar();
-    this.updateEmpty();
   }
 
-  // ---- loading --------------------------------------------------------------------
-
-  /** A new load of `p` starts: its old rows are replaced when the first batch lands. */
-  beginLoad(p: ProviderId): void {
-    this.replacePending.add(p);
-    this.loading.add(p);
+  /** Shows what the store holds (the window opens with the stored rows). */
+  start(): void {
+    this.windows.setQuery(this.query());
   }
 
-  /**
-   * A failed load of `p` is resumed. If that load never got to its first batch,
-   * the replace is still pending and the resumed run's first batch does it.
-   */
-  beginResume(p: ProviderId): void {
-    this.loading.add(p);
+  // ---- what the table shows --------------------------------------------------------
+
+  /** Rows in the shown result. */
+  get total(): number {
+    return this.windows.shown?.total ?? 0;
   }
 
-  /**
-   * The load of `p` ended. Completed without any batch: its old rows go now.
-   * Failed or cancelled: a pending replace stays pending for the resume.
-   */
-  endLoad(p: ProviderId, completed: boolean): void {
-    this.loading.delete(p);
-    if (completed && this.replacePending.delete(p)) {
-      this.model.removeProvider(p);
-      this.scheduleFlush();
-    }
-    this.scheduleWarmup();
+  /** Every stored row. */
+  get grandTotal(): number {
+    return this.windows.shown?.grandTotal ?? 0;
   }
 
-  /** Drops `p`'s rows and any pending load bookkeeping (disconnect). */
-  dropProvider(p: ProviderId): void {
-    this.replacePending.delete(p);
-    this.loading.delete(p);
-    this.model.removeProvider(p);
-    this.applyNow();
+  /** The query of the rows on screen (what "export the items in view" exports). */
+  get shownQuery(): ItemQuery | null {
+    return this.windows.shown?.query ?? null;
   }
 
-  appendBatch(p: ProviderId, items: IntegrationItem[]): void {
-    if (this.replacePending.delete(p)) this.model.removeProvider(p);
-    this.model.append(items);
-    perf.mark("lastBatch");
-    this.scheduleFlush();
+  get hasFilters(): boolean {
+    const q = this.shownQuery;
+    return !!q && (q.search.trim() !== "" || q.providers.length > 0 || q.types.length > 0);
   }
 
-  clear(): void {
-    this.replacePending.clear();
-    this.loading.clear();
-    this.model.clear();
-    this.applyNow();
+  get sorted(): boolean {
+    return !!this.shownQuery?.sort;
   }
 
-  /** Repaints on the next animation frame; many batches per frame cost one repaint. */
-  scheduleFlush(): void {
-    if (!this.raf) this.raf = requestAnimationFrame(() => this.flush());
-  }
-
-  private flush(): void {
-    this.raf = 0;
-    const t0 = performance.now();
-    if (this.model.refresh()) {
-      this.view.update();
-      this.restoreSelection();
-    }
-    this.updateToolbar();
-    this.updateEmpty();
-    perf.measure("flush", t0);
-    perf.mark("flushed");
-    perf.afterPaint("flushPainted");
-  }
-
-  /** Re-derives the view right away (user actions: sort, search, chips). */
-  applyNow(): void {
-    if (this.raf) {
-      cancelAnimationFrame(this.raf);
-      this.raf = 0;
-    }
-    this.model.refresh();
-    this.view.update();
-    this.restoreSelection();
-    this.updateToolbar();
-    this.updateEmpty();
-  }
-
-  /**
-   * After a load, while idle: warms the search loop and computes sort ranks, one
-   * step per timer tick, so the first keystroke and header click are fast.
-   */
-  private scheduleWarmup(): void {
-    clearTimeout(this.warmTimer);
-    const columns: ColumnId[] = ["name", "modified", "created", "type", "provider", "parent"];
-    let searchWarmed = false;
-    const step = () => {
-      if (this.loading.size) return; // another load started: warm up after it
-      if (!searchWarmed) {
-        searchWarmed = true;
-        this.model.warmSearch();
-      } else {
-        const col = columns.shift();
-        if (!col) return;
-        this.model.warmSortCache(col);
-      }
-      this.warmTimer = window.setTimeout(step, 50);
+  /** The query the user has built (search, chips, sort). */
+  private query(): ItemQuery {
+    return {
+      providers: PROVIDER_IDS.filter((p) => this.providers.has(p)),
+      types: [...this.types].sort(),
+      search: this.searchText,
+      sort: this.sort,
     };
-    this.warmTimer = window.setTimeout(step, 400);
   }
 
-  // ---- sort & selection -----------------------------------------------------------
+  // ---- the store changed ------------------------------------------------------------
 
-  sortBy(col: ColumnId): void {
+  /**
+   * The store changed: re-reads the query around the rows on screen. `now` for a load
+   * that ended, a disconnect or a forget; otherwise at most every REFRESH_GAP_MS.
+   */
+  storeChanged(now = false): void {
+    if (now) {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = 0;
+      this.refresh();
+      return;
+    }
+    if (this.refreshTimer) return;
+    const wait = Math.max(0, this.lastRefreshAt + REFRESH_GAP_MS - performance.now());
+    this.refreshTimer = window.setTimeout(() => {
+      this.refreshTimer = 0;
+      this.refresh();
+    }, wait);
+  }
+
+  private refresh(): void {
+    this.lastRefreshAt = performance.now();
+    this.windows.refresh();
+  }
+
+  private onRows(change: Change): void {
+    if (change === "query") {
+      // A new search, chip or sort shows its first rows.
+      this.view.scrollToTop();
+      const a = this.action;
+      this.action = null;
+      if (a) {
+        perf.measure(a.kind, a.t0);
+        perf.afterPaint(a.kind === "search" ? "searchPainted" : a.kind === "sort" ? "sortPainted" : "filterPainted");
+      }
+    } else if (change === "refresh") {
+      perf.mark("flushed");
+      perf.afterPaint("flushPainted");
+    }
+    if (change !== "rows" && this.selKey) this.selPos = this.windows.positionOf(this.selKey);
+    if (change === "rows" && this.selKey && this.selPos < 0) this.selPos = this.windows.positionOf(this.selKey);
+    this.view.setSort(this.windows.shown?.query.sort ?? null);
+    this.view.update();
+    if (this.pendingSelect && this.windows.rowAt(this.pendingSelect.pos)) {
+      const { pos, open } = this.pendingSelect;
+      this.pendingSelect = null;
+      this.select(pos, open);
+    }
+    if (change !== "rows") {
+      this.updateToolbar();
+      this.updateEmpty();
+      if (!this.firstShown && this.total > 0) {
+        this.firstShown = true;
+        perf.afterPaint("firstRowsPainted");
+      }
+      this.opts.onStoreRead?.();
+    }
+  }
+
+  private onReadError(e: unknown): void {
+    // A failing store would fail every scroll step: say it once in a while, not each time.
+    const now = Date.now();
+    if (now - this.lastErrorAt < 5000) return;
+    this.lastErrorAt = now;
+    const message = e && typeof e === "object" && "message" in e ? String((e as { message: unknown }).message) : String(e);
+    this.opts.onError(`Could not read the items: ${message}`);
+  }
+
+  // ---- search, chips, sort ------------------------------------------------------------
+
+  private onSearchInput(): void {
     const t0 = performance.now();
-    this.model.toggleSort(col);
-    this.applyNow();
-    perf.measure("sort", t0);
-    perf.mark("sorted");
-    perf.afterPaint("sortPainted");
+    perf.mark("searchInput");
+    clearTimeout(this.searchTimer);
+    const send = () => {
+      this.searchTimer = 0;
+      this.lastSearchAt = performance.now();
+      this.searchText = this.search.value;
+      this.queryChanged("search", t0);
+    };
+    const wait = this.lastSearchAt + SEARCH_GAP_MS - t0;
+    if (wait <= 0) send();
+    else this.searchTimer = window.setTimeout(send, wait);
   }
 
-  get selectedPos(): number {
-    if (this.view.selectedRow < 0) return -1;
-    // The selected row's position moves with sort/filter; a linear scan of a
-    // Uint32Array is well under a millisecond at 100,000 rows.
-    for (let i = 0; i < this.model.viewLength; i++) if (this.model.rowAt(i) === this.view.selectedRow) return i;
-    return -1;
+  private queryChanged(kind: "search" | "sort" | "filter", t0 = performance.now()): void {
+    this.action = { kind, t0 };
+    this.updateChipStates();
+    this.windows.setQuery(this.query());
+  }
+
+  /** Header click: a new column sorts ascending, the same column flips direction. */
+  sortBy(column: SortColumn): void {
+    const dir = this.sort?.column === column && this.sort.dir === "asc" ? "desc" : "asc";
+    this.sort = { column, dir };
+    // The arrow follows the click at once; the rows follow when they arrive.
+    this.view.setSort(this.sort);
+    this.queryChanged("sort");
+  }
+
+  clearFilters(): void {
+    clearTimeout(this.searchTimer);
+    this.search.value = "";
+    this.searchText = "";
+    this.providers.clear();
+    this.types.clear();
+    this.queryChanged("filter");
+  }
+
+  // ---- selection -----------------------------------------------------------------------
+
+  get selectedKey(): ItemKey | null {
+    return this.selKey;
   }
 
   select(pos: number, open: boolean): void {
-    const item = this.model.itemAt(pos);
-    if (!item) return;
-    this.view.selectedRow = this.model.rowAt(pos);
-    this.selectedKey = rowKey(item);
-    this.selectedObj = item;
-    this.view.refreshRows();
-    this.view.scrollToPos(pos);
-    this.opts.onSelectionChange(item, open);
+    const row = this.windows.rowAt(pos);
+    this.view.scrollToRow(pos);
+    if (!row) {
+      // Its window is on its way (a page jump): select it when it lands.
+      this.pendingSelect = { pos, open };
+      return;
+    }
+    this.pendingSelect = null;
+    this.selKey = row.key;
+    this.selPos = pos;
+    this.view.selectedKey = row.key;
+    this.view.update();
+    this.opts.onSelectionChange(row.key, open);
   }
 
   moveSelection(delta: number, open: boolean): void {
-    const n = this.model.viewLength;
+    const n = this.total;
     if (!n) return;
-    const cur = this.selectedPos;
-    const next = cur < 0 ? (delta > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, cur + delta));
+    const base = this.pendingSelect?.pos ?? this.selPos;
+    const { first, last } = this.view.visible;
+    const next = base < 0 ? (delta > 0 ? first : last) : Math.max(0, Math.min(n - 1, base + delta));
     this.select(next, open);
   }
 
-  selectedItem(): IntegrationItem | null {
-    return this.view.selectedRow >= 0 ? (this.model.items[this.view.selectedRow] ?? null) : null;
-  }
-
   clearSelection(): void {
-    this.view.selectedRow = -1;
-    this.selectedKey = null;
-    this.selectedObj = null;
-    this.view.refreshRows();
-  }
-
-  /**
-   * After rows were renumbered (provider replaced) or replaced in place (same key
-   * re-sent), find the selected row again by key; when it is now a different
-   * object, the details pane is refreshed with it.
-   */
-  private restoreSelection(): void {
-    if (!this.selectedKey) return;
-    const m = this.model;
-    let row = this.view.selectedRow;
-    if (m.keyAt(row) !== this.selectedKey) {
-      row = m.rowOfKey(this.selectedKey);
-      this.view.selectedRow = row;
-      this.view.refreshRows();
-    }
-    if (row < 0) {
-      this.selectedKey = null;
-      this.selectedObj = null;
-      this.opts.onSelectionChange(null, false);
-      return;
-    }
-    const item = m.items[row]!;
-    if (item !== this.selectedObj) {
-      this.selectedObj = item;
-      this.opts.onSelectionChange(item, false);
-    }
+    this.selKey = null;
+    this.selPos = -1;
+    this.pendingSelect = null;
+    this.view.selectedKey = null;
+    this.view.update();
   }
 
   // ---- toolbar & empty state -------------------------------------------------------
@@ -317,45 +336,54 @@ export class ItemsPanel {
     return chip;
   }
 
+  private updateChipStates(): void {
+    for (const [p, chip] of this.providerChips) setPressed(chip, this.providers.has(p));
+    for (const [t, chip] of this.typeChips) setPressed(chip, this.types.has(t));
+  }
+
   private updateToolbar(): void {
-    const m = this.model;
-    const label = m.countLabel();
+    const shown = this.windows.shown;
+    const label = formatCount(this.total, this.grandTotal);
     if (this.countEl.textContent !== label) {
       this.countEl.textContent = label;
       this.opts.onCountChange?.();
     }
+    const counts = shown?.counts ?? { providers: {}, types: {} };
     for (const [p, chip] of this.providerChips) {
       const label = chip.firstElementChild as HTMLElement;
       if (label.textContent !== providerName(p)) label.textContent = providerName(p);
-      const n = m.countForProvider(p);
-      setChip(chip, m.providerFilter.has(p), n);
-      chip.hidden = n === 0 && !m.providerFilter.has(p);
+      const n = counts.providers[p] ?? 0;
+      setCount(chip, n);
+      chip.hidden = n === 0 && !this.providers.has(p);
     }
     // Type chips follow the types present (new types appear while loading).
-    for (const t of m.typeNames) {
+    for (const t of Object.keys(counts.types).sort()) {
       if (!t || this.typeChips.has(t)) continue;
       const chip = this.makeChip(t, `chip-type-${t}`, () => {
-        m.toggleType(t);
-        this.applyNow();
+        toggle(this.types, t);
+        this.queryChanged("filter");
       });
       this.typeChips.set(t, chip);
       this.typeChipsEl.append(chip);
     }
     for (const [t, chip] of this.typeChips) {
-      const n = m.countForType(t);
-      setChip(chip, m.typeFilter.has(t), n);
-      chip.hidden = n === 0 && !m.typeFilter.has(t);
+      const n = counts.types[t] ?? 0;
+      setCount(chip, n);
+      chip.hidden = n === 0 && !this.types.has(t);
     }
-    this.el.classList.toggle("has-rows", m.total > 0);
+    this.updateChipStates();
+    this.el.classList.toggle("has-rows", this.grandTotal > 0);
   }
 
   private updateEmpty(): void {
-    const m = this.model;
-    if (m.viewLength > 0) return this.view.setEmpty(null);
+    const shown = this.windows.shown;
+    // Before the store's first answer there is nothing to say yet.
+    if (!shown || shown.total > 0) return this.view.setEmpty(null);
     const ctx = this.opts.emptyContext();
     let content: HTMLElement;
-    if (m.total > 0) {
-      const what = m.queryText.trim() ? `“${m.queryText.trim()}”` : "these filters";
+    if (shown.grandTotal > 0) {
+      const q = shown.query.search.trim();
+      const what = q ? `“${q}”` : "these filters";
       content = emptyBox(
         "search",
         `No items match ${what}`,
@@ -405,17 +433,18 @@ export class ItemsPanel {
   refreshEmpty(): void {
     this.updateEmpty();
   }
-
-  clearFilters(): void {
-    this.search.value = "";
-    this.model.clearFilters();
-    this.applyNow();
-  }
 }
 
-function setChip(chip: HTMLButtonElement, on: boolean, count: number): void {
+function toggle<T>(set: Set<T>, v: T): void {
+  if (!set.delete(v)) set.add(v);
+}
+
+function setPressed(chip: HTMLButtonElement, on: boolean): void {
   const pressed = String(on);
   if (chip.getAttribute("aria-pressed") !== pressed) chip.setAttribute("aria-pressed", pressed);
+}
+
+function setCount(chip: HTMLButtonElement, count: number): void {
   const countEl = chip.lastElementChild as HTMLElement;
   const text = formatNumber(count);
   if (countEl.textContent !== text) countEl.textContent = text;

@@ -1,16 +1,17 @@
-// Virtual rendering of the items table with @tanstack/virtual-core.
-// Only the ~30 visible rows (+ overscan) exist in the DOM. Rows have a FIXED height
-// (ROW_HEIGHT, mirrored in styles.css), so positions are arithmetic and nothing is
-// measured while scrolling. Row elements are pooled and only re-filled when the
-// row they show changes, so a scroll frame is mostly transform updates.
-import {
-  Virtualizer,
-  elementScroll,
-  observeElementOffset,
-  observeElementRect,
-} from "@tanstack/virtual-core";
+// The items table on screen: a sticky header, a scroll element sized to the result
+// (scaled past MAX_SCROLL_PX, see scroll-map.ts), and a sticky layer of pooled row
+// elements that shows the rows at the current offset. Only the ~30 visible rows exist
+// in the DOM. Rows have a FIXED height (ROW_HEIGHT, mirrored in styles.css), so
+// positions are arithmetic and nothing is measured while scrolling.
+//
+// The layer is redrawn only when every row it must show has arrived: until then the
+// rows already drawn stay where they are, so a jump far down never shows a blank table,
+// and the next answer (a few ms) draws the new rows.
 import { h, icon } from "../dom";
-import { COLUMNS, formatTime, type ColumnId, type TableModel } from "./model";
+import { sameKey, type ItemKey, type RowView, type Sort, type SortColumn } from "../backend";
+import { COLUMNS, formatTime } from "./format";
+import { ScrollMap } from "./scroll-map";
+import type { RowWindows } from "./windows";
 import { providerName } from "../providers";
 
 export const ROW_HEIGHT = 32;
@@ -19,7 +20,7 @@ export const HEADER_HEIGHT = 34;
 export interface ViewCallbacks {
   onRowClick(pos: number): void;
   onOpenUrl(url: string): void;
-  onSort(column: ColumnId): void;
+  onSort(column: SortColumn): void;
 }
 
 interface PooledRow {
@@ -28,11 +29,10 @@ interface PooledRow {
   nameText: HTMLSpanElement;
   parentText: HTMLSpanElement;
   link: HTMLAnchorElement;
-  /** Storage row shown, and the model epoch it was filled in (rows renumber on replace). */
-  row: number;
-  epoch: number;
+  /** The row object shown (a new answer brings new objects, even for the same item). */
+  row: RowView | null;
   top: number;
-  /** View position shown (-1: unused); `stamp` marks rows used by the current render. */
+  /** Result position shown (-1: unused); `stamp` marks rows used by the current draw. */
   pos: number;
   stamp: number;
 }
@@ -41,17 +41,22 @@ export class TableView {
   readonly el: HTMLElement;
   private scrollEl: HTMLDivElement;
   private sizer: HTMLDivElement;
-  private headerCells = new Map<ColumnId, HTMLElement>();
+  private layer: HTMLDivElement;
+  private headerCells = new Map<SortColumn, HTMLElement>();
   private emptyEl: HTMLDivElement;
   private pool: PooledRow[] = [];
   private stamp = 0;
-  private virtualizer: Virtualizer<HTMLDivElement, HTMLDivElement>;
-  private cleanup: () => void;
-  /** Storage index of the selected row, -1 for none. */
-  selectedRow = -1;
+  private map = new ScrollMap(0, ROW_HEIGHT, 0);
+  /** Where the rows are scrolled to, in the rows' full height (see scroll-map.ts). */
+  private virtualTop = 0;
+  /** The scrollTop this view set last: scroll events at it are ours, not the user's. */
+  private ownScroll: number | null = null;
+  private resize: ResizeObserver | null = null;
+  /** The selected row's key (highlighted wherever it shows). */
+  selectedKey: ItemKey | null = null;
 
   constructor(
-    private model: TableModel,
+    private windows: RowWindows,
     private cb: ViewCallbacks,
   ) {
     const header = h("div", { class: "thead", attrs: { role: "row" } });
@@ -70,7 +75,8 @@ export class TableView {
       this.headerCells.set(col.id, cell);
       header.append(cell);
     }
-    this.sizer = h("div", { class: "tbody", attrs: { role: "rowgroup" } });
+    this.layer = h("div", { class: "rows-layer" });
+    this.sizer = h("div", { class: "tbody", attrs: { role: "rowgroup" } }, this.layer);
     this.scrollEl = h("div", { class: "table-scroll", attrs: { tabindex: "0" } }, header, this.sizer);
     this.emptyEl = h("div", { class: "empty-state", testid: "empty-state" });
     this.emptyEl.hidden = true;
@@ -82,55 +88,53 @@ export class TableView {
     );
 
     // One delegated listener instead of one per cell.
-    this.sizer.addEventListener("click", (e) => this.onClick(e));
+    this.layer.addEventListener("click", (e) => this.onClick(e));
     // Middle-click would open a new webview window: treat it like a normal link click.
-    this.sizer.addEventListener("auxclick", (e) => {
+    this.layer.addEventListener("auxclick", (e) => {
       const a = (e.target as Element).closest("a");
       if (a) {
         e.preventDefault();
         this.cb.onOpenUrl(a.href);
       }
     });
-
-    this.virtualizer = new Virtualizer<HTMLDivElement, HTMLDivElement>({
-      count: 0,
-      getScrollElement: () => this.scrollEl,
-      estimateSize: () => ROW_HEIGHT,
-      // The sticky header sits inside the scroll element above the rows.
-      scrollMargin: HEADER_HEIGHT,
-      scrollPaddingStart: HEADER_HEIGHT,
-      overscan: 8,
-      observeElementRect,
-      observeElementOffset,
-      scrollToFn: elementScroll,
-      onChange: () => this.renderRows(),
-    });
-    this.cleanup = this.virtualizer._didMount();
-    this.virtualizer._willUpdate();
+    this.scrollEl.addEventListener("scroll", () => this.onScroll(), { passive: true });
+    // Scaled, the scrollbar moves several rows' worth per pixel: the wheel and the
+    // touchpad scroll the rows by their own distance instead.
+    this.scrollEl.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
+    if (typeof ResizeObserver !== "undefined") {
+      this.resize = new ResizeObserver(() => this.render());
+      this.resize.observe(this.scrollEl);
+    }
   }
 
   destroy(): void {
-    this.cleanup();
+    this.resize?.disconnect();
   }
 
   get scrollElement(): HTMLDivElement {
     return this.scrollEl;
   }
 
-  /** Call after the model's view changed (rows, sort or filters). */
+  /** The rows the viewport shows now (inclusive; last < first when none). */
+  get visible(): { first: number; last: number } {
+    return this.map.range(this.virtualTop);
+  }
+
+  /** Rows that fit in the viewport. */
+  get pageRows(): number {
+    return Math.max(1, Math.floor(this.viewportHeight() / ROW_HEIGHT));
+  }
+
+  /** Redraws after the rows, the total or the selection changed. */
   update(): void {
-    const count = this.model.viewLength;
-    if (this.virtualizer.options.count !== count) {
-      this.virtualizer.setOptions({ ...this.virtualizer.options, count });
-      this.virtualizer._willUpdate();
-    }
-    this.el.setAttribute("aria-rowcount", String(count));
-    const sort = this.model.sort;
+    this.render();
+  }
+
+  setSort(sort: Sort | null): void {
     for (const [id, cell] of this.headerCells) {
       const s = sort?.column === id ? (sort.dir === "asc" ? "ascending" : "descending") : "none";
       if (cell.getAttribute("aria-sort") !== s) cell.setAttribute("aria-sort", s);
     }
-    this.renderRows();
   }
 
   setEmpty(content: Node | null): void {
@@ -138,17 +142,59 @@ export class TableView {
     this.emptyEl.hidden = !content;
   }
 
-  scrollToPos(pos: number): void {
-    if (pos >= 0) this.virtualizer.scrollToIndex(pos, { align: "auto" });
+  /** Scrolls as little as needed to show row `pos` whole. */
+  scrollToRow(pos: number): void {
+    if (pos < 0) return;
+    this.setVirtualTop(this.map.reveal(this.virtualTop, pos));
   }
 
   scrollToTop(): void {
-    this.scrollEl.scrollTop = 0;
+    this.setVirtualTop(0);
   }
 
-  /** Re-renders the visible rows (e.g. after the selection changed). */
-  refreshRows(): void {
-    this.renderRows();
+  /** Scrolls so that the last row shows at the bottom. */
+  scrollToEnd(): void {
+    this.setVirtualTop(this.map.maxVirtual);
+  }
+
+  // ---- internals ------------------------------------------------------------------
+
+  private viewportHeight(): number {
+    return Math.max(0, this.scrollEl.clientHeight - HEADER_HEIGHT);
+  }
+
+  private setVirtualTop(v: number): void {
+    this.virtualTop = this.map.clampVirtual(v);
+    this.syncScrollTop();
+    this.render();
+  }
+
+  /** Puts the scrollbar where the virtual offset says (it moves when the total does, scaled). */
+  private syncScrollTop(): void {
+    const real = this.map.toReal(this.virtualTop);
+    if (Math.abs(this.scrollEl.scrollTop - real) > 1) {
+      this.scrollEl.scrollTop = real;
+      this.ownScroll = this.scrollEl.scrollTop;
+    }
+  }
+
+  private onScroll(): void {
+    const real = this.scrollEl.scrollTop;
+    if (this.ownScroll !== null && Math.abs(real - this.ownScroll) <= 1) {
+      // Our own scroll: the virtual offset is already exact (scaled, a real pixel is several).
+    } else {
+      this.ownScroll = null;
+      this.virtualTop = this.map.toVirtual(real);
+    }
+    this.render();
+  }
+
+  private onWheel(e: WheelEvent): void {
+    if (!this.map.scaled || e.ctrlKey || e.deltaY === 0) return;
+    e.preventDefault();
+    const unit = e.deltaMode === 1 ? ROW_HEIGHT : e.deltaMode === 2 ? this.viewportHeight() : 1;
+    if (e.deltaX) this.scrollEl.scrollLeft += e.deltaX * unit;
+    this.setVirtualTop(this.virtualTop + e.deltaY * unit);
   }
 
   private onClick(e: MouseEvent): void {
@@ -163,45 +209,64 @@ export class TableView {
     const rowEl = target.closest<HTMLElement>(".tr");
     if (!rowEl) return;
     const pooled = this.pool.find((p) => p.el === rowEl);
-    if (pooled) this.cb.onRowClick(pooled.pos);
+    if (pooled && pooled.pos >= 0) this.cb.onRowClick(pooled.pos);
   }
 
-  private renderRows(): void {
-    const items = this.virtualizer.getVirtualItems();
-    const model = this.model;
-    const n = model.viewLength;
-    const total = this.virtualizer.getTotalSize() - HEADER_HEIGHT;
-    const hpx = `${Math.max(0, total)}px`;
-    if (this.sizer.style.height !== hpx) this.sizer.style.height = hpx;
+  private render(): void {
+    const total = this.windows.shown?.total ?? 0;
+    const viewport = this.viewportHeight();
+    if (this.map.rows !== total || this.map.viewport !== viewport) {
+      this.map = new ScrollMap(total, ROW_HEIGHT, viewport);
+      const hpx = `${this.map.scrollHeight}px`;
+      if (this.sizer.style.height !== hpx) this.sizer.style.height = hpx;
+      const lpx = `${Math.min(viewport, this.map.contentHeight)}px`;
+      if (this.layer.style.height !== lpx) this.layer.style.height = lpx;
+      this.el.setAttribute("aria-rowcount", String(total));
+      this.virtualTop = this.map.clampVirtual(this.virtualTop);
+      this.syncScrollTop();
+    }
+    const { first, last } = this.map.range(this.virtualTop);
+    this.windows.setViewport(first, last);
+    if (total === 0) return this.hideAll();
+    // Not all there yet: what is drawn stays until the answer lands.
+    if (!this.windows.has(first, last)) return;
+    this.draw(first, last);
+  }
+
+  private hideAll(): void {
+    for (const p of this.pool) {
+      p.pos = -1;
+      p.row = null;
+      if (!p.el.hidden) p.el.hidden = true;
+    }
+  }
+
+  private draw(first: number, last: number): void {
     const stamp = ++this.stamp;
     // Rows keep their element while they stay in range: scrolling by a few rows only
     // re-fills the few elements that wrapped around, so each frame's layout is small.
     const byPos = new Map<number, PooledRow>();
-    for (const p of this.pool) if (p.pos >= 0 && p.pos < n) byPos.set(p.pos, p);
-    const wanted = items.filter((vi) => vi.index < n);
-    for (const vi of wanted) {
-      const p = byPos.get(vi.index);
-      if (p) p.stamp = stamp;
-    }
+    for (const p of this.pool) if (p.pos >= first && p.pos <= last) byPos.set(p.pos, p);
+    for (const p of byPos.values()) p.stamp = stamp;
     const free = this.pool.filter((p) => p.stamp !== stamp);
-    for (const vi of wanted) {
-      let p = byPos.get(vi.index);
-      if (!p || p.stamp !== stamp) {
+    for (let pos = first; pos <= last; pos++) {
+      const row = this.windows.rowAt(pos)!;
+      let p = byPos.get(pos);
+      if (!p) {
         p = free.pop() ?? this.makeRow();
         p.stamp = stamp;
-        p.pos = vi.index;
-        p.el.setAttribute("aria-rowindex", String(vi.index + 2));
-        p.el.classList.toggle("odd", (vi.index & 1) === 1);
+        p.pos = pos;
+        p.el.setAttribute("aria-rowindex", String(pos + 2));
+        p.el.classList.toggle("odd", (pos & 1) === 1);
       }
-      const row = model.rowAt(vi.index);
       if (p.el.hidden) p.el.hidden = false;
-      const top = vi.start - HEADER_HEIGHT;
+      const top = pos * ROW_HEIGHT - this.virtualTop;
       if (p.top !== top) {
         p.el.style.transform = `translateY(${top}px)`;
         p.top = top;
       }
-      if (p.row !== row || p.epoch !== model.epoch) this.fill(p, row);
-      const sel = row === this.selectedRow;
+      if (p.row !== row) this.fill(p, row);
+      const sel = sameKey(row.key, this.selectedKey);
       if (p.el.classList.contains("selected") !== sel) {
         p.el.classList.toggle("selected", sel);
         p.el.setAttribute("aria-selected", String(sel));
@@ -209,6 +274,7 @@ export class TableView {
     }
     for (const p of free) {
       p.pos = -1;
+      p.row = null;
       if (!p.el.hidden) p.el.hidden = true;
     }
   }
@@ -228,30 +294,28 @@ export class TableView {
     ];
     const el = h("div", { class: "tr", testid: "row", attrs: { role: "row", "aria-selected": "false" } }, ...cells);
     el.hidden = true;
-    this.sizer.append(el);
-    const p: PooledRow = { el, cells, nameText, parentText, link, row: -1, epoch: -1, top: -1, pos: -1, stamp: 0 };
+    this.layer.append(el);
+    const p: PooledRow = { el, cells, nameText, parentText, link, row: null, top: -1, pos: -1, stamp: 0 };
     this.pool.push(p);
     return p;
   }
 
-  private fill(p: PooledRow, row: number): void {
-    const it = this.model.items[row]!;
+  private fill(p: PooledRow, row: RowView): void {
     p.row = row;
-    p.epoch = this.model.epoch;
-    const name = it.name ?? "";
+    const name = row.name ?? "";
     p.nameText.textContent = name || "(untitled)";
     p.cells[0]!.classList.toggle("untitled", !name);
-    p.cells[0]!.classList.toggle("is-dir", it.directory);
+    p.cells[0]!.classList.toggle("is-dir", row.directory);
     p.cells[0]!.title = name;
-    p.cells[1]!.textContent = it.type ?? "";
+    p.cells[1]!.textContent = row.key.type;
     const pc = p.cells[2]!;
-    pc.textContent = providerName(it.provider);
-    pc.dataset.provider = it.provider;
-    p.parentText.textContent = it.parent_path_or_name ?? "";
-    p.cells[3]!.title = it.parent_path_or_name ?? "";
-    p.cells[4]!.textContent = formatTime(this.model.createdAt(row));
-    p.cells[5]!.textContent = formatTime(this.model.modifiedAt(row));
-    const url = it.url ?? "";
+    pc.textContent = providerName(row.key.provider);
+    pc.dataset.provider = row.key.provider;
+    p.parentText.textContent = row.parent ?? "";
+    p.cells[3]!.title = row.parent ?? "";
+    p.cells[4]!.textContent = formatTime(row.created);
+    p.cells[5]!.textContent = formatTime(row.modified);
+    const url = row.url ?? "";
     if (url) {
       p.link.href = url;
       p.link.textContent = url.replace(/^https?:\/\/(www\.)?/, "");

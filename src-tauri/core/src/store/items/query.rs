@@ -63,6 +63,8 @@ pub struct ItemKey {
 pub struct RowView {
     pub key: ItemKey,
     pub name: Option<String>,
+    /// A folder-like item (a base, a table, a database): the table marks it.
+    pub directory: bool,
     pub parent: Option<String>,
     pub created: Option<String>,
     pub modified: Option<String>,
@@ -538,7 +540,7 @@ impl ItemStore {
             let mut stmt = snapshot
                 .prepare_cached(&format!(
                     "SELECT provider, account, item_type, id, name, parent_path_or_name,
-                        creation_time, last_modified_time, url FROM items
+                        creation_time, last_modified_time, url, directory FROM items
                      WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid LIMIT ?1 OFFSET ?2"
                 ))
                 .map_err(sql)?;
@@ -651,7 +653,7 @@ impl ItemStore {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT provider, account, item_type, id, name, parent_path_or_name,
-                    creation_time, last_modified_time, url FROM items WHERE rowid = ?1",
+                    creation_time, last_modified_time, url, directory FROM items WHERE rowid = ?1",
             )
             .map_err(sql)?;
         let mut out = Vec::with_capacity(rowids.len());
@@ -709,6 +711,7 @@ fn row_view(r: &SqlRow<'_>) -> rusqlite::Result<Option<RowView>> {
             id: r.get(3)?,
         },
         name: r.get(4)?,
+        directory: r.get(9)?,
         parent: r.get(5)?,
         created: r.get(6)?,
         modified: r.get(7)?,
