@@ -3,7 +3,7 @@
 // the selection.
 import { button, h, icon } from "./dom";
 import type { IntegrationItem } from "./backend";
-import { formatTime } from "./table/format";
+import { formatJsonValue, formatTime } from "./table/format";
 import { toast } from "./toast";
 import { providerName } from "./providers";
 
@@ -81,13 +81,26 @@ export class DetailsPane {
     }
     const props = Object.entries(item.properties ?? {});
     const propList = h("dl", { class: "kv", testid: "details-properties" });
-    for (const [k, v] of props.sort(([a], [b]) => a.localeCompare(b))) propList.append(...row(k, v));
-    this.body.replaceChildren(
+    for (const [k, v] of props.sort(([a], [b]) => a.localeCompare(b))) propList.append(...row(k, formatJsonValue(v)));
+    const sections: HTMLElement[] = [
       h("h3", { class: "section-title", text: "Fields" }),
       fields,
       h("h3", { class: "section-title", text: `Properties (${props.length})` }),
       props.length ? propList : h("p", { class: "muted", text: "This item has no properties." }),
-    );
+    ];
+    // Only providers with associations (HubSpot) send the field; others send null.
+    const assoc = Object.entries(item.associations ?? {});
+    if (item.associations) {
+      const list = h("dl", { class: "kv", testid: "details-associations" });
+      for (const [kind, ids] of assoc.sort(([a], [b]) => a.localeCompare(b))) {
+        list.append(...row(`${kind} (${ids.length})`, ids.join(", ")));
+      }
+      sections.push(
+        h("h3", { class: "section-title", text: "Associations" }),
+        assoc.length ? list : h("p", { class: "muted", text: "This item has no associations." }),
+      );
+    }
+    this.body.replaceChildren(...sections);
     this.el.hidden = false;
   }
 

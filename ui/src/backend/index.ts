@@ -28,6 +28,7 @@ export type {
   ExportFormat,
   ExportOutcome,
   IpcError,
+  JsonValue,
   ItemKey,
   LoadUpdate,
   ProviderId,

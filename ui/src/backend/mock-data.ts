@@ -193,5 +193,6 @@ export function makeItem(provider: ProviderId, index: number): IntegrationItem {
     visibility: true,
     provider,
     properties,
+    associations: provider === "hubspot" ? {} : null,
   };
 }

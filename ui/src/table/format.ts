@@ -1,5 +1,5 @@
 // The table's columns and how values read: counts, times, sizes, "2 h ago". No DOM.
-import type { SortColumn } from "../backend";
+import type { JsonValue, SortColumn } from "../backend";
 
 export interface ColumnDef {
   id: SortColumn;
@@ -68,4 +68,17 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** How a typed property value reads in the details pane: text as it is, numbers and
+ *  booleans as written, lists of plain values joined, anything nested as compact JSON.
+ *  Empty for null, so the pane shows its "—". */
+export function formatJsonValue(v: JsonValue): string {
+  if (v === null) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v) && v.every((e) => e === null || typeof e !== "object")) {
+    return v.length ? v.map((e) => (e === null ? "null" : String(e))).join(", ") : "none";
+  }
+  return JSON.stringify(v);
 }

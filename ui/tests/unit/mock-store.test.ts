@@ -23,6 +23,7 @@ function item(provider: ProviderId, id: string, name: string | null, extra: Part
     visibility: null,
     provider,
     properties: {},
+    associations: null,
     ...extra,
   };
 }
