@@ -3,7 +3,9 @@
 
 mod mapping_support;
 
-use junction_core::providers::hubspot::ObjectType;
+use junction_core::providers::hubspot::{
+    associations as hubspot_associations, properties as hubspot_properties, CrmType, ObjectType,
+};
 use junction_core::providers::{
     airtable::mapping as airtable, hubspot::objects as hubspot, json as provider,
     notion::mapping as notion,
@@ -37,14 +39,115 @@ fn assert_exportable(item: &IntegrationItem) {
     }
 }
 
+/// A page of `object` mapped with no definitions (every value its text) or the deal
+/// definitions fixture.
+fn hubspot_page(object: ObjectType, portal: Option<&str>, body: &Value) -> provider::Page {
+    try_hubspot_page(object, portal, body).unwrap()
+}
+
+fn try_hubspot_page(
+    object: ObjectType,
+    portal: Option<&str>,
+    body: &Value,
+) -> Result<provider::Page, junction_core::Error> {
+    let defs = if object == ObjectType::Deals {
+        deal_definitions()
+    } else {
+        hubspot_properties::Definitions::new()
+    };
+    hubspot::parse_list_page(&CrmType::standard(object), &defs, portal, body)
+}
+
+fn deal_definitions() -> hubspot_properties::Definitions {
+    hubspot_properties::parse_definitions(
+        "/crm/properties/2026-09/deals",
+        &fixture("hubspot/deal_properties.json"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn hubspot_values_are_typed_by_their_definitions() {
+    let defs = deal_definitions();
+    assert_eq!(defs.len(), 10);
+    let crm = CrmType::standard(ObjectType::Deals);
+    let body = fixture("hubspot/deals_batch_read_207.json");
+    let page = hubspot::parse_list_page(&crm, &defs, Some("7"), &body).unwrap();
+    assert_eq!(page.items.len(), 2, "the 207's found records are read");
+    let renewal = by_id(&page.items, "402");
+    let p = &renewal.properties;
+    assert_eq!(p["hs_is_closed"], json!(true));
+    assert_eq!(p["deal_tags"], json!(["hot", "renewal"]));
+    assert_eq!(p["closedate"], json!("2026-01-01T00:00:00Z"), "epoch ms");
+    assert_eq!(p["first_contact_day"], json!("2026-03-31"));
+    assert_eq!(p["hs_num_of_associated_line_items"], json!(3));
+    assert_eq!(p["hs_object_id"], json!(402));
+    assert_eq!(p["pipeline"], json!("default"), "a select stays text");
+    assert!(!p.contains_key("amount"), "an empty number is no value");
+    assert!(!p.contains_key("dealstage"), "null is no value");
+    let big = by_id(&page.items, "401");
+    assert_eq!(big.properties["amount"], json!(1500.0));
+    assert_eq!(big.properties["hs_is_closed"], json!(false));
+    assert_eq!(big.properties["deal_tags"], json!([]));
+    assert_eq!(
+        big.properties["unknown_since_read"],
+        json!("7"),
+        "undefined: its text"
+    );
+    assert_eq!(big.name.as_deref(), Some("Big deal"));
+    // The Name column reads as text whatever the types.
+    assert_eq!(renewal.name.as_deref(), Some("Renewal 2027"));
+    assert_exportable(big);
+}
+
+#[test]
+fn hubspot_associations_and_custom_schemas() {
+    let batch = hubspot_associations::parse(
+        "/crm/associations/2026-09/contacts/companies/batch/read",
+        &fixture("hubspot/associations_contacts_companies.json"),
+    )
+    .unwrap();
+    assert_eq!(batch.found["101"], vec!["5790939450", "5790939451"]);
+    assert_eq!(batch.found["102"], vec!["5790939450"]);
+    assert_eq!(batch.more.len(), 1, "101 has another page");
+    assert_eq!(
+        batch.more[0].after.as_deref(),
+        Some("MC0yLTE1OTc0MDA2NTg%3D")
+    );
+
+    let schemas = fixture("hubspot/schemas.json");
+    let (cars, defs) = CrmType::custom(&schemas["results"][0]).unwrap();
+    assert_eq!(
+        (cars.item_type.as_str(), cars.plural.as_str()),
+        ("Car", "Cars")
+    );
+    let item = hubspot::map_record(
+        &cars,
+        &defs,
+        Some("7878787"),
+        &json!({"id": "9", "properties": {"model": "Zoe", "year": "2021", "electric": "true"},
+                "createdAt": "2025-06-01T09:00:00.000Z", "updatedAt": "2025-06-02T09:00:00.000Z",
+                "archived": false}),
+    )
+    .unwrap();
+    assert_eq!(item.item_type.as_deref(), Some("Car"));
+    assert_eq!(item.name.as_deref(), Some("Zoe"));
+    assert_eq!(item.properties["year"], json!(2021));
+    assert_eq!(item.properties["electric"], json!(true));
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://app.hubspot.com/contacts/7878787/record/2-123456/9")
+    );
+    assert_eq!(item.visibility, Some(true));
+}
+
 #[test]
 fn hubspot_contacts_page() {
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Contacts,
         Some("4242"),
         &fixture("hubspot/contacts_page.json"),
-    )
-    .unwrap();
+    );
     assert_eq!(
         page.next.as_deref(),
         Some("109"),
@@ -94,12 +197,11 @@ fn hubspot_contacts_page() {
 
 #[test]
 fn hubspot_companies_and_deals() {
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Companies,
         None,
         &fixture("hubspot/companies_last_page.json"),
-    )
-    .unwrap();
+    );
     assert_eq!(page.next, None, "absent paging = last page");
     assert_eq!(
         by_id(&page.items, "101").item_type.as_deref(),
@@ -123,16 +225,20 @@ fn hubspot_companies_and_deals() {
         Some("株式会社テスト")
     );
 
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Deals,
         Some("1"),
         &fixture("hubspot/deals_page.json"),
-    )
-    .unwrap();
+    );
     assert_eq!(page.next.as_deref(), Some("NTI1Cg%3D%3D"));
     let deal = by_id(&page.items, "301");
     assert_eq!(deal.name.as_deref(), Some("Big deal"));
-    assert_eq!(deal.properties["amount"], "1500.00");
+    assert_eq!(
+        deal.properties["amount"],
+        json!(1500.0),
+        "typed as a number"
+    );
+    assert_eq!(deal.properties["hs_is_closed"], json!(false));
     assert_eq!(
         deal.url.as_deref(),
         Some("https://app.hubspot.com/contacts/1/record/0-3/301")
@@ -141,12 +247,11 @@ fn hubspot_companies_and_deals() {
 
     // Same id, different types: different rows.
     let contact = IntegrationItem::new(ProviderId::Hubspot, "Contact", "101");
-    let company = hubspot::parse_list_page(
+    let company = hubspot_page(
         ObjectType::Companies,
         None,
         &fixture("hubspot/companies_last_page.json"),
     )
-    .unwrap()
     .items
     .remove(0);
     assert_ne!(contact.key(), company.key());
@@ -160,17 +265,16 @@ fn hubspot_wrong_shapes_are_errors() {
         json!({"paging": {}}),
         json!("x"),
     ] {
-        let err = hubspot::parse_list_page(ObjectType::Deals, None, &body).unwrap_err();
+        let err = try_hubspot_page(ObjectType::Deals, None, &body).unwrap_err();
         assert_eq!(err.code(), "provider_response", "{body}");
-        assert!(err.to_string().contains("/crm/v3/objects/deals"));
+        assert!(err.to_string().contains("/crm/objects/2026-09/deals"));
     }
     // An empty list with odd paging is fine.
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Deals,
         None,
         &json!({"results": [], "paging": {"next": {}}}),
-    )
-    .unwrap();
+    );
     assert_eq!((page.items.len(), page.next), (0, None));
 }
 

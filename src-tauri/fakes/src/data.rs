@@ -31,9 +31,15 @@ pub(crate) struct FakeTable {
 /// Everything the fakes serve.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dataset {
-    /// HubSpot records `{id, properties, createdAt, updatedAt, archived}` per type; the
-    /// properties hold every defined property (null = defined, no value).
+    /// HubSpot records `{id, properties, createdAt, updatedAt, archived}` per type,
+    /// archived ones (`archived: true`, `archivedAt`) included; the properties hold the
+    /// built-in properties (null = defined, no value). Generated properties are
+    /// computed when served (`hubspot::data`).
     pub hubspot: BTreeMap<ObjectType, Vec<Value>>,
+    /// The records of the portal's custom object type (`hubspot::data::CUSTOM_TYPE_ID`).
+    pub hubspot_custom: Vec<Value>,
+    /// Contact ↔ company ↔ deal associations of the live records.
+    pub hubspot_associations: crate::hubspot::data::Associations,
     pub airtable: Vec<FakeBase>,
     /// Notion search results in the 2022-06-28 shape (pages and databases).
     pub notion: Vec<Value>,
@@ -42,9 +48,15 @@ pub(crate) struct Dataset {
 /// How many items a data set holds, per kind (what a full load must return).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DataSummary {
+    /// Live (not archived) records of each standard HubSpot type.
     pub contacts: usize,
     pub companies: usize,
     pub deals: usize,
+    /// Records of the custom object type (loaded when the custom scopes are granted).
+    pub custom: usize,
+    /// Archived HubSpot records of the three standard types (loaded only with
+    /// `JUNCTION_HUBSPOT_ARCHIVED=true`).
+    pub archived: usize,
     pub bases: usize,
     pub tables: usize,
     pub records: usize,
@@ -53,8 +65,10 @@ pub struct DataSummary {
 }
 
 impl DataSummary {
+    /// What a default HubSpot load returns: live records of every type, custom ones
+    /// included (the fake portal grants the custom-object scopes unless told not to).
     pub fn hubspot_items(&self) -> usize {
-        self.contacts + self.companies + self.deals
+        self.contacts + self.companies + self.deals + self.custom
     }
     pub fn airtable_items(&self) -> usize {
         self.bases + self.tables + self.records
@@ -67,11 +81,14 @@ impl DataSummary {
 impl Dataset {
     pub fn generate(size: &DataSize) -> Dataset {
         let mut rng = Rng(size.seed);
+        let hubspot: BTreeMap<ObjectType, Vec<Value>> = ObjectType::ALL
+            .into_iter()
+            .map(|t| (t, hubspot_records(t, size, &mut rng)))
+            .collect();
         let mut data = Dataset {
-            hubspot: ObjectType::ALL
-                .into_iter()
-                .map(|t| (t, hubspot_records(t, size, &mut rng)))
-                .collect(),
+            hubspot_associations: crate::hubspot::data::associations(&hubspot),
+            hubspot,
+            hubspot_custom: hubspot_custom_records(size),
             airtable: airtable_bases(size, &mut rng),
             notion: notion_tree(size, &mut rng),
         };
@@ -82,12 +99,20 @@ impl Dataset {
     }
 
     pub fn summary(&self) -> DataSummary {
-        let count = |t| self.hubspot.get(&t).map_or(0, Vec::len);
+        let count = |t, archived: bool| {
+            self.hubspot.get(&t).map_or(0, |list| {
+                list.iter()
+                    .filter(|r| (r["archived"] == true) == archived)
+                    .count()
+            })
+        };
         let kind = |k: &str| self.notion.iter().filter(|o| o["object"] == k).count();
         DataSummary {
-            contacts: count(ObjectType::Contacts),
-            companies: count(ObjectType::Companies),
-            deals: count(ObjectType::Deals),
+            contacts: count(ObjectType::Contacts, false),
+            companies: count(ObjectType::Companies, false),
+            deals: count(ObjectType::Deals, false),
+            custom: self.hubspot_custom.len(),
+            archived: ObjectType::ALL.into_iter().map(|t| count(t, true)).sum(),
             bases: self.airtable.len(),
             tables: self.airtable.iter().map(|b| b.tables.len()).sum(),
             records: self
@@ -99,42 +124,6 @@ impl Dataset {
             pages: kind("page"),
             databases: kind("database"),
         }
-    }
-}
-
-/// The properties each HubSpot type defines (requesting others returns nothing for
-/// them, as HubSpot does for undefined properties).
-pub(crate) fn hubspot_defined(t: ObjectType) -> &'static [&'static str] {
-    match t {
-        ObjectType::Contacts => &[
-            "firstname",
-            "lastname",
-            "email",
-            "phone",
-            "company",
-            "createdate",
-            "lastmodifieddate",
-            "hs_object_id",
-        ],
-        ObjectType::Companies => &[
-            "name",
-            "domain",
-            "industry",
-            "city",
-            "createdate",
-            "hs_lastmodifieddate",
-            "hs_object_id",
-        ],
-        ObjectType::Deals => &[
-            "dealname",
-            "amount",
-            "closedate",
-            "pipeline",
-            "dealstage",
-            "createdate",
-            "hs_lastmodifieddate",
-            "hs_object_id",
-        ],
     }
 }
 
@@ -223,11 +212,13 @@ fn time(i: usize) -> String {
 }
 
 fn hubspot_records(t: ObjectType, size: &DataSize, rng: &mut Rng) -> Vec<Value> {
-    let n = match t {
-        ObjectType::Contacts => size.contacts,
-        ObjectType::Companies => size.companies,
-        ObjectType::Deals => size.deals,
-    };
+    // The live records asked for, plus the archived ones.
+    let n = size.hubspot_archived
+        + match t {
+            ObjectType::Contacts => size.contacts,
+            ObjectType::Companies => size.companies,
+            ObjectType::Deals => size.deals,
+        };
     (0..n)
         .map(|i| {
             // The same ids in every type: rows are told apart by type + id.
@@ -264,7 +255,32 @@ fn hubspot_records(t: ObjectType, size: &DataSize, rng: &mut Rng) -> Vec<Value> 
             }
             p.insert("createdate".into(), created.clone().into());
             p.insert("hs_object_id".into(), id.clone().into());
-            json!({"id": id, "properties": p, "createdAt": created, "updatedAt": updated, "archived": false})
+            // The last few of each type are archived (restorable for 90 days).
+            if i + size.hubspot_archived >= n {
+                json!({"id": id, "properties": p, "createdAt": created, "updatedAt": updated,
+                       "archived": true, "archivedAt": time(i + 2000)})
+            } else {
+                json!({"id": id, "properties": p, "createdAt": created, "updatedAt": updated, "archived": false})
+            }
+        })
+        .collect()
+}
+
+/// The custom object's records (`pet_name`, `weight_kg`, `vaccinated`, `adopted_on`).
+fn hubspot_custom_records(size: &DataSize) -> Vec<Value> {
+    (0..size.hubspot_custom_records)
+        .map(|i| {
+            let id = (900_000 + i).to_string();
+            let (created, updated) = (time(i), time(i + 500));
+            let name = ["Rex", "Mimi", "Ōkami", "Bella"][i % 4];
+            let adopted: Value = if i % 5 == 0 { Value::Null } else { format!("2024-0{}-1{}", 1 + i % 9, i % 10).into() };
+            json!({"id": id, "createdAt": created, "updatedAt": updated, "archived": false,
+                   "properties": {
+                       "pet_name": name,
+                       "weight_kg": format!("{}.5", 3 + i % 40),
+                       "vaccinated": (i % 3 != 0).to_string(),
+                       "adopted_on": adopted,
+                       "hs_object_id": id, "hs_createdate": created, "hs_lastmodifieddate": updated}})
         })
         .collect()
 }

@@ -264,7 +264,11 @@ impl Ctx {
     }
 
     /// `<api>/<segments…>?<query>`, each segment percent-encoded.
-    pub(crate) fn url(&self, segments: &[&str], query: &[(&'static str, String)]) -> Url {
+    pub(crate) fn url(
+        &self,
+        segments: &[impl AsRef<str>],
+        query: &[(&'static str, String)],
+    ) -> Url {
         let mut url = self.api.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
