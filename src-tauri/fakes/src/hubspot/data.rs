@@ -158,7 +158,7 @@ fn mix(id: &str, salt: u64) -> u64 {
 /// null). About one property in eight has a value.
 pub(crate) fn generated_value(record_id: &str, index: usize, kind: Kind) -> Option<String> {
     let h = mix(record_id, index as u64);
-    if h % 8 != 0 {
+    if !h.is_multiple_of(8) {
         return None;
     }
     let r = h >> 8;
@@ -166,9 +166,9 @@ pub(crate) fn generated_value(record_id: &str, index: usize, kind: Kind) -> Opti
     Some(match kind {
         Kind::Text => format!("note {} for {record_id}", r % 1000),
         // HubSpot sends an empty string for a cleared number now and then.
-        Kind::Number if r % 11 == 0 => String::new(),
+        Kind::Number if r.is_multiple_of(11) => String::new(),
         Kind::Number => format!("{}.{:02}", r % 100_000, (r >> 20) % 100),
-        Kind::Bool => (r % 2 == 0).to_string(),
+        Kind::Bool => r.is_multiple_of(2).to_string(),
         Kind::Date => day(r),
         Kind::DateTime => format!(
             "{}T{:02}:{:02}:00.000Z",
