@@ -183,6 +183,62 @@ async fn hubspot_without_custom_scopes_loads_the_standard_types() {
     );
 }
 
+/// Every cell typed; every link named by the linked record's primary field once its
+/// base is done, whichever table loaded first.
+#[tokio::test]
+async fn airtable_cells_are_typed_and_links_named() {
+    let (h, session) = connected(Airtable, config(small()), &[]).await;
+    let (_, rec) = load(&session, Airtable, None).await;
+    let s = h.fakes.summary();
+    assert_eq!(
+        done_count(&rec),
+        s.airtable_items() as u64,
+        "resends are not counted"
+    );
+    let items = rec.items();
+    let records: Vec<_> = items
+        .iter()
+        .filter(|i| i.item_type.as_deref() == Some("Record"))
+        .collect();
+    let names: HashMap<String, Option<String>> = records
+        .iter()
+        .map(|r| (r.id.clone().unwrap(), r.name.clone()))
+        .collect();
+    let mut links = 0;
+    for r in &records {
+        let p = &r.properties;
+        assert!(p["Done"].is_boolean(), "an unticked box is false");
+        assert!(p["Count"].is_number());
+        assert!(p["Owner"]["email"].is_string());
+        if let Some(list) = p.get("Link").and_then(|v| v.as_array()) {
+            for link in list {
+                let id = link["id"].as_str().unwrap();
+                assert_eq!(
+                    link["name"].as_str().map(str::to_string),
+                    names[id],
+                    "{id} in {:?}",
+                    r.id
+                );
+                links += 1;
+            }
+            assert!(p["Linked total"].is_array(), "a rollup is a list");
+        }
+        match &p["Score"] {
+            serde_json::Value::Number(_) => {}
+            other => assert!(other["error"].is_string(), "{other}"),
+        }
+        if let Some(files) = p.get("Files") {
+            assert_eq!(files[0]["type"], "image/png");
+            assert!(files[0].get("thumbnails").is_none());
+        }
+        assert!(
+            r.table.as_ref().unwrap().name.contains(" / "),
+            "Base / Table"
+        );
+    }
+    assert!(links > 100, "{links}");
+}
+
 #[tokio::test]
 async fn airtable_pages_bases_tables_and_records_exactly_once() {
     let mut cfg = config(small());
@@ -624,7 +680,7 @@ async fn notion_children_before_their_parent_are_sent_again_named() {
     let (outcome, rec) = load(&session, Notion, None).await;
     assert_eq!(done_count(&rec), 3);
     assert_eq!(outcome.count, 3);
-    let items = rec.items();
+    let items = rec.sent();
     let ids: Vec<_> = items.iter().map(|i| i.id.clone().unwrap()).collect();
     // Child one first without its parent's name, then again with it (same key).
     assert_eq!(ids.len(), 4, "{ids:?}");

@@ -318,8 +318,14 @@ fn airtable_bases_tables_records() {
     );
     assert!(table_item.directory);
 
-    let page =
-        airtable::parse_records_page(base, people, &fixture("airtable/records_page.json")).unwrap();
+    let companies = |id: &str| (id == "recCompany000001").then(|| "Acme".to_string());
+    let page = airtable::parse_records_page(
+        base,
+        people,
+        &fixture("airtable/records_page.json"),
+        &companies,
+    )
+    .unwrap();
     assert_eq!(page.next.as_deref(), Some("itrABC/rec0000000000005"));
     assert_eq!((page.items.len(), page.skipped), (5, 1));
     page.items.iter().for_each(assert_exportable);
@@ -337,25 +343,50 @@ fn airtable_bases_tables_records() {
         "2024-03-04T05:06:07Z"
     );
     let p = &ada.properties;
-    assert_eq!(p["Age"], "36.5");
-    assert_eq!(p["Tags"], "math, poetry");
-    assert_eq!(p["Owner"], "Owner Name");
-    assert_eq!(p["Files"], "a.png");
-    assert_eq!(p["Company"], "recCompany000001, recCompany000002");
-    assert_eq!(p["Done"], "true");
+    assert_eq!(p["Age"], json!(36.5));
+    assert_eq!(p["Tags"], json!(["math", "poetry"]));
+    assert_eq!(
+        p["Owner"],
+        json!({"id": "usrAAA", "email": "owner@example.com", "name": "Owner Name"})
+    );
+    assert_eq!(
+        p["Files"],
+        json!([{"id": "attA", "url": "https://dl.airtable.com/a.png", "filename": "a.png",
+                "size": 10, "type": "image/png"}])
+    );
+    assert_eq!(
+        p["Company"],
+        json!([{"id": "recCompany000001", "name": "Acme"}, {"id": "recCompany000002", "name": null}]),
+        "named when loaded, else null"
+    );
+    assert_eq!(p["Done"], json!(true));
+    assert_eq!(ada.table.as_ref().unwrap().name, "Sales CRM / People");
 
     let empty = by_id(&page.items, "rec0000000000002");
     assert_eq!(empty.name, None);
-    assert!(empty.properties.is_empty());
+    assert_eq!(
+        serde_json::to_value(&empty.properties).unwrap(),
+        json!({"Done": false}),
+        "Airtable leaves unticked boxes out"
+    );
     let odd = by_id(&page.items, "rec0000000000003");
-    assert_eq!(odd.properties["Formula"], "NaN");
-    assert_eq!(odd.properties["Button"], "Open");
+    assert_eq!(odd.properties["Formula"], json!({"error": "NaN"}));
+    assert_eq!(
+        odd.properties["Button"],
+        json!({"label": "Open", "url": "https://x"})
+    );
+    assert_eq!(
+        odd.properties["Notes"],
+        json!("line 1\nline 2"),
+        "not in the schema: as sent"
+    );
     assert_eq!(by_id(&page.items, "rec0000000000005").creation_time, None);
 
     let numbers = airtable::parse_records_page(
         base,
         &tables[1],
         &fixture("airtable/records_numbers_last.json"),
+        &airtable::no_link_names,
     )
     .unwrap();
     assert_eq!(numbers.next, None);
@@ -365,6 +396,7 @@ fn airtable_bases_tables_records() {
         base,
         &tables[2],
         &fixture("airtable/records_lists_last.json"),
+        &airtable::no_link_names,
     )
     .unwrap();
     assert_eq!(lists.items[0].name.as_deref(), Some("Ann, b@example.com"));
@@ -381,6 +413,185 @@ fn airtable_bases_tables_records() {
     let mut shallow = vec![base_item, table_item];
     mapping_support::link_children(&mut shallow, false);
     assert_eq!(shallow[1].children, None);
+}
+
+/// Every field type of Airtable's field model, each cell as the API reference shows
+/// it, typed as issue 10 asks.
+#[test]
+fn airtable_every_field_type() {
+    let types = [
+        ("Text", "singleLineText", json!("hi"), json!("hi")),
+        ("Long", "multilineText", json!("a\nb"), json!("a\nb")),
+        ("Rich", "richText", json!("**b**\n"), json!("**b**\n")),
+        ("Mail", "email", json!("a@b.c"), json!("a@b.c")),
+        ("Site", "url", json!("https://x"), json!("https://x")),
+        ("Tel", "phoneNumber", json!("+1 555"), json!("+1 555")),
+        ("Num", "number", json!(1.5), json!(1.5)),
+        ("Pct", "percent", json!(0.125), json!(0.125)),
+        ("Money", "currency", json!(19.99), json!(19.99)),
+        ("Stars", "rating", json!(4), json!(4)),
+        ("Spent", "duration", json!(3600), json!(3600)),
+        ("No", "autoNumber", json!(7), json!(7)),
+        ("Links n", "count", json!(2), json!(2)),
+        ("Tick", "checkbox", json!(true), json!(true)),
+        ("One", "singleSelect", json!("Todo"), json!("Todo")),
+        (
+            "Many",
+            "multipleSelects",
+            json!(["a", "b"]),
+            json!(["a", "b"]),
+        ),
+        ("Day", "date", json!("2022-09-05"), json!("2022-09-05")),
+        (
+            "At",
+            "dateTime",
+            json!("2022-09-05T07:00:00.000Z"),
+            json!("2022-09-05T07:00:00.000Z"),
+        ),
+        (
+            "Made",
+            "createdTime",
+            json!("2022-09-05T07:00:00.000Z"),
+            json!("2022-09-05T07:00:00.000Z"),
+        ),
+        (
+            "Changed",
+            "lastModifiedTime",
+            json!("2022-09-06"),
+            json!("2022-09-06"),
+        ),
+        (
+            "Who",
+            "singleCollaborator",
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+        ),
+        (
+            "Group",
+            "multipleCollaborators",
+            json!([{"id": "ugp1", "name": "Team"}, {"id": "usr2", "email": "g@b.c"}]),
+            json!([{"id": "ugp1", "email": null, "name": "Team"}, {"id": "usr2", "email": "g@b.c", "name": null}]),
+        ),
+        (
+            "By",
+            "createdBy",
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+        ),
+        (
+            "Edited by",
+            "lastModifiedBy",
+            json!({"id": "usr3"}),
+            json!({"id": "usr3", "email": null, "name": null}),
+        ),
+        (
+            "Link",
+            "multipleRecordLinks",
+            json!(["recA", "recB"]),
+            json!([{"id": "recA", "name": "Alpha"}, {"id": "recB", "name": null}]),
+        ),
+        (
+            "Files",
+            "multipleAttachments",
+            json!([{"id": "att1", "url": "https://u/f.png", "filename": "f.png", "size": 10, "type": "image/png",
+                    "width": 2, "height": 2, "thumbnails": {"small": {"url": "s", "width": 1, "height": 1}}}]),
+            json!([{"id": "att1", "url": "https://u/f.png", "filename": "f.png", "size": 10, "type": "image/png"}]),
+        ),
+        (
+            "Code",
+            "barcode",
+            json!({"text": "012", "type": "upce"}),
+            json!({"text": "012", "type": "upce"}),
+        ),
+        (
+            "Go",
+            "button",
+            json!({"label": "Open", "url": null}),
+            json!({"label": "Open", "url": null}),
+        ),
+        ("Calc", "formula", json!(3), json!(3)),
+        (
+            "Broken",
+            "formula",
+            json!({"error": "#ERROR!"}),
+            json!({"error": "#ERROR!"}),
+        ),
+        (
+            "Zero",
+            "formula",
+            json!({"specialValue": "NaN"}),
+            json!({"error": "NaN"}),
+        ),
+        (
+            "Far",
+            "formula",
+            json!({"specialValue": "Infinity"}),
+            json!({"error": "Infinity"}),
+        ),
+        (
+            "Names",
+            "multipleLookupValues",
+            json!(["Alpha", {"error": "#ERROR!"}]),
+            json!(["Alpha", {"error": "#ERROR!"}]),
+        ),
+        ("Total", "rollup", json!(5.5), json!([5.5])),
+        ("Uniq", "rollup", json!(["x", "y"]), json!(["x", "y"])),
+        ("Sync", "externalSyncSource", json!("Jira"), json!("Jira")),
+        (
+            "AI",
+            "aiText",
+            json!({"state": "generated", "isStale": false, "value": "v"}),
+            json!({"state": "generated", "isStale": false, "value": "v"}),
+        ),
+        (
+            "Later",
+            "someTypeAddedIn2027",
+            json!({"new": [1]}),
+            json!({"new": [1]}),
+        ),
+    ];
+    let fields: Vec<Value> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (name, kind, _, _))| json!({"id": format!("fld{i:014}"), "name": name, "type": kind}))
+        .collect();
+    let tables = json!({"tables": [{"id": "tblAll", "name": "All", "primaryFieldId": "fld00000000000000",
+        "fields": fields, "views": []}]});
+    let table = &airtable::parse_tables("appA", &tables).unwrap()[0];
+    assert_eq!(table.fields.len(), types.len());
+    let cells: serde_json::Map<String, Value> = types
+        .iter()
+        .map(|(name, _, cell, _)| (name.to_string(), cell.clone()))
+        .collect();
+    let base = airtable::BaseInfo {
+        id: "appA".into(),
+        name: Some("B".into()),
+        permission_level: None,
+    };
+    let names = |id: &str| (id == "recA").then(|| "Alpha".to_string());
+    let item = airtable::map_record(
+        &base,
+        table,
+        &json!({"id": "rec1", "fields": cells}),
+        &names,
+    )
+    .unwrap();
+    for (name, kind, _, want) in &types {
+        assert_eq!(&item.properties[*name], want, "{name} ({kind})");
+    }
+    assert_eq!(item.properties.len(), types.len(), "nothing is dropped");
+    assert_eq!(
+        item.name.as_deref(),
+        Some("hi"),
+        "the Name column stays text"
+    );
+    // A record with no cells: only the checkbox, unticked.
+    let bare =
+        airtable::map_record(&base, table, &json!({"id": "rec2", "fields": {}}), &names).unwrap();
+    assert_eq!(
+        serde_json::to_value(&bare.properties).unwrap(),
+        json!({"Tick": false})
+    );
 }
 
 #[test]
@@ -407,8 +618,10 @@ fn airtable_wrong_shapes_are_errors() {
         description: None,
         primary_field_id: None,
         primary_field_name: None,
+        fields: Vec::new(),
     };
-    let err = airtable::parse_records_page(&base, &table, &json!([1])).unwrap_err();
+    let err = airtable::parse_records_page(&base, &table, &json!([1]), &airtable::no_link_names)
+        .unwrap_err();
     assert!(err.to_string().contains("/v0/appX/tblY"), "{err}");
 }
 

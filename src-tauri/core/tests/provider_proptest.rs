@@ -129,8 +129,16 @@ proptest! {
             description: None,
             primary_field_id: Some("id".into()),
             primary_field_name: Some("name".into()),
+            fields: ["multipleRecordLinks", "multipleAttachments", "singleCollaborator",
+                     "multipleCollaborators", "multipleLookupValues", "rollup", "formula", "checkbox", "number"]
+                .iter()
+                .map(|k| airtable::FieldInfo { id: format!("fld{k}"), name: k.to_string(), kind: k.to_string() })
+                .collect(),
         };
-        let _ = airtable::parse_records_page(&base, &table, &v);
+        let _ = airtable::parse_records_page(&base, &table, &v, &|_| Some("n".into()));
+        for field in &table.fields {
+            let _ = airtable::typed_cell(&field.kind, &v, &airtable::no_link_names);
+        }
         let _ = airtable::cell_text(&v);
         let _ = notion::parse_search_page(&v);
         let _ = notion::property_text(&v);
