@@ -75,7 +75,8 @@ test("load all streams 5,000 items into the table", async (ctx) => {
   assert.equal(await page.getByTestId("empty-state").isHidden(), true);
   const rows = await page.locator('[data-testid="row"]:not([hidden])').count();
   assert.ok(rows > 10 && rows < 80, `virtualized: ${rows} rows in the DOM`);
-  await expectText(page.getByTestId("summary-hubspot"), "2,000 items loaded");
+  // The card says what the store holds and when it was loaded (issue 9).
+  await expectText(page.getByTestId("summary-hubspot"), "2,000 items · loaded just now");
 });
 
 test("search narrows the count, accent-insensitively", async (ctx) => {
@@ -174,7 +175,7 @@ test("Ctrl+F focuses the search box", async (ctx) => {
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "search-input");
 });
 
-test("export sends the keys of the filtered view", async (ctx) => {
+test("export sends the query of the filtered view", async (ctx) => {
   const page = await open(ctx, "?mock=connected&items=5000&delay=0");
   await loadAll(page, "5,000");
   await page.getByTestId("chip-provider-airtable").click();
@@ -191,14 +192,17 @@ test("export sends the keys of the filtered view", async (ctx) => {
   const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
   assert.equal(last.format, "csv");
   assert.equal(last.path, "/home/user/Documents/junction-export.csv");
-  // The page sends the format and the rows, never a path (issue 13).
+  // The page sends the format and the table's query, never a path (issue 13) nor a
+  // list of keys (issue 9: export is a query too).
   const sent = await page.evaluate(() => window.__JUNCTION_MOCK__.exportArgs);
-  assert.deepEqual(Object.keys(sent[0]).sort(), ["format", "keys"]);
+  assert.deepEqual(Object.keys(sent[0]).sort(), ["format", "query"]);
+  assert.deepEqual(sent[0].query, { providers: ["airtable"], types: [], search: "ord", sort: null });
+  assert.equal(last.count, shown);
   assert.equal(last.keys.length, shown);
-  assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable keys");
+  assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable rows written");
 });
 
-test("export of all items sends null keys and uses the save dialog path", async (ctx) => {
+test("export of all items sends no query and uses the save dialog path", async (ctx) => {
   const page = await open(ctx, "?mock=connected&items=1500&delay=0");
   await loadAll(page, "1,500");
   await page.getByTestId("export-button").click();
@@ -206,7 +210,8 @@ test("export of all items sends null keys and uses the save dialog path", async 
   await page.getByTestId("export-confirm").click();
   await expectText(page.getByTestId("toast"), "Exported 1,500 items to /home/user/Documents/junction-export.json");
   const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
-  assert.equal(last.keys, null);
+  assert.equal(last.query, null);
+  assert.equal(last.count, 1500);
   assert.equal(last.format, "json");
 });
 
@@ -392,12 +397,14 @@ test("a run that ends doesn't finish a provider another run is still loading", a
   assert.equal(await page.getByTestId("summary-notion").isHidden(), true, "notion not marked done");
   assert.equal(await page.getByTestId("progress-notion").isVisible(), true, "notion still loading");
   await page.getByTestId("cancel-load-notion").waitFor();
-  await expectText(page.getByTestId("summary-notion"), "3,000 items loaded");
+  await expectText(page.getByTestId("summary-notion"), "3,000 items · loaded just now");
   await expectText(count(page), "12,000 of 12,000 items");
 });
 
 test("double-clicking Load or Connect doesn't cancel it", async (ctx) => {
-  const page = await open(ctx, "?mock=connected&items=30000&delay=40");
+  // Slow enough batches (10,500 Airtable items, 11 batches × 200 ms) that the load
+  // still runs when the deliberate click comes.
+  const page = await open(ctx, "?mock=connected&items=30000&delay=200");
   await page.getByTestId("load-airtable").dblclick();
   await page.getByTestId("cancel-load-airtable").waitFor();
   await page.waitForTimeout(300);
