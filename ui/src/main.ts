@@ -197,6 +197,7 @@ state.on(syncHeader);
 installKeys({
   move: (d) => panel.moveSelection(d, false),
   page: (d) => panel.moveSelection(d * Math.max(1, panel.view.pageRows - 1), false),
+  edge: (toEnd) => panel.selectEdge(toEnd),
   openSelected: () => {
     const key = panel.selectedKey;
     if (key) void showDetails(key);

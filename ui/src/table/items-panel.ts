@@ -315,6 +315,12 @@ export class ItemsPanel {
     this.select(next, open);
   }
 
+  /** Selects the first or the last row of the result, at any size (its window is fetched). */
+  selectEdge(toEnd: boolean): void {
+    const n = this.total;
+    if (n) this.select(toEnd ? n - 1 : 0, false);
+  }
+
   clearSelection(): void {
     this.selKey = null;
     this.selPos = -1;

@@ -153,5 +153,8 @@ describe("AppState.stopped", () => {
     state.load("hubspot").phase = "failed";
     state.load("hubspot").failure = { code: "cancelled", message: "stopped", resumable: true };
     expect(state.stopped("hubspot")).toMatchObject({ code: "cancelled", count: null });
+    // The store's record of this same stop says how many items it kept.
+    state.load("hubspot").failure = { code: "network", message: "gone", resumable: true };
+    expect(state.stopped("hubspot")).toEqual({ code: "network", message: "gone", count: 4, resumable: true });
   });
 });
