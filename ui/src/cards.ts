@@ -74,6 +74,8 @@ class Card {
     );
     // data-testid must be exactly provider-card-<id>.
     this.el.dataset.testid = `provider-card-${id}`;
+    // Nothing optional shows before the first answer (no empty bar or pill flashes up).
+    for (const el of [this.hint, this.error, this.throttle, this.progress, this.summary, this.elsewhere, this.failure]) el.hidden = true;
   }
 
   update(v: ProviderView | undefined, ls: LoadState, now: number): void {
