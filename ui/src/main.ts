@@ -14,7 +14,7 @@ import { ItemsPanel } from "./table/items-panel";
 import { ROW_HEIGHT } from "./table/view";
 import { mountToasts, toast } from "./toast";
 import "./perf";
-import { providerName } from "./providers";
+import { onProviderNames, providerName } from "./providers";
 
 const backend = getBackend();
 const state = new AppState();
@@ -87,6 +87,9 @@ const panel = new ItemsPanel({
   // Row counts change without an app-state change (the store was read): keep Export in sync.
   onCountChange: () => syncHeader(),
 });
+
+// The first rows may arrive before the provider names (both are asked at start).
+onProviderNames(() => panel.namesChanged());
 
 function closeDetails(): void {
   detailsAsked++;

@@ -18,6 +18,7 @@
 //                     now with their parent filled in (as the real Notion loader does)
 //   ?edit=1           a provider's second and later loads return edited items
 //                     (name + " (edited)"), and its last 10% are gone upstream
+//   ?listdelay=MS     how long list_providers takes (default 0): rows may come first
 //   ?querydelay=MS    how long query_items takes (default 0); hooks.queryDelays
 //                     overrides it call by call (to answer out of order)
 //   ?storeproblem=1   the store started empty because items.db was damaged
@@ -114,6 +115,7 @@ export function createMockBackend(search: string): Backend {
   const statusEventOnSave = q.get("statusevent") !== "0";
   const exportDelay = Math.max(0, Number(q.get("exportdelay") ?? 150));
   const queryDelay = Math.max(0, Number(q.get("querydelay") ?? 0));
+  const listDelay = Math.max(0, Number(q.get("listdelay") ?? 0));
   const throttle = q.get("throttle") === "1";
   const envMode = q.get("env") === "1";
 
@@ -364,6 +366,7 @@ export function createMockBackend(search: string): Backend {
     },
     async listProviders() {
       log("list_providers");
+      if (listDelay) await sleep(listDelay);
       return PROVIDER_IDS.map(viewOf);
     },
     connect(provider) {

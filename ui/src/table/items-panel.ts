@@ -435,6 +435,13 @@ export class ItemsPanel {
     this.view.setEmpty(content);
   }
 
+  /** Provider names arrived (or changed): the rows and chips drawn with ids read again. */
+  namesChanged(): void {
+    this.view.refill();
+    this.updateToolbar();
+    this.updateEmpty();
+  }
+
   /** Re-evaluates the empty state after app state changed (connect, load start…). */
   refreshEmpty(): void {
     this.updateEmpty();

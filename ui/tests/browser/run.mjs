@@ -665,6 +665,15 @@ test("a reload that fails after its first batch keeps the stored set; the card s
   await expectText(count(page), "3,000 of 3,000 items");
 });
 
+test("rows drawn before the provider names arrive read them once they do", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=500&listdelay=400");
+  await expectText(count(page), "500 of 500 items");
+  const first = page.locator('[data-testid="row"]:not([hidden]) .col-provider').first();
+  await expectText(first, "HubSpot");
+  assert.equal((await first.innerText()).trim(), "HubSpot");
+  assert.match(await page.getByTestId("chip-provider-hubspot").innerText(), /^HubSpot/);
+});
+
 test("a card keeps its height while it loads", async (ctx) => {
   const page = await open(ctx, "?mock=connected&stored=3000&items=300000&delay=60");
   await expectText(count(page), "3,000 of 3,000 items");
