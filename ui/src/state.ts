@@ -68,6 +68,15 @@ export class AppState {
    * restart, or in junction-cli).
    */
   stopped(p: ProviderId): { code: ErrorCode; message: string; resumable: boolean; count: number | null } | null {
+    const why = this.lastStop(p);
+    // "Needs to be reconnected" is told by the card's status; once connected again it
+    // is past (unless it left something to resume).
+    const reconnected = this.providers.get(p)?.state === "connected";
+    if (why && reconnected && !why.resumable && (why.code === "needs_reconnect" || why.code === "not_connected")) return null;
+    return why;
+  }
+
+  private lastStop(p: ProviderId): { code: ErrorCode; message: string; resumable: boolean; count: number | null } | null {
     const ls = this.load(p);
     if (ls.phase === "loading" || ls.phase === "done") return null;
     const f = this.providers.get(p)?.load.failed;
