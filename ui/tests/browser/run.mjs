@@ -674,6 +674,17 @@ test("rows drawn before the provider names arrive read them once they do", async
   assert.match(await page.getByTestId("chip-provider-hubspot").innerText(), /^HubSpot/);
 });
 
+test("Disconnect takes that provider's items out of the table and its card", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=1000");
+  await expectText(count(page), "1,000 of 1,000 items");
+  await page.getByTestId("disconnect-notion").click();
+  await expectText(page.getByTestId("status-notion"), "Not connected");
+  await expectText(count(page), "750 of 750 items");
+  assert.equal(await page.getByTestId("chip-provider-notion").isHidden(), true);
+  assert.equal(await page.getByTestId("summary-notion").isHidden(), true);
+  await expectText(page.getByTestId("summary-hubspot"), "400 items · loaded 2 h ago");
+});
+
 test("a card keeps its height while it loads", async (ctx) => {
   const page = await open(ctx, "?mock=connected&stored=3000&items=300000&delay=60");
   await expectText(count(page), "3,000 of 3,000 items");
