@@ -271,12 +271,14 @@ async fn load_search_and_export_the_filtered_view() {
     let needle: String = name.split_whitespace().next().unwrap().to_lowercase();
     let search = s.find("[data-testid=search-input]", WAIT).await.unwrap();
     s.send_keys(&search, &needle).await.unwrap();
-    let count = s
-        .wait_text("[data-testid=item-count]", WAIT, |t| {
-            t != all && t.ends_with("items")
-        })
-        .await
-        .unwrap();
+    s.wait_text("[data-testid=item-count]", WAIT, |t| {
+        t != all && t.ends_with("items")
+    })
+    .await
+    .unwrap();
+    // The keys go out one by one and a search is sent per keystroke or two: the
+    // count of the whole word is the one that stays.
+    let count = settled_text(&s, "[data-testid=item-count]").await;
     let shown: usize = count
         .split(" of ")
         .next()
@@ -361,6 +363,20 @@ async fn load_search_and_export_the_filtered_view() {
         .await
         .unwrap();
     s.close().await;
+}
+
+/// The element's text once it has not changed for half a second.
+async fn settled_text(s: &Session, css: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut last = s.text_of(css).await.unwrap().unwrap_or_default();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = s.text_of(css).await.unwrap().unwrap_or_default();
+        if now == last || std::time::Instant::now() > deadline {
+            return now;
+        }
+        last = now;
+    }
 }
 
 /// The names of the rows on screen, top to bottom.
