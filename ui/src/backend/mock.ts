@@ -187,6 +187,7 @@ export function createMockBackend(search: string): Backend {
     redirect_port: 17893,
     redirect_ports: [1, 65535],
     redis_url: envMode ? "redis://:***@cache.internal:6379" : null,
+    hubspot_archived: false,
     env_overrides: envMode ? ["JUNCTION_NOTION_CLIENT_ID", "JUNCTION_REDIS_URL"] : [],
     store: storeStatus(),
   };
@@ -429,6 +430,7 @@ export function createMockBackend(search: string): Backend {
       }
       settings.sign_in_mode = input.sign_in_mode;
       settings.redirect_port = input.redirect_port;
+      if (input.hubspot_archived !== null && input.hubspot_archived !== undefined) settings.hubspot_archived = input.hubspot_archived;
       if (!settings.env_overrides.includes("JUNCTION_REDIS_URL")) {
         const before = settings.redis_url;
         settings.redis_url = input.redis_url || null;

@@ -249,6 +249,24 @@ test("URL click calls openUrl and never navigates", async (ctx) => {
   assert.deepEqual(opened, [href, href]);
 });
 
+test("settings: Include archived records is saved and shown again", async (ctx) => {
+  const page = await open(ctx);
+  await page.getByTestId("settings-button").click();
+  const dialog = page.getByTestId("settings-dialog");
+  await dialog.waitFor();
+  const box = page.getByTestId("hubspot-archived");
+  assert.equal(await box.isChecked(), false, "off by default");
+  await box.check();
+  await page.getByTestId("settings-save").click();
+  await dialog.waitFor({ state: "hidden" });
+  const mock = await page.evaluate(() => window.__JUNCTION_MOCK__);
+  assert.equal(mock.savedSettings.at(-1).hubspot_archived, true);
+  await page.getByTestId("settings-button").click();
+  await dialog.waitFor();
+  assert.equal(await page.getByTestId("hubspot-archived").isChecked(), true);
+  await page.keyboard.press("Escape");
+});
+
 test("settings: client secret is write-only", async (ctx) => {
   const page = await open(ctx);
   await page.getByTestId("settings-button").click();
