@@ -573,10 +573,12 @@ async fn stored_items_survive_a_restart_and_a_failed_reload() {
     .expect("the card says what the store holds");
     let api_before = h.fakes.counters().api_requests(ProviderId::Hubspot);
 
-    // A reload whose every request after the first page fails.
+    // A reload whose every request fails once a first page is in: after the schemas,
+    // the three types' definitions and the custom type's one page (its items are kept
+    // for Resume), and a few more.
     h.fakes.inject(
         Fault::new(ProviderId::Hubspot, FaultKind::Status(502))
-            .after(1)
+            .after(8)
             .times(10_000),
     );
     let reload = s.find("[data-testid=load-hubspot]", WAIT).await.unwrap();
