@@ -152,34 +152,60 @@ fn kinds(fake: &Fake, object: Object) -> HashMap<String, Kind> {
     object.properties(fake).into_iter().collect()
 }
 
-/// A record as HubSpot returns it for `requested` properties: defined but empty → null,
+/// What one request asks for, resolved once: each name once, with whether the type
+/// defines it, and a generated property's number and kind.
+struct Wanted<'a> {
+    keys: Vec<(&'a str, Option<Kind>, Option<usize>)>,
+}
+
+impl<'a> Wanted<'a> {
+    fn new(kinds: &HashMap<String, Kind>, object: Object, requested: &[&'a str]) -> Wanted<'a> {
+        let mut seen = HashSet::new();
+        let keys = requested
+            .iter()
+            .copied()
+            .chain(object.always())
+            .filter(|k| seen.insert(*k))
+            .map(|k| {
+                let kind = kinds.get(k).copied();
+                let generated = (kind.is_some() && data::is_generated(k))
+                    .then(|| data::generated_index(k))
+                    .flatten();
+                (k, kind, generated)
+            })
+            .collect();
+        Wanted { keys }
+    }
+}
+
+/// A record as HubSpot returns it for the wanted properties: defined but empty → null,
 /// undefined → left out; the id and dates always come back.
-fn served(
-    kinds: &HashMap<String, Kind>,
-    object: Object,
-    record: &Value,
-    requested: &[&str],
-) -> Value {
+fn served(wanted: &Wanted<'_>, record: &Value) -> Value {
     let stored = record.get("properties").and_then(Value::as_object);
     let id = record["id"].as_str().unwrap_or_default();
-    let mut props = Map::new();
-    for key in requested.iter().copied().chain(object.always()) {
-        if props.contains_key(key) {
-            continue;
+    let props: Map<String, Value> = wanted
+        .keys
+        .iter()
+        .filter_map(|(key, kind, generated)| {
+            let value = match (stored.and_then(|s| s.get(*key)), kind, generated) {
+                (Some(v), _, _) => v.clone(),
+                (None, Some(kind), Some(i)) => {
+                    data::generated_value(id, *i, *kind).map_or(Value::Null, Value::String)
+                }
+                (None, Some(_), None) => Value::Null,
+                (None, None, _) => return None,
+            };
+            Some((key.to_string(), value))
+        })
+        .collect();
+    let mut out = Map::new();
+    for (k, v) in record.as_object().into_iter().flatten() {
+        if k != "properties" {
+            out.insert(k.clone(), v.clone());
         }
-        let value = match (stored.and_then(|s| s.get(key)), kinds.get(key)) {
-            (Some(v), _) => v.clone(),
-            (None, Some(kind)) if data::is_generated(key) => data::generated_index(key)
-                .and_then(|i| data::generated_value(id, i, *kind))
-                .map_or(Value::Null, Value::String),
-            (None, Some(_)) => Value::Null,
-            (None, None) => continue,
-        };
-        props.insert(key.to_string(), value);
     }
-    let mut out = record.clone();
-    out["properties"] = Value::Object(props);
-    out
+    out.insert("properties".into(), Value::Object(props));
+    Value::Object(out)
 }
 
 fn wants_archived(value: Option<&str>) -> Result<bool, Response> {
@@ -270,9 +296,10 @@ pub(super) async fn list(
     }
     let end = (start + limit).min(records.len());
     let kinds = kinds(&fake, obj);
+    let wanted = Wanted::new(&kinds, obj, &requested);
     let results: Vec<Value> = records[start..end]
         .iter()
-        .map(|r| served(&kinds, obj, r, &requested))
+        .map(|r| served(&wanted, r))
         .collect();
     let mut body = json!({"results": results});
     if end < records.len() {
@@ -335,6 +362,7 @@ pub(super) async fn batch_read(
         .filter_map(|r| Some((r["id"].as_str()?, r)))
         .collect();
     let kinds = kinds(&fake, obj);
+    let wanted = Wanted::new(&kinds, obj, &requested);
     for input in inputs {
         let id = match input.get("id") {
             Some(Value::String(s)) => s.clone(),
@@ -342,7 +370,7 @@ pub(super) async fn batch_read(
             _ => return validation_error("every input needs an id"),
         };
         match by_id.get(id.as_str()) {
-            Some(r) => results.push(served(&kinds, obj, r, &requested)),
+            Some(r) => results.push(served(&wanted, r)),
             None => missing.push(id),
         }
     }

@@ -145,7 +145,7 @@ async fn custom_types(ctx: &Ctx, budget: &Budget) -> Result<Vec<(CrmType, Defini
         }
         Err(e) => return Err(e),
     };
-    let (schemas, _) = parse_records(&call.endpoint, &body)?;
+    let (schemas, _) = parse_records(&call.endpoint, body)?;
     Ok(schemas
         .iter()
         .filter(|s| s.get("archived") != Some(&Value::Bool(true)))
@@ -293,7 +293,7 @@ async fn page(
         json: None,
     };
     let body = ctx.fetch(&call).await?;
-    let (listed, next) = parse_records(&call.endpoint, &body)?;
+    let (listed, next) = parse_records(&call.endpoint, body)?;
     let Fetch::BatchRead(names) = fetch else {
         return Ok((listed, next));
     };
@@ -310,7 +310,7 @@ async fn page(
         json: Some(json!({"inputs": inputs, "properties": names, "propertiesWithHistory": []})),
     };
     let body = ctx.fetch(&call).await?;
-    let (read, _) = parse_records(&call.endpoint, &body)?;
+    let (read, _) = parse_records(&call.endpoint, body)?;
     // The batch answers in any order: keep the listing's. An id it did not return (a
     // 207 with errors) was deleted in between, and is left out.
     let mut by_id: HashMap<String, Value> = read

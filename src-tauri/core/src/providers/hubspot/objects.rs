@@ -167,16 +167,21 @@ impl CrmType {
     }
 }
 
-/// The records of one list or batch-read answer and the next cursor.
-pub fn parse_records(endpoint: &str, body: &Value) -> Result<(Vec<Value>, Option<String>), Error> {
-    let obj = expect_object(ProviderId::Hubspot, endpoint, body)?;
-    let results = expect_array(ProviderId::Hubspot, endpoint, obj, "results")?;
+/// The records of one list or batch-read answer and the next cursor. Takes the body:
+/// a page of records with hundreds of properties each is megabytes, not copied.
+pub fn parse_records(endpoint: &str, mut body: Value) -> Result<(Vec<Value>, Option<String>), Error> {
+    let obj = expect_object(ProviderId::Hubspot, endpoint, &body)?;
+    expect_array(ProviderId::Hubspot, endpoint, obj, "results")?;
     // Use `after`, never `link`: the link may be relative, absolute, or even wrong.
     let next = body
         .get("paging")
         .and_then(|p| p.get("next"))
         .and_then(|n| id_text(n.get("after")));
-    Ok((results.clone(), next))
+    let results = match body.get_mut("results").map(Value::take) {
+        Some(Value::Array(list)) => list,
+        _ => Vec::new(),
+    };
+    Ok((results, next))
 }
 
 /// Maps one list page (records with their properties inline).
@@ -186,7 +191,7 @@ pub fn parse_list_page(
     portal_id: Option<&str>,
     body: &Value,
 ) -> Result<Page, Error> {
-    let (records, next) = parse_records(&crm.endpoint(), body)?;
+    let (records, next) = parse_records(&crm.endpoint(), body.clone())?;
     let mut page = Page {
         next,
         ..Page::default()
@@ -243,7 +248,9 @@ pub fn map_record(
         name: crm.plural.clone(),
     });
     if let Some(raw) = raw {
-        for (key, value) in raw {
+        // Most of a portal's properties are empty on most records: skip the nulls
+        // before looking anything up.
+        for (key, value) in raw.iter().filter(|(_, v)| !v.is_null()) {
             // Not in the definitions (one added since they were read): its text.
             let kind = definitions
                 .get(key)
