@@ -46,8 +46,11 @@ export const commands = {
 	 *  Asks where to write in the native save dialog, then writes what `query` selects
 	 *  (the table's view, in its order), or every item when there is no query. The page
 	 *  sends no path: only the user picks where a file goes (see save_dialog.rs).
+	 *  `csv_raw_formulas` (the export dialog's checkbox) writes CSV cells that begin with
+	 *  `=`, `+`, `-`, `@`, a tab or a carriage return as they are instead of with a
+	 *  leading `'`; other formats ignore it.
 	 */
-	exportItems: (format: ExportFormat, query: ItemQuery_Deserialize | null) => typedError<ExportOutcome, IpcError>(__TAURI_INVOKE("export_items", { format, query })),
+	exportItems: (format: ExportFormat, query: ItemQuery_Deserialize | null, csvRawFormulas: boolean) => typedError<ExportOutcome, IpcError>(__TAURI_INVOKE("export_items", { format, query, csvRawFormulas })),
 };
 
 /** Events */
