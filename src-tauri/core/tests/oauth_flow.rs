@@ -159,6 +159,24 @@ async fn unknown_replayed_expired_and_other_provider_states_are_rejected() {
         forged.set_query(Some("code=abc&state=state-of-other"));
         assert_eq!(browse(&forged).await.unwrap().status, 400);
         kv.del(&other_key).await.unwrap();
+        // A flow of the same provider that this sign-in did not start (a stale one
+        // another process left in the cache): only this flow's own state counts, and
+        // the cache is not even asked (the stale entry is still there).
+        let stale_key = session.keys().key(p, KeyKind::Flow, Some("state-of-stale"));
+        kv.set_ex(
+            &stale_key,
+            &format!("{{\"provider\":\"{p}\",\"verifier\":null,\"redirect_uri\":\"x\"}}"),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        forged.set_query(Some("code=abc&state=state-of-stale"));
+        assert_eq!(browse(&forged).await.unwrap().status, 400);
+        assert!(
+            kv.get(&stale_key).await.unwrap().is_some(),
+            "{p}: the cache was asked"
+        );
+        kv.del(&stale_key).await.unwrap();
 
         assert_eq!(
             h.fakes.counters().token_requests(p, "authorization_code"),

@@ -1,9 +1,11 @@
 //! Connect and disconnect.
 //!
 //! Connect: pending flow (state, PKCE verifier, provider) in Kv for the flow's TTL →
-//! the loopback server on the redirect URI → the state taken with get-and-delete
-//! (single use; unknown, expired, replayed or other-provider states are answered 400
-//! and no token request is made) → code exchanged → grant stored → facts written.
+//! the loopback server on the redirect URI → the callback's state compared, in
+//! constant time, with this flow's own before anything else (a callback for any other
+//! state is answered 400 and the flow keeps waiting; the cache is not even asked) →
+//! the state taken with get-and-delete (single use) → code exchanged → grant stored →
+//! facts written.
 
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use chrono::Utc;
 use oauth2::{CsrfToken, PkceCodeChallenge};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -96,8 +99,12 @@ impl Session {
             let served = loopback
                 .serve(deadline, stop, |params| {
                     let session = session.clone();
-                    let client = &client;
-                    async move { session.handle_callback(provider, client, params).await }
+                    let (client, state) = (&client, state.as_str());
+                    async move {
+                        session
+                            .handle_callback(provider, client, state, params)
+                            .await
+                    }
                 })
                 .await;
             match served {
@@ -132,6 +139,7 @@ impl Session {
         &self,
         provider: ProviderId,
         client: &ProviderClient,
+        own_state: &str,
         params: std::collections::HashMap<String, String>,
     ) -> Verdict<ConnectionFacts> {
         let name = provider.display_name();
@@ -145,6 +153,11 @@ impl Session {
         let Some(state) = params.get("state").filter(|s| !s.is_empty()) else {
             return reject();
         };
+        // This flow's state, first: a callback for another (a stale flow another
+        // process left in the cache, a guess) never reaches the cache or the provider.
+        if !bool::from(state.as_bytes().ct_eq(own_state.as_bytes())) {
+            return reject();
+        }
         let kv = match self.kv().await {
             Ok(kv) => kv,
             Err(e) => return Verdict::Done(Err(e), cache_unavailable_page()),
