@@ -249,3 +249,25 @@ async fn transient_faults_within_the_retry_budget_are_invisible() {
         assert_eq!(h.fakes.pending_faults(), 0);
     }
 }
+
+#[tokio::test]
+async fn a_body_over_the_cap_ends_the_load_naming_the_cap() {
+    let oversized = FaultKind::OversizedBody(junction_core::http::MAX_API_BODY + 1);
+    let (h, session) = connected(Notion, config(), &[]).await;
+    h.fakes.inject(Fault::new(Notion, oversized).after(1));
+    let (_, rec) = load(&session, Notion, None).await;
+    let (code, message, _) = failed(&rec);
+    assert_eq!(code, "provider_response", "{message}");
+    assert!(message.contains("64 MiB"), "{message}");
+    assert!(message.contains("/v1/search"), "{message}");
+    // Not retried: one good page, the oversized one.
+    assert_eq!(h.fakes.counters().api_requests(Notion), 2);
+    drop((h, session));
+    fails_then_resumes(
+        Notion,
+        Fault::new(Notion, oversized).after(1),
+        "provider_response",
+        "/v1/search",
+    )
+    .await;
+}

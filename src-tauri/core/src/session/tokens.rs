@@ -30,6 +30,19 @@ pub const UNKNOWN_EXPIRY_CACHE: Duration = Duration::from_secs(600);
 /// 30 s token call, a 409 wait, a second 30 s call), so it never lapses mid-refresh.
 const LOCK_TTL: Duration = Duration::from_secs(90);
 
+/// The longest lifetime a token is believed to have. A larger `expires_in` (a provider
+/// or a proxy may send any number) is read as this, so an expiry is always a date that
+/// exists: `now + u64::MAX seconds` overflows (and panicked).
+pub const LONGEST_TOKEN_LIFETIME: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
+/// When a token that lives `seconds` from now expires, clamped to
+/// [`LONGEST_TOKEN_LIFETIME`].
+pub fn expiry_after(seconds: u64) -> DateTime<Utc> {
+    let seconds = seconds.min(LONGEST_TOKEN_LIFETIME.as_secs());
+    // Bounded above, so neither the conversion nor the addition can overflow.
+    Utc::now() + chrono::Duration::seconds(seconds as i64)
+}
+
 /// What the secret store holds for a connection.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Grant {
@@ -57,9 +70,7 @@ impl Grant {
                 .as_ref()
                 .map(|t| t.expose_secret().to_string()),
             access_token: Some(tokens.access_token.expose_secret().to_string()),
-            expires_at: tokens
-                .expires_in
-                .map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
+            expires_at: tokens.expires_in.map(expiry_after),
         }
     }
 
@@ -388,5 +399,55 @@ impl Drop for RefreshLock {
             }
         }
         // The file lock is released when the file closes.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(expires_in: Option<u64>) -> TokenSet {
+        TokenSet {
+            access_token: SecretString::from("a"),
+            refresh_token: None,
+            expires_in,
+            scopes: Vec::new(),
+            portal_id: None,
+            workspace_name: None,
+        }
+    }
+
+    #[test]
+    fn any_expires_in_gives_a_real_expiry() {
+        let longest = Utc::now() + chrono::Duration::from_std(LONGEST_TOKEN_LIFETIME).unwrap();
+        for seconds in [
+            u64::MAX,
+            i64::MAX as u64 + 1,
+            i64::MAX as u64,
+            1 << 62,
+            10_000_000_000_000,
+        ] {
+            let at = Grant::from_tokens(&tokens(Some(seconds)))
+                .expires_at
+                .unwrap();
+            assert!(
+                at <= longest + chrono::Duration::seconds(5),
+                "{seconds}: {at}"
+            );
+            assert!(
+                at > Utc::now() + chrono::Duration::days(365),
+                "{seconds}: {at}"
+            );
+        }
+        let soon = Grant::from_tokens(&tokens(Some(1800))).expires_at.unwrap();
+        let left = (soon - Utc::now()).num_seconds();
+        assert!((1795..=1800).contains(&left), "{left}");
+        assert_eq!(
+            Grant::from_tokens(&tokens(Some(0)))
+                .expires_at
+                .map(|a| a <= Utc::now()),
+            Some(true)
+        );
+        assert_eq!(Grant::from_tokens(&tokens(None)).expires_at, None);
     }
 }
