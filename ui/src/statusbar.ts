@@ -9,6 +9,8 @@ export class StatusBar {
   private cache: HTMLElement;
   private cacheError: HTMLElement;
   private retry: HTMLButtonElement;
+  // Plain redis:// to another machine: tokens would cross the network in clear.
+  private cacheWarning: HTMLElement;
   private secrets: HTMLElement;
   private version: HTMLElement;
 
@@ -19,6 +21,7 @@ export class StatusBar {
     this.cache = h("span", { class: "cache-label", testid: "cache-status" });
     this.cacheError = h("span", { class: "status-error", testid: "cache-error" });
     this.retry = button("Retry", () => this.retryCache(), { testid: "retry-cache", class: "btn-small" });
+    this.cacheWarning = h("span", { class: "status-warning", testid: "cache-warning" });
     this.secrets = h("span", { class: "status-warning", testid: "secrets-warning" });
     this.version = h("span", { class: "version" });
     this.el = h(
@@ -28,6 +31,7 @@ export class StatusBar {
       this.cache,
       this.cacheError,
       this.retry,
+      this.cacheWarning,
       this.secrets,
       h("span", { class: "spacer" }),
       h("span", { class: "shortcuts", text: "Ctrl+F search · ↑↓ select · Enter details · Ctrl+E export" }),
@@ -41,10 +45,12 @@ export class StatusBar {
     this.cacheError.hidden = s.cache.ok;
     this.retry.hidden = s.cache.ok;
     this.cacheError.textContent = s.cache.ok ? "" : s.cache.error ?? "The cache is unreachable.";
+    this.cacheWarning.hidden = !s.cache.warning;
+    this.cacheWarning.replaceChildren(...(s.cache.warning ? [icon("warning", 13), s.cache.warning] : []));
     this.secrets.hidden = !s.secrets.warning;
     this.secrets.replaceChildren(...(s.secrets.warning ? [icon("warning", 13), s.secrets.warning] : []));
     this.version.textContent = `v${s.version}`;
-    this.el.classList.toggle("has-problems", !s.cache.ok || !!s.secrets.warning);
+    this.el.classList.toggle("has-problems", !s.cache.ok || !!s.cache.warning || !!s.secrets.warning);
   }
 
   private async retryCache(): Promise<void> {

@@ -85,6 +85,8 @@ export type CacheStatus_Deserialize = {
 	label: string,
 	ok: boolean,
 	error?: string | null,
+	/**  Set when the cache works but is unsafe: plain `redis://` to another machine. */
+	warning?: string | null,
 };
 
 export type CacheStatus_Serialize = {
@@ -94,6 +96,8 @@ export type CacheStatus_Serialize = {
 	label: string,
 	ok: boolean,
 	error: string | null,
+	/**  Set when the cache works but is unsafe: plain `redis://` to another machine. */
+	warning: string | null,
 };
 
 /**  A provider's card changed (connected, disconnected, a load ended): `connection-changed`. */

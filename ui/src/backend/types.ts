@@ -42,7 +42,7 @@ export interface ProviderView {
 }
 
 export interface AppStatus {
-  cache: { kind: "embedded" | "redis"; label: string; ok: boolean; error: string | null };
+  cache: { kind: "embedded" | "redis"; label: string; ok: boolean; error: string | null; warning: string | null };
   secrets: { backend: "keyring" | "file" | "memory"; warning: string | null };
   version: string;
 }

@@ -334,6 +334,14 @@ test("status bar: cache error with Retry, secrets warning", async (ctx) => {
   assert.equal(await page.getByTestId("cache-error").isHidden(), true);
 });
 
+test("status bar: plain redis:// to another machine is warned about", async (ctx) => {
+  const page = await open(ctx, "?cache=cleartext");
+  await expectText(page.getByTestId("cache-warning"), "rediss://");
+  assert.equal(await page.getByTestId("cache-error").isHidden(), true);
+  const plain = await open(ctx, "");
+  assert.equal(await plain.getByTestId("cache-warning").isHidden(), true);
+});
+
 test("RTL and very long names stay inside their cells", async (ctx) => {
   const page = await open(ctx, "?mock=connected&items=3000&delay=0");
   await loadAll(page, "3,000");
