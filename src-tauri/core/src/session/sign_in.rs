@@ -262,6 +262,7 @@ impl Session {
         let _no_refresh = self.tokens.refresh_mutex(provider).lock().await;
         let cfg = self.config();
         let grant = self.grant(provider).await.ok().flatten();
+        self.tokens.drop_pending(provider);
         let facts = self.connections.get(provider).await?;
         if let Some(grant) = &grant {
             if let Ok(client) = self.provider_client(provider).await {

@@ -117,7 +117,21 @@ pub struct Tokens {
     keys: Keys,
     /// One refresh at a time per provider in this process.
     refresh_locks: Arc<HashMap<ProviderId, tokio::sync::Mutex<()>>>,
+    /// Grants a refresh got but could not yet write to the secret store (it failed or
+    /// timed out). The provider already retired the old refresh token, so this copy is
+    /// the only one: it is used before the store's and written again until it lands.
+    pending: Arc<parking_lot::Mutex<HashMap<ProviderId, Grant>>>,
 }
+
+/// Waits between attempts to write a pending grant (then it stays in memory only).
+const PENDING_RETRIES: [Duration; 6] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+    Duration::from_secs(16),
+    Duration::from_secs(30),
+];
 
 impl Tokens {
     pub(super) fn new(
@@ -141,6 +155,7 @@ impl Tokens {
                     .map(|p| (p, Default::default()))
                     .collect(),
             ),
+            pending: Arc::default(),
         }
     }
 
@@ -154,8 +169,12 @@ impl Tokens {
         &self.refresh_locks[&provider]
     }
 
-    /// The grant in the secret store, if any.
+    /// The grant: one not yet written (newer than the store's), else the secret
+    /// store's, if any.
     pub async fn grant(&self, provider: ProviderId) -> Result<Option<Grant>> {
+        if let Some(grant) = self.pending.lock().get(&provider) {
+            return Ok(Some(grant.clone()));
+        }
         let Some(secret) = self.secrets.get(&self.grant_name(provider)).await? else {
             return Ok(None);
         };
@@ -186,6 +205,8 @@ impl Tokens {
         self.secrets
             .set(&self.grant_name(provider), &SecretString::from(text))
             .await?;
+        // A grant written now is newer than any pending one.
+        self.pending.lock().remove(&provider);
         if let Some(token) = &grant.access_token {
             self.cache_access_token(provider, token, grant.expires_at)
                 .await?;
@@ -297,7 +318,7 @@ impl Tokens {
                     if next.refresh_token.is_none() {
                         next.refresh_token = Some(refresh_token.clone());
                     }
-                    self.store_grant(provider, &next).await?;
+                    self.keep_refreshed_grant(provider, next).await?;
                     tracing::info!(provider = %provider, "refreshed the access token");
                     return Ok(tokens.access_token);
                 }
@@ -325,6 +346,69 @@ impl Tokens {
                 Err(TokenFailure::Other(e)) => return Err(e),
             }
         }
+    }
+
+    /// Stores a grant a refresh returned. When the secret store fails (or does not
+    /// answer) the grant is not dropped: the provider has already retired the old
+    /// refresh token. It is kept in memory, used from there, and written again in the
+    /// background until it lands or a newer grant replaces it.
+    async fn keep_refreshed_grant(&self, provider: ProviderId, grant: Grant) -> Result<()> {
+        let Err(e) = self.store_grant(provider, &grant).await else {
+            return Ok(());
+        };
+        if !matches!(e, Error::Secrets { .. }) {
+            return Err(e);
+        }
+        tracing::warn!(provider = %provider, error = %e, "could not store the refreshed grant; keeping it in memory and retrying");
+        self.pending.lock().insert(provider, grant.clone());
+        if let Some(token) = &grant.access_token {
+            // Best effort: without the cache the next call reads the pending grant.
+            let _ = self
+                .cache_access_token(provider, token, grant.expires_at)
+                .await;
+        }
+        let tokens = self.clone();
+        tokio::spawn(async move { tokens.retry_pending(provider, grant).await });
+        Ok(())
+    }
+
+    /// Writes `grant` again until it lands, while it is still the pending one. Each
+    /// attempt holds the refresh mutex, so it never races a newer refresh or a
+    /// disconnect (which drops the pending grant).
+    async fn retry_pending(&self, provider: ProviderId, grant: Grant) {
+        let same = |g: &Grant| {
+            g.refresh_token == grant.refresh_token && g.access_token == grant.access_token
+        };
+        for wait in PENDING_RETRIES {
+            tokio::time::sleep(self.config.scaled(wait)).await;
+            let _refresh = self.refresh_mutex(provider).lock().await;
+            if !self.pending.lock().get(&provider).is_some_and(same) {
+                return;
+            }
+            let Ok(text) = serde_json::to_string(&grant) else {
+                return;
+            };
+            match self
+                .secrets
+                .set(&self.grant_name(provider), &SecretString::from(text))
+                .await
+            {
+                Ok(()) => {
+                    self.pending.lock().remove(&provider);
+                    tracing::info!(provider = %provider, "stored the refreshed grant on a retry");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(provider = %provider, error = %e, "the refreshed grant is still not stored")
+                }
+            }
+        }
+        tracing::warn!(provider = %provider, "the refreshed grant stays in memory only; it is lost when Junction quits");
+    }
+
+    /// Forgets a grant that was never written (disconnect holds the refresh mutex).
+    pub(crate) fn drop_pending(&self, provider: ProviderId) {
+        self.pending.lock().remove(&provider);
     }
 
     /// Records that the provider refused our tokens; the card then asks to reconnect.
