@@ -67,23 +67,22 @@ impl KeyringBackend {
     fn entry(name: &SecretName) -> Result<keyring::Entry> {
         keyring::Entry::new(KEYRING_SERVICE, name.as_str()).map_err(keyring_error)
     }
+}
 
-    /// Writes, reads back and deletes a probe entry: a keychain that cannot do all
-    /// three is no use to us.
-    fn probe() -> Result<()> {
-        let name = SecretName("junction:probe".to_string());
-        let backend = KeyringBackend;
-        backend.set(&name, "probe")?;
-        let read = backend.get(&name)?;
-        backend.delete(&name)?;
-        if read.as_deref() == Some("probe") {
-            Ok(())
-        } else {
-            Err(Error::Secrets {
-                backend: "keyring".into(),
-                reason: "the keychain did not return what was written".into(),
-            })
-        }
+/// Writes, reads back and deletes a probe entry: a keychain that cannot do all three is
+/// no use to us.
+fn probe(backend: &dyn SecretBackend) -> Result<()> {
+    let name = SecretName("junction:probe".to_string());
+    backend.set(&name, "probe")?;
+    let read = backend.get(&name)?;
+    backend.delete(&name)?;
+    if read.as_deref() == Some("probe") {
+        Ok(())
+    } else {
+        Err(Error::Secrets {
+            backend: "keyring".into(),
+            reason: "the keychain did not return what was written".into(),
+        })
     }
 }
 
@@ -267,6 +266,14 @@ impl Secrets {
     /// falls back to the file with a warning and records `secret_store = "file"` in
     /// config.toml (unless the environment chose the store).
     pub async fn open(config: &Config) -> Secrets {
+        Secrets::open_with_keychain(config, Arc::new(KeyringBackend)).await
+    }
+
+    /// [`Secrets::open`] with `keychain` as the OS keychain. A keychain that fails its
+    /// probe is recorded as unusable (`secret_store = "file"`); one that is only slow
+    /// (an unlock prompt nobody has answered yet) is not: it stays the second store, so
+    /// grants already in it are still read, and the next start probes it again.
+    pub async fn open_with_keychain(config: &Config, keychain: Arc<dyn SecretBackend>) -> Secrets {
         let file: Arc<dyn SecretBackend> = Arc::new(FileBackend::new(&config.config_dir));
         if config.secret_store == SecretStoreKind::File {
             return Secrets {
@@ -276,11 +283,12 @@ impl Secrets {
                 writes: Arc::default(),
             };
         }
-        let probe = tokio::task::spawn_blocking(KeyringBackend::probe);
+        let probed = keychain.clone();
+        let probe = tokio::task::spawn_blocking(move || probe(probed.as_ref()));
         let reason = match tokio::time::timeout(KEYCHAIN_TIMEOUT, probe).await {
             Ok(Ok(Ok(()))) => {
                 return Secrets {
-                    primary: Arc::new(KeyringBackend),
+                    primary: keychain,
                     secondary: Some(file),
                     warning: None,
                     writes: Arc::default(),
@@ -288,7 +296,18 @@ impl Secrets {
             }
             Ok(Ok(Err(e))) => e.to_string(),
             Ok(Err(e)) => format!("the keychain check crashed: {e}"),
-            Err(_) => "the keychain did not answer within 5 s".to_string(),
+            Err(_) => {
+                tracing::warn!("the keychain did not answer within 5 s; using the secrets file for now, the keychain is asked again at the next start");
+                return Secrets {
+                    primary: file,
+                    secondary: Some(keychain),
+                    warning: Some(format!(
+                        "The keychain did not answer (locked?): {}",
+                        file_warning(&config.config_dir)
+                    )),
+                    writes: Arc::default(),
+                };
+            }
         };
         tracing::warn!(%reason, "no usable keychain; keeping secrets in a file");
         if !config
@@ -305,8 +324,8 @@ impl Secrets {
         }
         Secrets {
             primary: file,
-            // Keychain reads are skipped: it just failed, and a second timeout per
-            // lookup would stall every command.
+            // Keychain reads are skipped: it failed outright (no Secret Service), so
+            // it holds nothing this run could read.
             secondary: None,
             writes: Arc::default(),
             // The reason is in the log; the status bar has room for one sentence.
