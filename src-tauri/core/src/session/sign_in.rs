@@ -254,16 +254,27 @@ impl Session {
     }
 
     /// Revokes where the provider can, then deletes the cached token, the grant and
-    /// the facts. Returns whether there was a connection. A failed revocation does
-    /// not keep the local entries (the user asked to disconnect); it is logged.
+    /// the facts. Returns whether there was a connection. Every step is tried whatever
+    /// the others did (a dead Redis or a corrupt file must not keep the rest); a failed
+    /// revocation is only logged, any other failure is the error after all steps ran.
     pub async fn disconnect(&self, provider: ProviderId) -> Result<bool> {
+        let mut problems = Problems::default();
+        let found = self.disconnect_steps(provider, &mut problems).await;
+        problems.into_result(found)
+    }
+
+    async fn disconnect_steps(&self, provider: ProviderId, problems: &mut Problems) -> bool {
         // No refresh in this process may write the grant back after we delete it: hold
         // the refresh mutex (a queued refresh then finds no grant and stops).
         let _no_refresh = self.tokens.refresh_mutex(provider).lock().await;
         let cfg = self.config();
         let grant = self.grant(provider).await.ok().flatten();
         self.tokens.drop_pending(provider);
-        let facts = self.connections.get(provider).await?;
+        // Unreadable facts count as a connection: there was something to remove.
+        let facts = self.connections.get(provider).await.unwrap_or_else(|e| {
+            problems.note("connections", e);
+            None
+        });
         if let Some(grant) = &grant {
             if let Ok(client) = self.provider_client(provider).await {
                 let refresh = grant.refresh_token.clone().map(SecretString::from);
@@ -274,50 +285,79 @@ impl Session {
             }
         }
         if let Ok(kv) = self.kv().await {
-            kv.del(&self.keys().key(provider, KeyKind::AccessToken, None))
-                .await?;
+            let key = self.keys().key(provider, KeyKind::AccessToken, None);
+            problems.check("cache", kv.del(&key).await);
         }
-        self.secrets()
-            .delete(&SecretName::refresh_token(
-                &cfg.org_id,
-                &cfg.user_id,
-                provider,
-            ))
-            .await?;
-        self.connections.remove(provider).await?;
+        let name = SecretName::refresh_token(&cfg.org_id, &cfg.user_id, provider);
+        problems.check("secrets", self.secrets().delete(&name).await);
+        let removed = self.connections.remove(provider).await;
+        let had_facts = matches!(removed, Ok(true) | Err(_));
+        problems.check("connections", removed);
         // Its items go too: a disconnected account's data should not linger.
         let items = self.items().clone();
-        crate::fs::blocking(move || items.forget_provider(provider)).await?;
-        Ok(grant.is_some() || facts.is_some())
+        problems.check(
+            "items",
+            crate::fs::blocking(move || items.forget_provider(provider)).await,
+        );
+        grant.is_some() || facts.is_some() || had_facts
     }
 
     /// Disconnects everything and wipes Junction's Kv keys, secrets and config files.
+    /// Like [`Self::disconnect`], every step runs; the files are always removed.
     pub async fn forget_everything(&self) -> Result<()> {
+        let mut problems = Problems::default();
         for provider in ProviderId::ALL {
-            self.disconnect(provider).await?;
-            self.secrets()
-                .delete(&SecretName::client_secret(provider))
-                .await?;
+            self.disconnect_steps(provider, &mut problems).await;
+            let name = SecretName::client_secret(provider);
+            problems.check("secrets", self.secrets().delete(&name).await);
         }
-        self.secrets().delete(&SecretName::redis_password()).await?;
+        let name = SecretName::redis_password();
+        problems.check("secrets", self.secrets().delete(&name).await);
         let items = self.items().clone();
-        crate::fs::blocking(move || items.forget_everything()).await?;
+        problems.check(
+            "items",
+            crate::fs::blocking(move || items.forget_everything()).await,
+        );
         if let Ok(kv) = self.kv().await {
-            kv.del_prefix(&self.keys().prefix()).await?;
+            problems.check("cache", kv.del_prefix(&self.keys().prefix()).await);
         }
         let dir = self.config().config_dir.clone();
-        crate::fs::blocking(move || {
-            for file in [crate::config::CONFIG_FILE, CONNECTIONS_FILE, SECRETS_FILE] {
-                match std::fs::remove_file(dir.join(file)) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io(dir.join(file), e)),
-                }
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(())
+        for file in [crate::config::CONFIG_FILE, CONNECTIONS_FILE, SECRETS_FILE] {
+            let path = dir.join(file);
+            let removed = crate::fs::blocking(move || match std::fs::remove_file(&path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Error::io(&path, e)),
+            })
+            .await;
+            problems.check("files", removed);
+        }
+        problems.into_result(())
+    }
+}
+
+/// The failures of a clean-up that goes on past them: each is logged, the first is
+/// the answer.
+#[derive(Default)]
+struct Problems(Vec<Error>);
+
+impl Problems {
+    fn note(&mut self, step: &str, error: Error) {
+        tracing::warn!(step, error = %error, "a clean-up step failed; going on");
+        self.0.push(error);
+    }
+
+    fn check<T>(&mut self, step: &str, result: Result<T>) {
+        if let Err(e) = result {
+            self.note(step, e);
+        }
+    }
+
+    fn into_result<T>(self, value: T) -> Result<T> {
+        match self.0.into_iter().next() {
+            None => Ok(value),
+            Some(first) => Err(first),
+        }
     }
 }
 
