@@ -13,7 +13,6 @@ export const commands = {
 	getSettings: () => typedError<SettingsView_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Write-only: the secret goes to the secret store and never comes back. */
 	setClientSecret: (provider: ProviderId, secret: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_client_secret", { provider, secret })),
-	forgetEverything: () => typedError<null, IpcError>(__TAURI_INVOKE("forget_everything")),
 	cancelLoad: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_load", { provider })),
 	/**
 	 *  One window of the rows `query` selects (at most 2,000), with the total and the
@@ -32,6 +31,7 @@ export const commands = {
 	 */
 	useBrowserInstead: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("use_browser_instead", { provider })),
 	disconnect: (provider: ProviderId) => typedError<ProviderView_Serialize, IpcError>(__TAURI_INVOKE("disconnect", { provider })),
+	forgetEverything: () => typedError<null, IpcError>(__TAURI_INVOKE("forget_everything")),
 	saveSettings: (settings: SettingsInput_Deserialize) => typedError<SettingsView_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	/**  Opens an http(s) URL in the system browser: never inside the app. */
 	openUrl: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_url", { url })),
