@@ -53,14 +53,28 @@ fn wipe_dir(dir: &Path) {
 pub fn navigation_allowed(auth: &Url, to: &Url) -> bool {
     match to.scheme() {
         "https" => true,
-        "http" => redirect_of(auth).is_some_and(|r| {
-            r.scheme() == "http"
-                && r.host_str() == to.host_str()
-                && r.port_or_known_default() == to.port_or_known_default()
-                && r.path() == to.path()
-        }),
+        "http" => {
+            redirect_of(auth).is_some_and(|r| {
+                r.scheme() == "http"
+                    && r.host_str() == to.host_str()
+                    && r.port_or_known_default() == to.port_or_known_default()
+                    && r.path() == to.path()
+            }) || fake_provider_page(to)
+        }
         _ => false,
     }
+}
+
+/// The end-to-end build signs in against the fake providers, which serve plain http on
+/// loopback. Only that build allows it.
+#[cfg(feature = "e2e")]
+fn fake_provider_page(to: &Url) -> bool {
+    matches!(to.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+}
+
+#[cfg(not(feature = "e2e"))]
+fn fake_provider_page(_: &Url) -> bool {
+    false
 }
 
 /// The `redirect_uri` of an authorization URL.
@@ -154,8 +168,6 @@ mod tests {
         assert!(ok("http://127.0.0.1:8123/callback?code=c&state=s"));
         for refused in [
             "http://airtable.com/login",
-            "http://127.0.0.1:8124/callback",
-            "http://127.0.0.1:8123/other",
             "http://localhost:8123/callback",
             "file:///etc/passwd",
             "data:text/html,<h1>x</h1>",
@@ -164,10 +176,18 @@ mod tests {
         ] {
             assert!(!ok(refused), "{refused}");
         }
-        // No redirect in the authorization URL: no http at all.
+        // Other loopback pages: only the e2e build (the fakes serve http there).
+        let e2e = cfg!(feature = "e2e");
+        for loopback in [
+            "http://127.0.0.1:8124/callback",
+            "http://127.0.0.1:8123/other",
+        ] {
+            assert_eq!(ok(loopback), e2e, "{loopback}");
+        }
+        // No redirect in the authorization URL: no http at all (but the fakes').
         let bare = Url::parse("https://app.hubspot.com/oauth/authorize").unwrap();
         let to = Url::parse("http://127.0.0.1:8123/callback").unwrap();
-        assert!(!navigation_allowed(&bare, &to));
+        assert_eq!(navigation_allowed(&bare, &to), e2e);
     }
 
     #[test]
