@@ -129,8 +129,15 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &Error) -> ExitCode {
-    eprintln!("junction-cli: {}", e.to_string().replace('\n', " "));
+    eprintln!("{}", error_line(e));
     ExitCode::from(1)
+}
+
+/// The CLI's error line: one line, redacted like the logs (an error may quote a
+/// provider's answer, tokens included).
+fn error_line(e: &Error) -> String {
+    let line = format!("junction-cli: {}", e.to_string().replace('\n', " "));
+    junction_core::redact::redact(&line).into_owned()
 }
 
 async fn open_session() -> Result<Session, Error> {
@@ -232,4 +239,25 @@ async fn status() -> Result<(), Error> {
         println!("{}: {line}", view.id);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod error_line_tests {
+    use super::*;
+
+    #[test]
+    fn the_error_line_is_one_redacted_line() {
+        let e = Error::ProviderResponse {
+            provider: "Airtable".into(),
+            endpoint: "/oauth2/v1/token".into(),
+            reason: "echoed\nrefresh_token=na1-xyz-secret&x=1".into(),
+        };
+        let line = error_line(&e);
+        assert!(!line.contains("na1-xyz-secret"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
+        assert!(
+            line.starts_with("junction-cli: ") && line.contains("Airtable"),
+            "{line}"
+        );
+    }
 }
