@@ -201,16 +201,21 @@ impl Tokens {
     /// Stores a grant (secret store first: a rotated refresh token must be safe before
     /// the new access token is used) and caches its access token.
     pub async fn store_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
-        let text = serde_json::to_string(grant).map_err(|e| Error::Internal(e.to_string()))?;
-        self.secrets
-            .set(&self.grant_name(provider), &SecretString::from(text))
-            .await?;
-        // A grant written now is newer than any pending one.
-        self.pending.lock().remove(&provider);
+        self.write_grant(provider, grant).await?;
         if let Some(token) = &grant.access_token {
             self.cache_access_token(provider, token, grant.expires_at)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Writes `grant` to the secret store; a grant written is newer than any pending.
+    async fn write_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
+        let text = serde_json::to_string(grant).map_err(|e| Error::Internal(e.to_string()))?;
+        self.secrets
+            .set(&self.grant_name(provider), &SecretString::from(text))
+            .await?;
+        self.pending.lock().remove(&provider);
         Ok(())
     }
 
@@ -353,22 +358,17 @@ impl Tokens {
     /// refresh token. It is kept in memory, used from there, and written again in the
     /// background until it lands or a newer grant replaces it.
     async fn keep_refreshed_grant(&self, provider: ProviderId, grant: Grant) -> Result<()> {
-        let Err(e) = self.store_grant(provider, &grant).await else {
-            return Ok(());
-        };
-        if !matches!(e, Error::Secrets { .. }) {
-            return Err(e);
+        if let Err(e) = self.write_grant(provider, &grant).await {
+            tracing::warn!(provider = %provider, error = %e, "could not store the refreshed grant; keeping it in memory and retrying");
+            self.pending.lock().insert(provider, grant.clone());
+            let tokens = self.clone();
+            let retried = grant.clone();
+            tokio::spawn(async move { tokens.retry_pending(provider, retried).await });
         }
-        tracing::warn!(provider = %provider, error = %e, "could not store the refreshed grant; keeping it in memory and retrying");
-        self.pending.lock().insert(provider, grant.clone());
         if let Some(token) = &grant.access_token {
-            // Best effort: without the cache the next call reads the pending grant.
-            let _ = self
-                .cache_access_token(provider, token, grant.expires_at)
-                .await;
+            self.cache_access_token(provider, token, grant.expires_at)
+                .await?;
         }
-        let tokens = self.clone();
-        tokio::spawn(async move { tokens.retry_pending(provider, grant).await });
         Ok(())
     }
 
@@ -385,16 +385,8 @@ impl Tokens {
             if !self.pending.lock().get(&provider).is_some_and(same) {
                 return;
             }
-            let Ok(text) = serde_json::to_string(&grant) else {
-                return;
-            };
-            match self
-                .secrets
-                .set(&self.grant_name(provider), &SecretString::from(text))
-                .await
-            {
+            match self.write_grant(provider, &grant).await {
                 Ok(()) => {
-                    self.pending.lock().remove(&provider);
                     tracing::info!(provider = %provider, "stored the refreshed grant on a retry");
                     return;
                 }
