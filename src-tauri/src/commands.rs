@@ -155,7 +155,10 @@ pub async fn disconnect<R: Runtime>(
     let session = state.session().await;
     // Stop its load first (and wait for it), so no batch lands behind the disconnect.
     state.loads.stop(provider).await;
-    session.disconnect(provider).await?;
+    let disconnected = session.disconnect(provider).await;
+    // The popup's cookies would sign the provider straight back in: forget them too.
+    popup::wipe_data(&app);
+    disconnected?;
     let view = session.provider_view(provider).await;
     events::connection_changed(&app, view.clone());
     Ok(view)
@@ -199,12 +202,17 @@ pub async fn set_client_secret(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn forget_everything(state: State<'_, AppState>) -> IpcResult<()> {
+pub async fn forget_everything<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> IpcResult<()> {
     state.cancel_pending();
     for provider in ProviderId::ALL {
         state.loads.stop(provider).await;
     }
-    state.session().await.forget_everything().await?;
+    let forgotten = state.session().await.forget_everything().await;
+    popup::wipe_data(&app);
+    forgotten?;
     state.reload().await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! `Channel`), a window of rows, one whole item, and an export of a query. The rows
 //! live in the item store; nothing here holds a copy of them.
 
-use junction_core::export::{export_query, ExportFormat};
+use junction_core::export::{export_query, ExportFormat, ExportOptions};
 use junction_core::fs::blocking;
 use junction_core::store::items::{ItemKey, ItemQuery, QueryResult};
 use junction_core::views::LoadUpdate;
@@ -125,6 +125,9 @@ pub enum ExportOutcome {
 /// Asks where to write in the native save dialog, then writes what `query` selects
 /// (the table's view, in its order), or every item when there is no query. The page
 /// sends no path: only the user picks where a file goes (see save_dialog.rs).
+/// `csv_raw_formulas` (the export dialog's checkbox) writes CSV cells that begin with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return as they are instead of with a
+/// leading `'`; other formats ignore it.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_items<R: Runtime>(
@@ -132,13 +135,18 @@ pub async fn export_items<R: Runtime>(
     state: State<'_, AppState>,
     format: ExportFormat,
     query: Option<ItemQuery>,
+    csv_raw_formulas: bool,
 ) -> IpcResult<ExportOutcome> {
     let Some(path) = save_dialog::choose_export_path(&window, format).await? else {
         return Ok(ExportOutcome::Cancelled);
     };
     let store = state.session().await.items().clone();
     let query = query.unwrap_or_default();
-    let summary = blocking(move || export_query(&store, &query, format, &path, None)).await?;
+    let options = ExportOptions {
+        format,
+        csv_raw_formulas,
+    };
+    let summary = blocking(move || export_query(&store, &query, options, &path, None)).await?;
     Ok(ExportOutcome::Exported {
         path: summary.path.display().to_string(),
         count: summary.count as u64,

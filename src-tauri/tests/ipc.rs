@@ -193,7 +193,7 @@ fn export_writes_where_the_save_dialog_answers_never_where_the_page_says() {
     let dir = tempfile::tempdir().unwrap();
     let planted = dir.path().join("authorized_keys");
     let chosen = dir.path().join("chosen.csv");
-    let args = serde_json::json!({"path": planted, "format": "csv", "query": null});
+    let args = serde_json::json!({"path": planted, "format": "csv", "query": null, "csvRawFormulas": false});
 
     // No other test reads this variable, so setting it here races with nothing.
     std::env::set_var("JUNCTION_TEST_SAVE_PATH", &chosen);

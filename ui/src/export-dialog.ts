@@ -23,6 +23,8 @@ export class ExportDialog {
   private scopeAll: HTMLInputElement;
   private scopeView: HTMLInputElement;
   private confirm: HTMLButtonElement;
+  private rawFormulas: HTMLInputElement;
+  private rawField: HTMLElement;
   private busy = false;
 
   constructor(
@@ -39,6 +41,21 @@ export class ExportDialog {
     this.scopeView = h("input", { testid: "export-scope-view", attrs: { type: "radio", name: "export-scope", value: "view" } });
     this.allLabel = h("span");
     this.viewLabel = h("span");
+    // CSV only: cells a spreadsheet would run as formulas get a leading ' unless asked.
+    this.rawFormulas = h("input", { testid: "export-csv-raw-formulas", attrs: { type: "checkbox", id: "export-csv-raw-formulas" } });
+    this.rawField = h(
+      "div",
+      { class: "field csv-formulas", testid: "export-csv-formulas" },
+      h("label", { class: "checkbox", attrs: { for: "export-csv-raw-formulas" } }, this.rawFormulas, h("span", { text: "Keep cells that look like formulas as they are" })),
+      h("div", {
+        class: "field-note",
+        text: "Off: a cell that starts with = + - @, a tab or a line break and is not a number gets a leading ' so a spreadsheet shows it instead of running it (contact form text can be anyone's). JSON, NDJSON and SQLite are never changed.",
+      }),
+    );
+    this.rawField.hidden = true;
+    formatGroup.addEventListener("change", () => {
+      this.rawField.hidden = this.format() !== "csv";
+    });
     this.confirm = button("Export…", () => this.run(), { testid: "export-confirm", variant: "primary" });
     const cancel = button("Cancel", () => this.el.close(), { testid: "export-cancel" });
     this.el = h(
@@ -48,7 +65,7 @@ export class ExportDialog {
         "form",
         { attrs: { method: "dialog" } },
         h("h2", { class: "dialog-title", text: "Export items", attrs: { id: "export-title" } }),
-        h("fieldset", {}, h("legend", { text: "Format" }), formatGroup),
+        h("fieldset", {}, h("legend", { text: "Format" }), formatGroup, this.rawField),
         h(
           "fieldset",
           { class: "scope" },
@@ -81,19 +98,24 @@ export class ExportDialog {
     this.el.showModal();
   }
 
+  private format(): ExportFormat {
+    return (this.el.querySelector<HTMLInputElement>('input[name="export-format"]:checked')?.value ?? "json") as ExportFormat;
+  }
+
   private async run(): Promise<void> {
     if (this.busy) {
       this.el.close();
       toast("An export is already running. Wait for it to finish, then export again.", "info");
       return;
     }
-    const format = (this.el.querySelector<HTMLInputElement>('input[name="export-format"]:checked')?.value ?? "json") as ExportFormat;
+    const format = this.format();
+    const raw = format === "csv" && this.rawFormulas.checked;
     // The query of the rows on screen: Rust exports exactly them, in their order.
     const query = this.scopeView.checked ? this.panel.shownQuery : null;
     this.el.close();
     this.busy = true;
     try {
-      const res = await this.backend.exportItems(format, query);
+      const res = await this.backend.exportItems(format, query, raw);
       if (res.outcome === "cancelled") return; // the user closed the save dialog: nothing to say
       toast(`Exported ${formatNumber(res.count)} ${res.count === 1 ? "item" : "items"} to ${res.path}`, "success");
     } catch (e) {

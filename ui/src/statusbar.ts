@@ -10,6 +10,8 @@ export class StatusBar {
   private cache: HTMLElement;
   private cacheError: HTMLElement;
   private retry: HTMLButtonElement;
+  // Plain redis:// to another machine: tokens would cross the network in clear.
+  private cacheWarning: HTMLElement;
   private secrets: HTMLElement;
   private store: HTMLElement;
   private version: HTMLElement;
@@ -21,11 +23,12 @@ export class StatusBar {
     this.cache = h("span", { class: "cache-label", testid: "cache-status" });
     this.cacheError = h("span", { class: "status-error", testid: "cache-error" });
     this.retry = button("Retry", () => this.retryCache(), { testid: "retry-cache", class: "btn-small" });
+    this.cacheWarning = h("span", { class: "status-warning", testid: "cache-warning" });
     this.secrets = h("span", { class: "status-warning", testid: "secrets-warning" });
     this.store = h("span", { class: "status-warning", testid: "store-problem", attrs: { role: "status" } });
     this.version = h("span", { class: "version" });
     // Until the first app_status: no Retry, no warnings (update() shows what applies).
-    for (const el of [this.cacheError, this.retry, this.secrets, this.store]) el.hidden = true;
+    for (const el of [this.cacheError, this.retry, this.cacheWarning, this.secrets, this.store]) el.hidden = true;
     this.el = h(
       "footer",
       { class: "statusbar" },
@@ -33,6 +36,7 @@ export class StatusBar {
       this.cache,
       this.cacheError,
       this.retry,
+      this.cacheWarning,
       this.secrets,
       this.store,
       h("span", { class: "spacer" }),
@@ -47,6 +51,8 @@ export class StatusBar {
     this.cacheError.hidden = s.cache.ok;
     this.retry.hidden = s.cache.ok;
     this.cacheError.textContent = s.cache.ok ? "" : s.cache.error ?? "The cache is unreachable.";
+    this.cacheWarning.hidden = !s.cache.warning;
+    this.cacheWarning.replaceChildren(...(s.cache.warning ? [icon("warning", 13), s.cache.warning] : []));
     this.secrets.hidden = !s.secrets.warning;
     this.secrets.replaceChildren(...(s.secrets.warning ? [icon("warning", 13), s.secrets.warning] : []));
     const problem = s.store.problem;
@@ -54,7 +60,7 @@ export class StatusBar {
     this.store.title = problem ?? "";
     this.store.replaceChildren(...(problem ? [icon("warning", 13), problem] : []));
     this.version.textContent = `v${s.version}`;
-    this.el.classList.toggle("has-problems", !s.cache.ok || !!s.secrets.warning || !!problem);
+    this.el.classList.toggle("has-problems", !s.cache.ok || !!s.cache.warning || !!s.secrets.warning || !!problem);
   }
 
   private async retryCache(): Promise<void> {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use junction_core::export::{export_query, write_query_to, ExportFormat};
+use junction_core::export::{export_query, write_query_to, ExportOptions};
 use junction_core::fs::blocking;
 use junction_core::store::items::ItemQuery;
 use junction_core::{Error, ProviderId, Session};
@@ -14,7 +14,7 @@ pub async fn run(
     session: &Session,
     target: Target,
     out: Option<&Path>,
-    format: ExportFormat,
+    options: ExportOptions,
     search: Option<String>,
     types: Vec<String>,
 ) -> Result<(), Error> {
@@ -47,7 +47,7 @@ pub async fn run(
         search: search.unwrap_or_default(),
         sort: None,
     };
-    write(session, &query, out, format).await
+    write(session, &query, out, options).await
 }
 
 /// Writes `query`'s rows to `out` (atomically) or to stdout.
@@ -55,7 +55,7 @@ pub async fn write(
     session: &Session,
     query: &ItemQuery,
     out: Option<&Path>,
-    format: ExportFormat,
+    options: ExportOptions,
 ) -> Result<(), Error> {
     let store = session.items().clone();
     let query = query.clone();
@@ -63,7 +63,7 @@ pub async fn write(
         Some(path) => {
             let path = path.to_path_buf();
             let summary =
-                blocking(move || export_query(&store, &query, format, &path, None)).await?;
+                blocking(move || export_query(&store, &query, options, &path, None)).await?;
             eprintln!(
                 "wrote {} items to {}",
                 summary.count,
@@ -72,7 +72,7 @@ pub async fn write(
         }
         None => {
             blocking(move || {
-                write_query_to(&store, &query, format, std::io::stdout().lock()).map(|_| ())
+                write_query_to(&store, &query, options, std::io::stdout().lock()).map(|_| ())
             })
             .await?;
         }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use junction_core::export::ExportFormat;
+use junction_core::export::ExportOptions;
 use junction_core::loads::{Loads, RunOutcome};
 use junction_core::store::items::ItemQuery;
 use junction_core::views::{ConnectionState, LoadUpdate};
@@ -38,7 +38,7 @@ pub async fn run(
     session: &Session,
     target: Target,
     out: Option<&Path>,
-    format: ExportFormat,
+    options: ExportOptions,
     resume: bool,
 ) -> Result<(), Error> {
     let providers = match target {
@@ -107,7 +107,7 @@ pub async fn run(
         providers,
         ..ItemQuery::default()
     };
-    crate::export::write(session, &query, out, format).await
+    crate::export::write(session, &query, out, options).await
 }
 
 /// Prints a progress line per provider at most every second.

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use junction_core::config::{Config, PENDING_FLOW_TTL};
+use junction_core::export::ExportOptions;
 use junction_core::views::ConnectionState;
 use junction_core::{Error, ProviderId, Session};
 
@@ -53,6 +54,11 @@ enum Command {
         /// Continue the last stopped load (of the app or the CLI) instead of starting over.
         #[arg(long)]
         resume: bool,
+        /// CSV only: keep cells that begin with =, +, -, @, a tab or a carriage return as
+        /// they are. By default they get a leading ' so a spreadsheet shows them as text
+        /// instead of running them as formulas.
+        #[arg(long)]
+        csv_raw_formulas: bool,
     },
     /// Write what the item store holds, without loading (no network request).
     Export {
@@ -70,6 +76,11 @@ enum Command {
         /// Only items of this type (Contact, Record, Page …); may be repeated.
         #[arg(long = "type", value_name = "TYPE")]
         types: Vec<String>,
+        /// CSV only: keep cells that begin with =, +, -, @, a tab or a carriage return as
+        /// they are. By default they get a leading ' so a spreadsheet shows them as text
+        /// instead of running them as formulas.
+        #[arg(long)]
+        csv_raw_formulas: bool,
     },
 }
 
@@ -118,8 +129,15 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &Error) -> ExitCode {
-    eprintln!("junction-cli: {}", e.to_string().replace('\n', " "));
+    eprintln!("{}", error_line(e));
     ExitCode::from(1)
+}
+
+/// The CLI's error line: one line, redacted like the logs (an error may quote a
+/// provider's answer, tokens included).
+fn error_line(e: &Error) -> String {
+    let line = format!("junction-cli: {}", e.to_string().replace('\n', " "));
+    junction_core::redact::redact(&line).into_owned()
 }
 
 async fn open_session() -> Result<Session, Error> {
@@ -152,9 +170,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
             out,
             format,
             resume,
+            csv_raw_formulas,
         } => {
             let session = open_session().await?;
-            items::run(&session, target, out.as_deref(), format, resume).await
+            let options = ExportOptions {
+                format,
+                csv_raw_formulas,
+            };
+            items::run(&session, target, out.as_deref(), options, resume).await
         }
         Command::Export {
             target,
@@ -162,9 +185,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
             format,
             search,
             types,
+            csv_raw_formulas,
         } => {
             let session = open_session().await?;
-            export::run(&session, target, out.as_deref(), format, search, types).await
+            let options = ExportOptions {
+                format,
+                csv_raw_formulas,
+            };
+            export::run(&session, target, out.as_deref(), options, search, types).await
         }
     }
 }
@@ -211,4 +239,25 @@ async fn status() -> Result<(), Error> {
         println!("{}: {line}", view.id);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod error_line_tests {
+    use super::*;
+
+    #[test]
+    fn the_error_line_is_one_redacted_line() {
+        let e = Error::ProviderResponse {
+            provider: "Airtable".into(),
+            endpoint: "/oauth2/v1/token".into(),
+            reason: "echoed\nrefresh_token=na1-xyz-secret&x=1".into(),
+        };
+        let line = error_line(&e);
+        assert!(!line.contains("na1-xyz-secret"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
+        assert!(
+            line.starts_with("junction-cli: ") && line.contains("Airtable"),
+            "{line}"
+        );
+    }
 }

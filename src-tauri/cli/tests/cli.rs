@@ -345,6 +345,13 @@ async fn export_writes_what_the_store_holds_without_loading() {
         requests,
         "export makes no request"
     );
+    // The fake contacts hold no formula-like cell, so the raw option writes the same.
+    let raw = connected_env_cli(
+        &h,
+        &["export", "hubspot", "--format", "csv", "--csv-raw-formulas"],
+    );
+    assert!(raw.status.success(), "{}", text(&raw.stderr));
+    assert_eq!(text(&raw.stdout), text(&loaded.stdout));
 
     // A provider never loaded: exit 1, one line that names it.
     let out = connected_env_cli(&h, &["export", "notion"]);

@@ -193,6 +193,45 @@ impl RedisEndpoint {
         self.url.password()
     }
 
+    /// Whether `other` is the same server and account: scheme, host, port and user all
+    /// equal. A saved password is only ever sent to the server it was saved for.
+    pub fn same_server(&self, other: &RedisEndpoint) -> bool {
+        self.url.scheme() == other.url.scheme()
+            && self.url.host_str().map(str::to_ascii_lowercase)
+                == other.url.host_str().map(str::to_ascii_lowercase)
+            && self.url.port().unwrap_or(6379) == other.url.port().unwrap_or(6379)
+            && self.url.username() == other.url.username()
+    }
+
+    /// Whether tokens would cross the network in clear: plain `redis://` to a host that
+    /// is not this machine.
+    pub fn cleartext_over_network(&self) -> bool {
+        if self.url.scheme() != "redis" {
+            return false;
+        }
+        match self.url.host() {
+            Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+            // redis:// is not a "special" scheme, so the url crate leaves an IPv4
+            // address as a name: read it as an address here.
+            Some(url::Host::Domain(name)) => match name.parse::<std::net::IpAddr>() {
+                Ok(ip) => !ip.is_loopback(),
+                Err(_) => !name.eq_ignore_ascii_case("localhost"),
+            },
+            None => false,
+        }
+    }
+
+    /// The status bar's warning for [`Self::cleartext_over_network`].
+    pub fn cleartext_warning(&self) -> Option<String> {
+        self.cleartext_over_network().then(|| {
+            format!(
+                "Redis at {} is plain redis://: tokens cross the network in clear. Use rediss://.",
+                self.host_port()
+            )
+        })
+    }
+
     /// The URL without its password (what config.toml may hold).
     pub fn without_password(&self) -> String {
         let mut url = self.url.clone();

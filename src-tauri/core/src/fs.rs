@@ -54,6 +54,7 @@ pub fn write_atomic<T>(
         NewFile::Private => 0o600,
         NewFile::Ordinary => 0o666,
     });
+    remove_stale_temps(&folder);
     let temp =
         create_temp(&folder, mode).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
     let failed = |e: &io::Error| Error::io(path, describe_write(e));
@@ -129,6 +130,36 @@ fn existing_mode(path: &Path) -> Option<u32> {
 #[cfg(not(unix))]
 fn existing_mode(_path: &Path) -> Option<u32> {
     None
+}
+
+/// A temporary file older than this was left by a crash (a write in progress touches
+/// its file far more often): it is removed.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Best effort: deletes our own temporary files (`.junction-*.part`) in `folder` that
+/// a crash left behind. They may hold a copy of secrets or account data. Young ones
+/// belong to a write still running (this process or another) and are kept.
+fn remove_stale_temps(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn create_temp(folder: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
@@ -299,6 +330,34 @@ mod tests {
         fs::set_permissions(&export, fs::Permissions::from_mode(0o640)).unwrap();
         write_bytes_atomic(&export, b"new", NewFile::Ordinary).unwrap();
         assert_eq!(mode(&export), 0o640, "an existing file keeps its mode");
+    }
+
+    #[test]
+    fn stale_temporary_files_from_a_crash_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir
+            .path()
+            .join(format!("{TEMP_PREFIX}crashed{TEMP_SUFFIX}"));
+        let young = dir
+            .path()
+            .join(format!("{TEMP_PREFIX}running{TEMP_SUFFIX}"));
+        let theirs = dir.path().join("notes.part");
+        for f in [&stale, &young, &theirs] {
+            fs::write(f, "refresh_token=...").unwrap();
+        }
+        let old = std::time::SystemTime::now() - STALE_TEMP_AGE * 2;
+        for f in [&stale, &theirs] {
+            File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        write_bytes_atomic(&dir.path().join("f.json"), b"{}", NewFile::Private).unwrap();
+        assert!(!stale.exists(), "a crash's temporary file is removed");
+        assert!(young.exists(), "a running write's file is kept");
+        assert!(theirs.exists(), "files that are not ours are kept");
     }
 
     #[test]

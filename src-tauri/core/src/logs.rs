@@ -25,14 +25,7 @@ const LOG_FILE_SUFFIX: &str = "log";
 /// flushes on drop). `None` when the folder cannot be made: the app runs unlogged
 /// rather than not at all.
 pub fn init_app(dir: &Path) -> Option<WorkerGuard> {
-    if std::fs::create_dir_all(dir).is_err() {
-        return None;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    }
+    make_private_dir(dir).ok()?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)
@@ -50,6 +43,18 @@ pub fn init_app(dir: &Path) -> Option<WorkerGuard> {
         .try_init()
         .ok()
         .map(|_| guard)
+}
+
+/// Creates the log folder, and makes it (new or not) readable by the user only: logs
+/// name accounts and endpoints even with secrets redacted.
+fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 /// Installs the CLI's stderr logger when `JUNCTION_LOG` is set.
@@ -81,4 +86,23 @@ pub fn log_panics() {
         tracing::error!(%location, "panic: {message}");
         default_hook(info);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_log_folder_is_private_even_when_it_existed() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = root.path().join("a/logs");
+        super::make_private_dir(&new).unwrap();
+        assert_eq!(mode(&new), 0o700);
+        let old = root.path().join("old-logs");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+        super::make_private_dir(&old).unwrap();
+        assert_eq!(mode(&old), 0o700);
+    }
 }

@@ -120,6 +120,8 @@ pub struct CacheStatus {
     pub label: String,
     pub ok: bool,
     pub error: Option<String>,
+    /// Set when the cache works but is unsafe: plain `redis://` to another machine.
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]

@@ -5,6 +5,7 @@
 mod fetch_support;
 
 use fetch_support::*;
+use junction_core::fetch::LoadEvent;
 use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
 use junction_fakes::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
 
@@ -251,4 +252,113 @@ async fn transient_faults_within_the_retry_budget_are_invisible() {
         assert_eq!(unique_keys(&rec.items()).len(), total(&h, p));
         assert_eq!(h.fakes.pending_faults(), 0);
     }
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_ends_the_load_naming_the_cap() {
+    let oversized = FaultKind::OversizedBody(junction_core::http::MAX_API_BODY + 1);
+    let (h, session) = connected(Notion, config(), &[]).await;
+    h.fakes.inject(Fault::new(Notion, oversized).after(1));
+    let (_, rec) = load(&session, Notion, None).await;
+    let (code, message, _) = failed(&rec);
+    assert_eq!(code, "provider_response", "{message}");
+    assert!(message.contains("64 MiB"), "{message}");
+    assert!(message.contains("/v1/search"), "{message}");
+    // Not retried: one good page, the oversized one.
+    assert_eq!(h.fakes.counters().api_requests(Notion), 2);
+    drop((h, session));
+    fails_then_resumes(
+        Notion,
+        Fault::new(Notion, oversized).after(1),
+        "provider_response",
+        "/v1/search",
+    )
+    .await;
+}
+
+/// The refresh token in `secrets.json` (the harness keeps secrets in the file store).
+fn stored_refresh_token(h: &junction_fakes::Harness) -> Option<String> {
+    let text =
+        std::fs::read_to_string(h.config_dir.path().join(junction_core::store::SECRETS_FILE))
+            .ok()?;
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&text).ok()?;
+    let grant = map.iter().find(|(k, _)| k.contains("airtable"))?.1;
+    let grant: junction_core::session::Grant = serde_json::from_str(grant).ok()?;
+    grant.refresh_token
+}
+
+/// Airtable rotates its refresh token on every refresh: a rotated token that the
+/// secret store could not take (its lock held by someone else, the write timing out)
+/// stays in memory, is used by the next refresh, and lands once the store answers;
+/// no older write lands after it.
+#[tokio::test]
+async fn a_refresh_whose_grant_cannot_be_written_loses_nothing() {
+    let (h, session) = connected(Airtable, config(), &[]).await;
+    let first = session.grant(Airtable).await.unwrap().unwrap();
+    let mut expired = first.clone();
+    expired.expires_at = Some(chrono::Utc::now() - chrono::Duration::seconds(10));
+    session.store_grant(Airtable, &expired).await.unwrap();
+    let kv = session.kv().await.unwrap();
+    kv.del(
+        &session
+            .keys()
+            .key(Airtable, junction_core::store::KeyKind::AccessToken, None),
+    )
+    .await
+    .unwrap();
+
+    // Another holder of the secret store's lock, through two refreshes.
+    let held = junction_core::fs::lock_file(&h.config_dir.path().join(".secrets.lock")).unwrap();
+    let (_, rec) = load(&session, Airtable, None).await;
+    assert!(
+        matches!(rec.last(), LoadEvent::Done { .. }),
+        "{:?}",
+        rec.last()
+    );
+    assert_eq!(h.fakes.counters().refresh_requests(Airtable), 1);
+    let second = session.grant(Airtable).await.unwrap().unwrap();
+    assert_ne!(second.refresh_token, first.refresh_token, "rotated");
+    assert_eq!(
+        stored_refresh_token(&h),
+        first.refresh_token,
+        "not written yet"
+    );
+    // The provider drops the new access token: the next refresh must use the rotated
+    // refresh token (the stored one was retired by the provider).
+    h.fakes
+        .inject(Fault::new(Airtable, FaultKind::RevokeAccessTokens));
+    let (_, rec) = load(&session, Airtable, None).await;
+    assert!(
+        matches!(rec.last(), LoadEvent::Done { .. }),
+        "{:?}",
+        rec.last()
+    );
+    assert_eq!(h.fakes.counters().refresh_requests(Airtable), 2);
+    let third = session.grant(Airtable).await.unwrap().unwrap();
+    assert_ne!(third.refresh_token, second.refresh_token, "rotated again");
+    drop(held);
+
+    // The newest grant lands, and the abandoned older writes never overwrite it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while stored_refresh_token(&h) != third.refresh_token {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the newest grant never landed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(stored_refresh_token(&h), third.refresh_token);
+
+    // A second process, reading only the store, refreshes and loads.
+    let other = h.session().await;
+    h.fakes
+        .inject(Fault::new(Airtable, FaultKind::RevokeAccessTokens));
+    let (_, rec) = load(&other, Airtable, None).await;
+    assert!(
+        matches!(rec.last(), LoadEvent::Done { .. }),
+        "{:?}",
+        rec.last()
+    );
+    assert_eq!(h.fakes.counters().refresh_requests(Airtable), 3);
 }

@@ -159,6 +159,24 @@ async fn unknown_replayed_expired_and_other_provider_states_are_rejected() {
         forged.set_query(Some("code=abc&state=state-of-other"));
         assert_eq!(browse(&forged).await.unwrap().status, 400);
         kv.del(&other_key).await.unwrap();
+        // A flow of the same provider that this sign-in did not start (a stale one
+        // another process left in the cache): only this flow's own state counts, and
+        // the cache is not even asked (the stale entry is still there).
+        let stale_key = session.keys().key(p, KeyKind::Flow, Some("state-of-stale"));
+        kv.set_ex(
+            &stale_key,
+            &format!("{{\"provider\":\"{p}\",\"verifier\":null,\"redirect_uri\":\"x\"}}"),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        forged.set_query(Some("code=abc&state=state-of-stale"));
+        assert_eq!(browse(&forged).await.unwrap().status, 400);
+        assert!(
+            kv.get(&stale_key).await.unwrap().is_some(),
+            "{p}: the cache was asked"
+        );
+        kv.del(&stale_key).await.unwrap();
 
         assert_eq!(
             h.fakes.counters().token_requests(p, "authorization_code"),
@@ -510,4 +528,55 @@ async fn authorize_urls_carry_each_providers_parameters() {
         pending.canceller().cancel();
         let _ = pending.finish().await;
     }
+}
+
+/// A corrupt `secrets.json` does not stop Disconnect: the connection and the cached
+/// token still go, and the error names the secrets file afterwards.
+#[tokio::test]
+async fn disconnect_finishes_past_a_corrupt_secrets_file() {
+    let h = harness().await;
+    let session = h.session().await;
+    h.connect(&session, ProviderId::Notion).await.unwrap();
+    let secrets = h.config_dir.path().join("secrets.json");
+    std::fs::write(&secrets, "{ not json").unwrap();
+    let err = session.disconnect(ProviderId::Notion).await.unwrap_err();
+    assert!(err.to_string().contains("secrets"), "{err}");
+    assert_ne!(
+        session.provider_view(ProviderId::Notion).await.state,
+        ConnectionState::Connected
+    );
+    let connections =
+        std::fs::read_to_string(h.config_dir.path().join("connections.json")).unwrap();
+    assert!(!connections.contains("notion"), "{connections}");
+    let kv = session.kv().await.unwrap();
+    let key = session
+        .keys()
+        .key(ProviderId::Notion, KeyKind::AccessToken, None);
+    assert_eq!(kv.get(&key).await.unwrap(), None);
+}
+
+/// Corrupt `connections.json` and `secrets.json` do not stop Forget everything: every
+/// file is removed and the keys are wiped; the error comes after.
+#[tokio::test]
+async fn forget_everything_finishes_past_corrupt_files() {
+    let h = harness().await;
+    let session = h.session().await;
+    for p in ALL {
+        h.connect(&session, p).await.unwrap();
+    }
+    for f in ["connections.json", "secrets.json"] {
+        std::fs::write(h.config_dir.path().join(f), "\u{0}garbage").unwrap();
+    }
+    assert!(session.forget_everything().await.is_err());
+    for f in ["connections.json", "config.toml", "secrets.json"] {
+        assert!(!h.config_dir.path().join(f).exists(), "{f} left behind");
+    }
+    let kv = session.kv().await.unwrap();
+    assert_eq!(
+        kv.del_prefix(&session.keys().prefix()).await.unwrap(),
+        0,
+        "no keys left"
+    );
+    // Once the files are gone, nothing is left to fail.
+    session.forget_everything().await.unwrap();
 }

@@ -129,3 +129,83 @@ async fn bad_settings_are_refused_and_nothing_is_written() {
     assert!(err.to_string().contains("redirect_port"), "{err}");
     assert!(!dir.path().join("config.toml").exists());
 }
+
+/// A `***` URL keeps the saved password only for the server it was saved for: another
+/// scheme, host, port or user is refused (nothing written, the password kept where it
+/// was), and a new password for the new server is accepted.
+#[tokio::test]
+async fn a_saved_redis_password_stays_with_its_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(dir.path()).await;
+    s.save_settings(input(Some("redis://ann:pa55word@127.0.0.1:6399/0"), 8123))
+        .await
+        .unwrap();
+    let file_before = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let s = Session::with_secrets(
+        Config::resolve(
+            dir.path().to_path_buf(),
+            FileConfig::read(dir.path()).unwrap(),
+            &|_: &str| None,
+        )
+        .unwrap(),
+        s.secrets().clone(),
+    )
+    .await;
+    let saved = || async {
+        s.secrets()
+            .get(&SecretName::redis_password())
+            .await
+            .unwrap()
+            .map(|p| p.expose_secret().to_string())
+    };
+    for moved in [
+        "redis://ann:***@evil.example:6399/0",
+        "redis://ann:***@127.0.0.1:6400/0",
+        "rediss://ann:***@127.0.0.1:6399/0",
+        "redis://bob:***@127.0.0.1:6399/0",
+        "redis://:***@127.0.0.1:6399/0",
+    ] {
+        let err = s.save_settings(input(Some(moved), 8123)).await.unwrap_err();
+        assert_eq!(err.code(), "config_invalid", "{moved}: {err}");
+        assert!(err.to_string().contains("password"), "{err}");
+        let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+        assert_eq!(file, file_before, "{moved}: nothing written");
+        assert_eq!(saved().await.as_deref(), Some("pa55word"));
+    }
+    // Same server (another database, host in other case): kept.
+    s.save_settings(input(Some("redis://ann:***@127.0.0.1:6399/2"), 8123))
+        .await
+        .unwrap();
+    assert_eq!(saved().await.as_deref(), Some("pa55word"));
+    // A new server with its own password: accepted, the old one replaced.
+    s.save_settings(input(Some("rediss://ann:n3w@cache.example:6380/0"), 8123))
+        .await
+        .unwrap();
+    assert_eq!(saved().await.as_deref(), Some("n3w"));
+}
+
+#[test]
+fn plain_redis_to_another_machine_is_warned_about() {
+    use junction_core::config::RedisEndpoint;
+    let warn = |u: &str| RedisEndpoint::parse("t", u).unwrap().cleartext_warning();
+    for local in [
+        "redis://127.0.0.1:6379",
+        "redis://localhost",
+        "redis://[::1]:6379",
+        "rediss://cache.example:6380",
+        "rediss://10.0.0.5",
+    ] {
+        assert_eq!(warn(local), None, "{local}");
+    }
+    for remote in [
+        "redis://cache.example:6380",
+        "redis://10.0.0.5",
+        "redis://[2001:db8::1]",
+    ] {
+        let w = warn(remote).unwrap_or_else(|| panic!("{remote}: no warning"));
+        assert!(w.contains("rediss://") && w.contains("in clear"), "{w}");
+    }
+    assert!(warn("redis://10.0.0.5:7000")
+        .unwrap()
+        .contains("10.0.0.5:7000"));
+}

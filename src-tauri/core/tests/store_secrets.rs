@@ -156,3 +156,74 @@ async fn a_custom_backend_can_be_injected() {
     assert_eq!(secrets.kind(), "memory");
     round_trip(&secrets).await;
 }
+
+/// A keychain whose calls take 6 s while `slow` is set (an unlock prompt).
+#[derive(Default)]
+struct SlowKeychain {
+    slow: std::sync::atomic::AtomicBool,
+    inner: junction_core::store::MemoryBackend,
+}
+
+impl SlowKeychain {
+    fn wait(&self) {
+        if self.slow.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_secs(6));
+        }
+    }
+}
+
+impl SecretBackend for SlowKeychain {
+    fn kind(&self) -> &'static str {
+        "keyring"
+    }
+    fn get(&self, name: &SecretName) -> junction_core::Result<Option<String>> {
+        self.wait();
+        self.inner.get(name)
+    }
+    fn set(&self, name: &SecretName, value: &str) -> junction_core::Result<()> {
+        self.wait();
+        self.inner.set(name, value)
+    }
+    fn delete(&self, name: &SecretName) -> junction_core::Result<()> {
+        self.wait();
+        self.inner.delete(name)
+    }
+}
+
+/// A keychain that only times out is not recorded as missing: config.toml keeps no
+/// `secret_store = "file"`, the grants already in the keychain are still read, and the
+/// next start asks the keychain again (and uses it when it answers).
+#[tokio::test]
+async fn a_slow_keychain_is_not_a_missing_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "keyring");
+    let keychain = Arc::new(SlowKeychain::default());
+    let name = SecretName::refresh_token("org", "user", ProviderId::Hubspot);
+    keychain.inner.set(&name, "saved-before").unwrap();
+    keychain
+        .slow
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+
+    let secrets = Secrets::open_with_keychain(&cfg, keychain.clone()).await;
+    assert_eq!(secrets.kind(), "file");
+    let warning = secrets.warning().unwrap().to_string();
+    assert!(warning.contains("did not answer"), "{warning}");
+    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap_or_default();
+    assert!(!file.contains("secret_store"), "{file}");
+
+    // The prompt is answered: the keychain's grant is read as the second store.
+    keychain
+        .slow
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let got = secrets
+        .get(&name)
+        .await
+        .unwrap()
+        .expect("read from the keychain");
+    assert_eq!(got.expose_secret(), "saved-before");
+
+    // The next start probes again and uses the keychain.
+    let again = Secrets::open_with_keychain(&cfg, keychain.clone()).await;
+    assert_eq!(again.kind(), "keyring");
+    assert!(again.warning().is_none());
+}

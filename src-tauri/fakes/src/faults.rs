@@ -17,6 +17,8 @@ pub enum FaultKind {
     DropConnection,
     /// The provider's real 429 (body and headers). Without changing the limiter state.
     RateLimited,
+    /// 200 with a body of this many bytes, streamed without a Content-Length.
+    OversizedBody(usize),
 }
 
 /// One injected fault.

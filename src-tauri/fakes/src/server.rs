@@ -209,9 +209,38 @@ async fn handle(
     response.ok_or(Dropped)
 }
 
+/// A body of `left` bytes of blanks, produced as it is sent (never held in memory).
+struct Filler {
+    left: usize,
+}
+
+impl hyper::body::Body for Filler {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        const CHUNK: usize = 256 * 1024;
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        let n = self.left.min(CHUNK);
+        self.left -= n;
+        let chunk = axum::body::Bytes::from(vec![b' '; n]);
+        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk))))
+    }
+}
+
 /// The answer of an injected fault, in the provider's own shapes.
 fn fault_response(fake: &Fake, provider: ProviderId, kind: FaultKind) -> Response {
     match kind {
+        FaultKind::OversizedBody(bytes) => {
+            let mut resp = Response::new(axum::body::Body::new(Filler { left: bytes }));
+            respond::set_header(&mut resp, "content-type", "application/json");
+            resp
+        }
         FaultKind::Status(status) => server_error(provider, status),
         FaultKind::RevokeAccessTokens => {
             fake.tokens.lock().revoke_access(provider);

@@ -13,7 +13,6 @@ export const commands = {
 	getSettings: () => typedError<SettingsView_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Write-only: the secret goes to the secret store and never comes back. */
 	setClientSecret: (provider: ProviderId, secret: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_client_secret", { provider, secret })),
-	forgetEverything: () => typedError<null, IpcError>(__TAURI_INVOKE("forget_everything")),
 	cancelLoad: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_load", { provider })),
 	/**
 	 *  One window of the rows `query` selects (at most 2,000), with the total and the
@@ -32,6 +31,7 @@ export const commands = {
 	 */
 	useBrowserInstead: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("use_browser_instead", { provider })),
 	disconnect: (provider: ProviderId) => typedError<ProviderView_Serialize, IpcError>(__TAURI_INVOKE("disconnect", { provider })),
+	forgetEverything: () => typedError<null, IpcError>(__TAURI_INVOKE("forget_everything")),
 	saveSettings: (settings: SettingsInput_Deserialize) => typedError<SettingsView_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
 	/**  Opens an http(s) URL in the system browser: never inside the app. */
 	openUrl: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_url", { url })),
@@ -46,8 +46,11 @@ export const commands = {
 	 *  Asks where to write in the native save dialog, then writes what `query` selects
 	 *  (the table's view, in its order), or every item when there is no query. The page
 	 *  sends no path: only the user picks where a file goes (see save_dialog.rs).
+	 *  `csv_raw_formulas` (the export dialog's checkbox) writes CSV cells that begin with
+	 *  `=`, `+`, `-`, `@`, a tab or a carriage return as they are instead of with a
+	 *  leading `'`; other formats ignore it.
 	 */
-	exportItems: (format: ExportFormat, query: ItemQuery_Deserialize | null) => typedError<ExportOutcome, IpcError>(__TAURI_INVOKE("export_items", { format, query })),
+	exportItems: (format: ExportFormat, query: ItemQuery_Deserialize | null, csvRawFormulas: boolean) => typedError<ExportOutcome, IpcError>(__TAURI_INVOKE("export_items", { format, query, csvRawFormulas })),
 };
 
 /** Events */
@@ -82,6 +85,8 @@ export type CacheStatus_Deserialize = {
 	label: string,
 	ok: boolean,
 	error?: string | null,
+	/**  Set when the cache works but is unsafe: plain `redis://` to another machine. */
+	warning?: string | null,
 };
 
 export type CacheStatus_Serialize = {
@@ -91,6 +96,8 @@ export type CacheStatus_Serialize = {
 	label: string,
 	ok: boolean,
 	error: string | null,
+	/**  Set when the cache works but is unsafe: plain `redis://` to another machine. */
+	warning: string | null,
 };
 
 /**  A provider's card changed (connected, disconnected, a load ended): `connection-changed`. */

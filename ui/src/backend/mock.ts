@@ -232,8 +232,16 @@ export function createMockBackend(search: string): Backend {
   let status: AppStatus = {
     cache:
       q.get("cache") === "down"
-        ? { kind: "redis", label: "Cache: Redis at cache.internal:6379", ok: false, error: "Connection refused (os error 111)" }
-        : { kind: "embedded", label: "Cache: embedded", ok: true, error: null },
+        ? { kind: "redis", label: "Cache: Redis at cache.internal:6379", ok: false, error: "Connection refused (os error 111)", warning: null }
+        : q.get("cache") === "cleartext"
+          ? {
+              kind: "redis",
+              label: "Cache: Redis at cache.internal:6379",
+              ok: true,
+              error: null,
+              warning: "Redis at cache.internal:6379 is plain redis://: tokens cross the network in clear. Use rediss://.",
+            }
+          : { kind: "embedded", label: "Cache: embedded", ok: true, error: null, warning: null },
     secrets:
       q.get("secrets") === "file"
         ? {
@@ -445,8 +453,8 @@ export function createMockBackend(search: string): Backend {
           status = {
             ...status,
             cache: settings.redis_url
-              ? { kind: "redis", label: `Cache: Redis at ${host}`, ok: true, error: null }
-              : { kind: "embedded", label: "Cache: embedded", ok: true, error: null },
+              ? { kind: "redis", label: `Cache: Redis at ${host}`, ok: true, error: null, warning: null }
+              : { kind: "embedded", label: "Cache: embedded", ok: true, error: null, warning: null },
           };
           if (statusEventOnSave) {
             const s = currentStatus();
@@ -513,9 +521,9 @@ export function createMockBackend(search: string): Backend {
       hooks.itemsFetched.push(key.id);
       return store.getItem(key);
     },
-    async exportItems(format, query) {
+    async exportItems(format, query, csvRawFormulas) {
       log(`export_items:${format}`);
-      hooks.exportArgs.push({ format, query: query ? structuredClone(query) : null });
+      hooks.exportArgs.push({ format, query: query ? structuredClone(query) : null, csvRawFormulas });
       // As in Rust: the save dialog first, then the write.
       await sleep(exportDelay);
       if (hooks.cancelSave) return { outcome: "cancelled" };

@@ -47,7 +47,7 @@ export function createTauriBackend(): Backend {
     queryItems: (query, offset, limit) => unwrap(commands.queryItems(query, offset, limit)),
     getItem: (key) => unwrap(commands.getItem(key)),
     // No path: Rust opens the save dialog itself and writes where the user chose.
-    exportItems: (format, query) => unwrap(commands.exportItems(format, query)),
+    exportItems: (format, query, csvRawFormulas) => unwrap(commands.exportItems(format, query, csvRawFormulas)),
     onConnectionChanged: (cb) => events.connectionChanged.listen((e) => cb(e.payload)),
     onStatusChanged: (cb) => events.statusChanged.listen((e) => cb(e.payload)),
   };

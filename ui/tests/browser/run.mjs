@@ -195,11 +195,29 @@ test("export sends the query of the filtered view", async (ctx) => {
   // The page sends the format and the table's query, never a path (issue 13) nor a
   // list of keys (issue 9: export is a query too).
   const sent = await page.evaluate(() => window.__JUNCTION_MOCK__.exportArgs);
-  assert.deepEqual(Object.keys(sent[0]).sort(), ["format", "query"]);
+  assert.deepEqual(Object.keys(sent[0]).sort(), ["csvRawFormulas", "format", "query"]);
+  assert.equal(sent[0].csvRawFormulas, false, "formula cells defused by default");
   assert.deepEqual(sent[0].query, { providers: ["airtable"], types: [], search: "ord", sort: null });
   assert.equal(last.count, shown);
   assert.equal(last.keys.length, shown);
   assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable rows written");
+});
+
+test("CSV export: the formula option shows for CSV only, says what it does, and is sent", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&items=300&delay=0");
+  await loadAll(page, "300");
+  await page.getByTestId("export-button").click();
+  const option = page.getByTestId("export-csv-formulas");
+  assert.equal(await option.isVisible(), false, "hidden for JSON");
+  await page.locator("label.segment", { hasText: "CSV" }).click();
+  await option.waitFor();
+  assert.match(await option.innerText(), /leading '/);
+  await page.getByTestId("export-csv-raw-formulas").check();
+  await page.getByTestId("export-confirm").click();
+  await expectText(page.getByTestId("toast"), "Exported 300 items");
+  const sent = await page.evaluate(() => window.__JUNCTION_MOCK__.exportArgs);
+  assert.equal(sent.at(-1).csvRawFormulas, true);
+  assert.equal(sent.at(-1).format, "csv");
 });
 
 test("export of all items sends no query and uses the save dialog path", async (ctx) => {
@@ -355,6 +373,14 @@ test("status bar: cache error with Retry, secrets warning", async (ctx) => {
   await page.getByTestId("retry-cache").click();
   await page.getByTestId("retry-cache").waitFor({ state: "hidden" });
   assert.equal(await page.getByTestId("cache-error").isHidden(), true);
+});
+
+test("status bar: plain redis:// to another machine is warned about", async (ctx) => {
+  const page = await open(ctx, "?cache=cleartext");
+  await expectText(page.getByTestId("cache-warning"), "rediss://");
+  assert.equal(await page.getByTestId("cache-error").isHidden(), true);
+  const plain = await open(ctx, "");
+  assert.equal(await plain.getByTestId("cache-warning").isHidden(), true);
 });
 
 test("RTL and very long names stay inside their cells", async (ctx) => {

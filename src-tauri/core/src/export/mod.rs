@@ -20,7 +20,11 @@
 //!   field names in their JSON order ([`CSV_HEADER`]). `children` is joined with `;`,
 //!   `properties` and `associations` are their JSON text (`properties` is `{}` when
 //!   empty; its values keep their JSON types), `null` is an empty field, booleans
-//!   are `true`/`false`, times are RFC 3339 in UTC exactly as in JSON.
+//!   are `true`/`false`, times are RFC 3339 in UTC exactly as in JSON. A cell that a
+//!   spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab or a
+//!   carriage return and is not a number) gets a leading `'`, unless
+//!   [`ExportOptions::csv_raw_formulas`] is set. JSON, NDJSON and SQLite are never
+//!   changed.
 //!
 //! Every file is UTF-8 **without a byte-order mark**: RFC 4180, JSON (RFC 8259 forbids
 //! emitting one) and NDJSON readers, `csv`/pandas/`jq` and spreadsheet imports that let
@@ -154,6 +158,26 @@ impl FromStr for ExportFormat {
     }
 }
 
+/// How an export is written: its format and, for CSV, whether formula-looking cells
+/// stay exactly as they are. A plain [`ExportFormat`] converts into the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportOptions {
+    pub format: ExportFormat,
+    /// CSV only: write cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage
+    /// return as they are, without the leading `'` that keeps a spreadsheet from running
+    /// them as formulas. Off by default; no other format is affected.
+    pub csv_raw_formulas: bool,
+}
+
+impl From<ExportFormat> for ExportOptions {
+    fn from(format: ExportFormat) -> Self {
+        ExportOptions {
+            format,
+            csv_raw_formulas: false,
+        }
+    }
+}
+
 /// What an export wrote: for the toast ("12,345 items saved to …").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportSummary {
@@ -280,11 +304,11 @@ impl Source for Cancellable<'_> {
 /// [`Error::InvalidInput`] for a path with no file name.
 pub fn export_items<'a>(
     items: impl IntoIterator<Item = &'a IntegrationItem>,
-    format: ExportFormat,
+    options: impl Into<ExportOptions>,
     path: &Path,
     cancel: Option<&AtomicBool>,
 ) -> Result<ExportSummary> {
-    export(&mut Listed(items.into_iter()), format, path, cancel)
+    export(&mut Listed(items.into_iter()), options.into(), path, cancel)
 }
 
 /// Writes what `query` selects from the store to `path` in `format`, in the query's
@@ -292,16 +316,16 @@ pub fn export_items<'a>(
 pub fn export_query(
     store: &ItemStore,
     query: &ItemQuery,
-    format: ExportFormat,
+    options: impl Into<ExportOptions>,
     path: &Path,
     cancel: Option<&AtomicBool>,
 ) -> Result<ExportSummary> {
-    export(&mut Stored { store, query }, format, path, cancel)
+    export(&mut Stored { store, query }, options.into(), path, cancel)
 }
 
 fn export(
     source: &mut dyn Source,
-    format: ExportFormat,
+    options: ExportOptions,
     path: &Path,
     cancel: Option<&AtomicBool>,
 ) -> Result<ExportSummary> {
@@ -310,7 +334,7 @@ fn export(
         return Err(Error::Cancelled);
     }
     let mut source = Cancellable { source, cancel };
-    let written = if format == ExportFormat::Sqlite {
+    let written = if options.format == ExportFormat::Sqlite {
         write_atomic_path(&target, NewFile::Ordinary, |temp| {
             let count = source.source.write_sqlite(temp, cancel)?;
             Ok((count, std::fs::metadata(temp).map(|m| m.len()).unwrap_or(0)))
@@ -318,7 +342,7 @@ fn export(
     } else {
         write_atomic(&target, NewFile::Ordinary, |out| {
             let mut counted = CountingWriter::new(out);
-            let count = write_text(format, &mut counted, &mut source)?;
+            let count = write_text(options, &mut counted, &mut source)?;
             counted.flush()?;
             Ok((count, counted.written))
         })
@@ -339,23 +363,24 @@ fn export(
 /// [`export_items`], which is atomic; a stream cannot be.
 pub fn write_to<'a, W: Write>(
     items: impl IntoIterator<Item = &'a IntegrationItem>,
-    format: ExportFormat,
+    options: impl Into<ExportOptions>,
     writer: W,
 ) -> Result<usize> {
-    stream(&mut Listed(items.into_iter()), format, writer)
+    stream(&mut Listed(items.into_iter()), options.into(), writer)
 }
 
 /// Streams what `query` selects from the store to any writer.
 pub fn write_query_to<W: Write>(
     store: &ItemStore,
     query: &ItemQuery,
-    format: ExportFormat,
+    options: impl Into<ExportOptions>,
     writer: W,
 ) -> Result<usize> {
-    stream(&mut Stored { store, query }, format, writer)
+    stream(&mut Stored { store, query }, options.into(), writer)
 }
 
-fn stream<W: Write>(source: &mut dyn Source, format: ExportFormat, writer: W) -> Result<usize> {
+fn stream<W: Write>(source: &mut dyn Source, options: ExportOptions, writer: W) -> Result<usize> {
+    let format = options.format;
     if !format.streams() {
         return Err(Error::InvalidInput(format!(
             "a {} export needs a file: give --out FILE",
@@ -363,7 +388,7 @@ fn stream<W: Write>(source: &mut dyn Source, format: ExportFormat, writer: W) ->
         )));
     }
     let mut out = BufWriter::with_capacity(256 * 1024, writer);
-    let written = write_text(format, &mut out, source).and_then(|n| Ok(out.flush().map(|_| n)?));
+    let written = write_text(options, &mut out, source).and_then(|n| Ok(out.flush().map(|_| n)?));
     match written {
         Ok(count) => Ok(count),
         Err(WriteFailure::Stopped(e)) => Err(e),
@@ -373,11 +398,11 @@ fn stream<W: Write>(source: &mut dyn Source, format: ExportFormat, writer: W) ->
 
 /// The text formats' core: writes every item of `source` in `format` to `out`.
 pub(crate) fn write_text<W: Write>(
-    format: ExportFormat,
+    options: ExportOptions,
     out: &mut W,
     source: &mut dyn Source,
 ) -> std::result::Result<usize, WriteFailure> {
-    match format {
+    match options.format {
         ExportFormat::Json => {
             let mut w = json::Json::start(out)?;
             let n = source.each(&mut |r| w.record(r))?;
@@ -391,7 +416,7 @@ pub(crate) fn write_text<W: Write>(
             Ok(n)
         }
         ExportFormat::Csv => {
-            let mut w = csv::Csv::start(out)?;
+            let mut w = csv::Csv::start(out, options.csv_raw_formulas)?;
             let n = source.each(&mut |r| w.record(r))?;
             w.finish()?;
             Ok(n)
@@ -406,7 +431,7 @@ pub(crate) fn write_text<W: Write>(
 #[cfg(test)]
 pub(crate) fn write_items<'a, W: Write>(
     items: impl IntoIterator<Item = &'a IntegrationItem>,
-    format: ExportFormat,
+    options: impl Into<ExportOptions>,
     out: &mut W,
     cancel: Option<&AtomicBool>,
 ) -> std::result::Result<usize, WriteFailure> {
@@ -415,7 +440,7 @@ pub(crate) fn write_items<'a, W: Write>(
         source: &mut listed,
         cancel,
     };
-    write_text(format, out, &mut source)
+    write_text(options.into(), out, &mut source)
 }
 
 /// Fails with `Cancelled` every [`CANCEL_CHECK_EVERY`] items once `cancel` is set.
@@ -686,6 +711,59 @@ mod tests {
         );
         assert_eq!(lines.next().unwrap(), "");
         assert!(lines.next().is_none());
+    }
+
+    fn csv_row_of(name: &str, options: ExportOptions) -> String {
+        let mut item = IntegrationItem::new(ProviderId::Hubspot, "Contact", "7");
+        item.name = Some(name.to_string());
+        let mut out = Vec::new();
+        write_items(&[item], options, &mut out, None).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        row[5].to_string()
+    }
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_get_a_quote() {
+        let csv = ExportOptions::from(ExportFormat::Csv);
+        for attack in [
+            "=HYPERLINK(\"http://evil\",\"click\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1",
+            "-",
+            "+1 555 0100",
+            "-inf",
+            "+NaN",
+            "-1e",
+        ] {
+            assert_eq!(csv_row_of(attack, csv), format!("'{attack}"), "{attack:?}");
+        }
+        for plain in ["-5", "+1.25", "-.5e-3", "12", "a=b", "", "'already", "1-2"] {
+            assert_eq!(csv_row_of(plain, csv), plain, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn raw_formulas_write_cells_as_they_are_and_other_formats_never_change() {
+        let raw = ExportOptions {
+            format: ExportFormat::Csv,
+            csv_raw_formulas: true,
+        };
+        assert_eq!(csv_row_of("=1+1", raw), "=1+1");
+        let mut item = IntegrationItem::new(ProviderId::Hubspot, "Contact", "=id");
+        item.name = Some("@name".into());
+        for format in [ExportFormat::Json, ExportFormat::Ndjson] {
+            let text = String::from_utf8(to_bytes(std::slice::from_ref(&item), format)).unwrap();
+            assert!(
+                text.contains("\"=id\"") && text.contains("\"@name\""),
+                "{text}"
+            );
+            assert!(!text.contains('\''), "{text}");
+        }
     }
 
     #[test]

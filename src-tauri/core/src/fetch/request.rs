@@ -2,7 +2,8 @@
 //! handle what comes back.
 //!
 //! - 2xx: the JSON body (malformed JSON is a `provider_response` error naming the
-//!   endpoint).
+//!   endpoint). Every body is read up to [`MAX_API_BODY`]; a larger one is a
+//!   `provider_response` error naming the cap and the host, not retried.
 //! - 401: one refresh (`Session::access_token_after_401`), then the same request again;
 //!   a second 401 is `needs_reconnect`.
 //! - 429: the provider's wait (HubSpot: the window, from `X-HubSpot-RateLimit-Interval-
@@ -24,6 +25,7 @@ use url::Url;
 
 use super::limiter::{sleep_until, Budget};
 use super::{Ctx, LoadEvent};
+use crate::http::{read_body, BodyError, MAX_API_BODY};
 use crate::providers::{json, Throttle};
 use crate::{Error, Result};
 
@@ -188,11 +190,18 @@ impl Ctx {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = match self
-            .cancellable(async { Ok(response.bytes().await) })
+            .cancellable(async { Ok(read_body(response, MAX_API_BODY).await) })
             .await?
         {
             Ok(b) => b,
-            Err(e) => return Ok(Err(network(&e))),
+            Err(BodyError::Read(e)) => return Ok(Err(network(&e))),
+            Err(BodyError::TooLarge(reason)) => {
+                return Ok(Err(Attempt::Fatal(Error::ProviderResponse {
+                    provider: provider.display_name().into(),
+                    endpoint: call.endpoint.clone(),
+                    reason,
+                })))
+            }
         };
         provider.get().observe(
             call.budget,

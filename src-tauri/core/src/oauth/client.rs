@@ -246,12 +246,9 @@ impl ProviderClient {
                 for (name, value) in response.headers() {
                     builder = builder.header(name, value);
                 }
-                let bytes = response
-                    .bytes()
-                    .await
-                    .map_err(|e| TransportError(crate::http::describe(&e)))?;
+                let bytes = capped_body(response).await.map_err(TransportError)?;
                 builder
-                    .body(bytes.to_vec())
+                    .body(bytes)
                     .map_err(|e| TransportError(e.to_string()))
             })
         }
@@ -343,8 +340,10 @@ impl ProviderClient {
             })
         })?;
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let body = capped_body(response)
+            .await
+            .map_err(|reason| TokenFailure::Other(self.token_error(reason)))?;
+        let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         if !(200..300).contains(&status) {
             let code = value.get("error").and_then(Value::as_str).unwrap_or("");
             let detail = value
@@ -458,7 +457,8 @@ impl TokenCall<'_> {
     /// The JSON answer of an account lookup; `None` on any failure (a lookup never
     /// fails a connect: the card then shows no account name).
     pub async fn json_or_none(&self, request: reqwest::RequestBuilder) -> Option<Value> {
-        request.send().await.ok()?.json().await.ok()
+        let body = capped_body(request.send().await.ok()?).await.ok()?;
+        serde_json::from_slice(&body).ok()
     }
 
     /// A revocation's answer: 2xx is done, anything else an error naming the status.
@@ -479,6 +479,17 @@ impl TokenCall<'_> {
             })
         }
     }
+}
+
+/// A token endpoint's (or account lookup's) body, at most [`crate::http::MAX_TOKEN_BODY`];
+/// the error says why not.
+async fn capped_body(response: reqwest::Response) -> std::result::Result<Vec<u8>, String> {
+    crate::http::read_body(response, crate::http::MAX_TOKEN_BODY)
+        .await
+        .map_err(|e| match e {
+            crate::http::BodyError::TooLarge(reason) => reason,
+            crate::http::BodyError::Read(e) => crate::http::describe(&e),
+        })
 }
 
 /// A transport failure, as oauth2 wants it (an std error).

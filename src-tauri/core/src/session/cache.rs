@@ -59,6 +59,7 @@ impl Cache {
                     label: kv.label(),
                     ok: ping.is_ok(),
                     error: ping.err().map(|e| e.to_string()),
+                    warning: self.cleartext_warning(),
                 }
             }
             Slot::Down { reason } => CacheStatus {
@@ -66,6 +67,7 @@ impl Cache {
                 label: format!("Cache: Redis at {}", self.host_port()),
                 ok: false,
                 error: Some(self.down(reason).to_string()),
+                warning: self.cleartext_warning(),
             },
         }
     }
@@ -75,6 +77,10 @@ impl Cache {
             endpoint: self.host_port(),
             reason: reason.to_string(),
         }
+    }
+
+    fn cleartext_warning(&self) -> Option<String> {
+        self.config.redis.as_ref()?.cleartext_warning()
     }
 
     fn host_port(&self) -> String {

@@ -66,8 +66,25 @@ impl Session {
             Some(text) => {
                 let endpoint = RedisEndpoint::parse("Redis URL", text)?;
                 match endpoint.password() {
-                    // The dialog shows a saved password as `***`: keep the saved one.
-                    Some("***") => {}
+                    // The dialog shows a saved password as `***`: keep the saved one,
+                    // but only for the server it was saved for. Another scheme, host,
+                    // port or user must be given its password again, or the saved one
+                    // (and then every token) would go to the new server.
+                    Some("***") => {
+                        let saved_for = self
+                            .config()
+                            .file
+                            .redis_url
+                            .as_deref()
+                            .and_then(|u| RedisEndpoint::parse("Redis URL", u).ok());
+                        if !saved_for.is_some_and(|old| old.same_server(&endpoint)) {
+                            return Err(crate::Error::config(
+                                "Redis URL",
+                                "the saved password belongs to another Redis server; \
+                                 type this server's password instead of ***",
+                            ));
+                        }
+                    }
                     Some(p) => password = Some(Some(p.to_string())),
                     None => password = Some(None),
                 }

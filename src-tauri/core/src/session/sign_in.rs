@@ -1,9 +1,11 @@
 //! Connect and disconnect.
 //!
 //! Connect: pending flow (state, PKCE verifier, provider) in Kv for the flow's TTL →
-//! the loopback server on the redirect URI → the state taken with get-and-delete
-//! (single use; unknown, expired, replayed or other-provider states are answered 400
-//! and no token request is made) → code exchanged → grant stored → facts written.
+//! the loopback server on the redirect URI → the callback's state compared, in
+//! constant time, with this flow's own before anything else (a callback for any other
+//! state is answered 400 and the flow keeps waiting; the cache is not even asked) →
+//! the state taken with get-and-delete (single use) → code exchanged → grant stored →
+//! facts written.
 
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use chrono::Utc;
 use oauth2::{CsrfToken, PkceCodeChallenge};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -96,8 +99,12 @@ impl Session {
             let served = loopback
                 .serve(deadline, stop, |params| {
                     let session = session.clone();
-                    let client = &client;
-                    async move { session.handle_callback(provider, client, params).await }
+                    let (client, state) = (&client, state.as_str());
+                    async move {
+                        session
+                            .handle_callback(provider, client, state, params)
+                            .await
+                    }
                 })
                 .await;
             match served {
@@ -132,6 +139,7 @@ impl Session {
         &self,
         provider: ProviderId,
         client: &ProviderClient,
+        own_state: &str,
         params: std::collections::HashMap<String, String>,
     ) -> Verdict<ConnectionFacts> {
         let name = provider.display_name();
@@ -145,6 +153,11 @@ impl Session {
         let Some(state) = params.get("state").filter(|s| !s.is_empty()) else {
             return reject();
         };
+        // This flow's state, first: a callback for another (a stale flow another
+        // process left in the cache, a guess) never reaches the cache or the provider.
+        if !bool::from(state.as_bytes().ct_eq(own_state.as_bytes())) {
+            return reject();
+        }
         let kv = match self.kv().await {
             Ok(kv) => kv,
             Err(e) => return Verdict::Done(Err(e), cache_unavailable_page()),
@@ -241,15 +254,27 @@ impl Session {
     }
 
     /// Revokes where the provider can, then deletes the cached token, the grant and
-    /// the facts. Returns whether there was a connection. A failed revocation does
-    /// not keep the local entries (the user asked to disconnect); it is logged.
+    /// the facts. Returns whether there was a connection. Every step is tried whatever
+    /// the others did (a dead Redis or a corrupt file must not keep the rest); a failed
+    /// revocation is only logged, any other failure is the error after all steps ran.
     pub async fn disconnect(&self, provider: ProviderId) -> Result<bool> {
+        let mut problems = Problems::default();
+        let found = self.disconnect_steps(provider, &mut problems).await;
+        problems.into_result(found)
+    }
+
+    async fn disconnect_steps(&self, provider: ProviderId, problems: &mut Problems) -> bool {
         // No refresh in this process may write the grant back after we delete it: hold
         // the refresh mutex (a queued refresh then finds no grant and stops).
         let _no_refresh = self.tokens.refresh_mutex(provider).lock().await;
         let cfg = self.config();
         let grant = self.grant(provider).await.ok().flatten();
-        let facts = self.connections.get(provider).await?;
+        self.tokens.drop_pending(provider);
+        // Unreadable facts count as a connection: there was something to remove.
+        let facts = self.connections.get(provider).await.unwrap_or_else(|e| {
+            problems.note("connections", e);
+            None
+        });
         if let Some(grant) = &grant {
             if let Ok(client) = self.provider_client(provider).await {
                 let refresh = grant.refresh_token.clone().map(SecretString::from);
@@ -260,50 +285,79 @@ impl Session {
             }
         }
         if let Ok(kv) = self.kv().await {
-            kv.del(&self.keys().key(provider, KeyKind::AccessToken, None))
-                .await?;
+            let key = self.keys().key(provider, KeyKind::AccessToken, None);
+            problems.check("cache", kv.del(&key).await);
         }
-        self.secrets()
-            .delete(&SecretName::refresh_token(
-                &cfg.org_id,
-                &cfg.user_id,
-                provider,
-            ))
-            .await?;
-        self.connections.remove(provider).await?;
+        let name = SecretName::refresh_token(&cfg.org_id, &cfg.user_id, provider);
+        problems.check("secrets", self.secrets().delete(&name).await);
+        let removed = self.connections.remove(provider).await;
+        let had_facts = matches!(removed, Ok(true) | Err(_));
+        problems.check("connections", removed);
         // Its items go too: a disconnected account's data should not linger.
         let items = self.items().clone();
-        crate::fs::blocking(move || items.forget_provider(provider)).await?;
-        Ok(grant.is_some() || facts.is_some())
+        problems.check(
+            "items",
+            crate::fs::blocking(move || items.forget_provider(provider)).await,
+        );
+        grant.is_some() || facts.is_some() || had_facts
     }
 
     /// Disconnects everything and wipes Junction's Kv keys, secrets and config files.
+    /// Like [`Self::disconnect`], every step runs; the files are always removed.
     pub async fn forget_everything(&self) -> Result<()> {
+        let mut problems = Problems::default();
         for provider in ProviderId::ALL {
-            self.disconnect(provider).await?;
-            self.secrets()
-                .delete(&SecretName::client_secret(provider))
-                .await?;
+            self.disconnect_steps(provider, &mut problems).await;
+            let name = SecretName::client_secret(provider);
+            problems.check("secrets", self.secrets().delete(&name).await);
         }
-        self.secrets().delete(&SecretName::redis_password()).await?;
+        let name = SecretName::redis_password();
+        problems.check("secrets", self.secrets().delete(&name).await);
         let items = self.items().clone();
-        crate::fs::blocking(move || items.forget_everything()).await?;
+        problems.check(
+            "items",
+            crate::fs::blocking(move || items.forget_everything()).await,
+        );
         if let Ok(kv) = self.kv().await {
-            kv.del_prefix(&self.keys().prefix()).await?;
+            problems.check("cache", kv.del_prefix(&self.keys().prefix()).await);
         }
         let dir = self.config().config_dir.clone();
-        crate::fs::blocking(move || {
-            for file in [crate::config::CONFIG_FILE, CONNECTIONS_FILE, SECRETS_FILE] {
-                match std::fs::remove_file(dir.join(file)) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io(dir.join(file), e)),
-                }
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(())
+        for file in [crate::config::CONFIG_FILE, CONNECTIONS_FILE, SECRETS_FILE] {
+            let path = dir.join(file);
+            let removed = crate::fs::blocking(move || match std::fs::remove_file(&path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Error::io(&path, e)),
+            })
+            .await;
+            problems.check("files", removed);
+        }
+        problems.into_result(())
+    }
+}
+
+/// The failures of a clean-up that goes on past them: each is logged, the first is
+/// the answer.
+#[derive(Default)]
+struct Problems(Vec<Error>);
+
+impl Problems {
+    fn note(&mut self, step: &str, error: Error) {
+        tracing::warn!(step, error = %error, "a clean-up step failed; going on");
+        self.0.push(error);
+    }
+
+    fn check<T>(&mut self, step: &str, result: Result<T>) {
+        if let Err(e) = result {
+            self.note(step, e);
+        }
+    }
+
+    fn into_result<T>(self, value: T) -> Result<T> {
+        match self.0.into_iter().next() {
+            None => Ok(value),
+            Some(first) => Err(first),
+        }
     }
 }
 

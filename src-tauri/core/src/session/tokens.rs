@@ -30,6 +30,19 @@ pub const UNKNOWN_EXPIRY_CACHE: Duration = Duration::from_secs(600);
 /// 30 s token call, a 409 wait, a second 30 s call), so it never lapses mid-refresh.
 const LOCK_TTL: Duration = Duration::from_secs(90);
 
+/// The longest lifetime a token is believed to have. A larger `expires_in` (a provider
+/// or a proxy may send any number) is read as this, so an expiry is always a date that
+/// exists: `now + u64::MAX seconds` overflows (and panicked).
+pub const LONGEST_TOKEN_LIFETIME: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
+/// When a token that lives `seconds` from now expires, clamped to
+/// [`LONGEST_TOKEN_LIFETIME`].
+pub fn expiry_after(seconds: u64) -> DateTime<Utc> {
+    let seconds = seconds.min(LONGEST_TOKEN_LIFETIME.as_secs());
+    // Bounded above, so neither the conversion nor the addition can overflow.
+    Utc::now() + chrono::Duration::seconds(seconds as i64)
+}
+
 /// What the secret store holds for a connection.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Grant {
@@ -57,9 +70,7 @@ impl Grant {
                 .as_ref()
                 .map(|t| t.expose_secret().to_string()),
             access_token: Some(tokens.access_token.expose_secret().to_string()),
-            expires_at: tokens
-                .expires_in
-                .map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
+            expires_at: tokens.expires_in.map(expiry_after),
         }
     }
 
@@ -106,7 +117,21 @@ pub struct Tokens {
     keys: Keys,
     /// One refresh at a time per provider in this process.
     refresh_locks: Arc<HashMap<ProviderId, tokio::sync::Mutex<()>>>,
+    /// Grants a refresh got but could not yet write to the secret store (it failed or
+    /// timed out). The provider already retired the old refresh token, so this copy is
+    /// the only one: it is used before the store's and written again until it lands.
+    pending: Arc<parking_lot::Mutex<HashMap<ProviderId, Grant>>>,
 }
+
+/// Waits between attempts to write a pending grant (then it stays in memory only).
+const PENDING_RETRIES: [Duration; 6] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+    Duration::from_secs(16),
+    Duration::from_secs(30),
+];
 
 impl Tokens {
     pub(super) fn new(
@@ -130,6 +155,7 @@ impl Tokens {
                     .map(|p| (p, Default::default()))
                     .collect(),
             ),
+            pending: Arc::default(),
         }
     }
 
@@ -143,8 +169,12 @@ impl Tokens {
         &self.refresh_locks[&provider]
     }
 
-    /// The grant in the secret store, if any.
+    /// The grant: one not yet written (newer than the store's), else the secret
+    /// store's, if any.
     pub async fn grant(&self, provider: ProviderId) -> Result<Option<Grant>> {
+        if let Some(grant) = self.pending.lock().get(&provider) {
+            return Ok(Some(grant.clone()));
+        }
         let Some(secret) = self.secrets.get(&self.grant_name(provider)).await? else {
             return Ok(None);
         };
@@ -171,14 +201,21 @@ impl Tokens {
     /// Stores a grant (secret store first: a rotated refresh token must be safe before
     /// the new access token is used) and caches its access token.
     pub async fn store_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
-        let text = serde_json::to_string(grant).map_err(|e| Error::Internal(e.to_string()))?;
-        self.secrets
-            .set(&self.grant_name(provider), &SecretString::from(text))
-            .await?;
+        self.write_grant(provider, grant).await?;
         if let Some(token) = &grant.access_token {
             self.cache_access_token(provider, token, grant.expires_at)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Writes `grant` to the secret store; a grant written is newer than any pending.
+    async fn write_grant(&self, provider: ProviderId, grant: &Grant) -> Result<()> {
+        let text = serde_json::to_string(grant).map_err(|e| Error::Internal(e.to_string()))?;
+        self.secrets
+            .set(&self.grant_name(provider), &SecretString::from(text))
+            .await?;
+        self.pending.lock().remove(&provider);
         Ok(())
     }
 
@@ -286,7 +323,7 @@ impl Tokens {
                     if next.refresh_token.is_none() {
                         next.refresh_token = Some(refresh_token.clone());
                     }
-                    self.store_grant(provider, &next).await?;
+                    self.keep_refreshed_grant(provider, next).await?;
                     tracing::info!(provider = %provider, "refreshed the access token");
                     return Ok(tokens.access_token);
                 }
@@ -314,6 +351,56 @@ impl Tokens {
                 Err(TokenFailure::Other(e)) => return Err(e),
             }
         }
+    }
+
+    /// Stores a grant a refresh returned. When the secret store fails (or does not
+    /// answer) the grant is not dropped: the provider has already retired the old
+    /// refresh token. It is kept in memory, used from there, and written again in the
+    /// background until it lands or a newer grant replaces it.
+    async fn keep_refreshed_grant(&self, provider: ProviderId, grant: Grant) -> Result<()> {
+        if let Err(e) = self.write_grant(provider, &grant).await {
+            tracing::warn!(provider = %provider, error = %e, "could not store the refreshed grant; keeping it in memory and retrying");
+            self.pending.lock().insert(provider, grant.clone());
+            let tokens = self.clone();
+            let retried = grant.clone();
+            tokio::spawn(async move { tokens.retry_pending(provider, retried).await });
+        }
+        if let Some(token) = &grant.access_token {
+            self.cache_access_token(provider, token, grant.expires_at)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes `grant` again until it lands, while it is still the pending one. Each
+    /// attempt holds the refresh mutex, so it never races a newer refresh or a
+    /// disconnect (which drops the pending grant).
+    async fn retry_pending(&self, provider: ProviderId, grant: Grant) {
+        let same = |g: &Grant| {
+            g.refresh_token == grant.refresh_token && g.access_token == grant.access_token
+        };
+        for wait in PENDING_RETRIES {
+            tokio::time::sleep(self.config.scaled(wait)).await;
+            let _refresh = self.refresh_mutex(provider).lock().await;
+            if !self.pending.lock().get(&provider).is_some_and(same) {
+                return;
+            }
+            match self.write_grant(provider, &grant).await {
+                Ok(()) => {
+                    tracing::info!(provider = %provider, "stored the refreshed grant on a retry");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(provider = %provider, error = %e, "the refreshed grant is still not stored")
+                }
+            }
+        }
+        tracing::warn!(provider = %provider, "the refreshed grant stays in memory only; it is lost when Junction quits");
+    }
+
+    /// Forgets a grant that was never written (disconnect holds the refresh mutex).
+    pub(crate) fn drop_pending(&self, provider: ProviderId) {
+        self.pending.lock().remove(&provider);
     }
 
     /// Records that the provider refused our tokens; the card then asks to reconnect.
@@ -388,5 +475,55 @@ impl Drop for RefreshLock {
             }
         }
         // The file lock is released when the file closes.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(expires_in: Option<u64>) -> TokenSet {
+        TokenSet {
+            access_token: SecretString::from("a"),
+            refresh_token: None,
+            expires_in,
+            scopes: Vec::new(),
+            portal_id: None,
+            workspace_name: None,
+        }
+    }
+
+    #[test]
+    fn any_expires_in_gives_a_real_expiry() {
+        let longest = Utc::now() + chrono::Duration::from_std(LONGEST_TOKEN_LIFETIME).unwrap();
+        for seconds in [
+            u64::MAX,
+            i64::MAX as u64 + 1,
+            i64::MAX as u64,
+            1 << 62,
+            10_000_000_000_000,
+        ] {
+            let at = Grant::from_tokens(&tokens(Some(seconds)))
+                .expires_at
+                .unwrap();
+            assert!(
+                at <= longest + chrono::Duration::seconds(5),
+                "{seconds}: {at}"
+            );
+            assert!(
+                at > Utc::now() + chrono::Duration::days(365),
+                "{seconds}: {at}"
+            );
+        }
+        let soon = Grant::from_tokens(&tokens(Some(1800))).expires_at.unwrap();
+        let left = (soon - Utc::now()).num_seconds();
+        assert!((1795..=1800).contains(&left), "{left}");
+        assert_eq!(
+            Grant::from_tokens(&tokens(Some(0)))
+                .expires_at
+                .map(|a| a <= Utc::now()),
+            Some(true)
+        );
+        assert_eq!(Grant::from_tokens(&tokens(None)).expires_at, None);
     }
 }

@@ -67,23 +67,22 @@ impl KeyringBackend {
     fn entry(name: &SecretName) -> Result<keyring::Entry> {
         keyring::Entry::new(KEYRING_SERVICE, name.as_str()).map_err(keyring_error)
     }
+}
 
-    /// Writes, reads back and deletes a probe entry: a keychain that cannot do all
-    /// three is no use to us.
-    fn probe() -> Result<()> {
-        let name = SecretName("junction:probe".to_string());
-        let backend = KeyringBackend;
-        backend.set(&name, "probe")?;
-        let read = backend.get(&name)?;
-        backend.delete(&name)?;
-        if read.as_deref() == Some("probe") {
-            Ok(())
-        } else {
-            Err(Error::Secrets {
-                backend: "keyring".into(),
-                reason: "the keychain did not return what was written".into(),
-            })
-        }
+/// Writes, reads back and deletes a probe entry: a keychain that cannot do all three is
+/// no use to us.
+fn probe(backend: &dyn SecretBackend) -> Result<()> {
+    let name = SecretName("junction:probe".to_string());
+    backend.set(&name, "probe")?;
+    let read = backend.get(&name)?;
+    backend.delete(&name)?;
+    if read.as_deref() == Some("probe") {
+        Ok(())
+    } else {
+        Err(Error::Secrets {
+            backend: "keyring".into(),
+            reason: "the keychain did not return what was written".into(),
+        })
     }
 }
 
@@ -164,7 +163,9 @@ impl SecretBackend for FileBackend {
     }
 
     fn get(&self, name: &SecretName) -> Result<Option<String>> {
-        self.locked(|| Ok(self.read()?.get(name.as_str()).cloned()))
+        // No lock: every write replaces the file whole (rename), so a read sees one
+        // complete version, and never waits behind a writer that is stuck.
+        Ok(self.read()?.get(name.as_str()).cloned())
     }
 
     fn set(&self, name: &SecretName, value: &str) -> Result<()> {
@@ -221,6 +222,43 @@ pub struct Secrets {
     /// The other store, read on a miss so nothing saved before a switch is stranded.
     secondary: Option<Arc<dyn SecretBackend>>,
     warning: Option<String>,
+    writes: Arc<WriteOrder>,
+}
+
+/// Keeps writes (sets and deletes) in order. A write that timed out is abandoned by its
+/// caller but still runs on the blocking pool; it must never land after a newer write
+/// of the same name (it would bring back an older refresh token, or a deleted one).
+#[derive(Default)]
+struct WriteOrder {
+    /// One write at a time, across names: a stuck store holds every write behind it.
+    serial: Mutex<()>,
+    /// The newest write asked for, per name.
+    latest: Mutex<HashMap<String, u64>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl WriteOrder {
+    /// Numbers a new write of `name`; every earlier one of `name` is now superseded.
+    fn begin(&self, name: &SecretName) -> u64 {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        self.latest.lock().insert(name.as_str().to_string(), n);
+        n
+    }
+
+    /// Runs write `n` of `name` unless a newer one was asked for meanwhile (that one
+    /// lands instead, so skipping loses nothing).
+    fn run(&self, name: &SecretName, n: u64, write: impl FnOnce() -> Result<()>) -> Result<()> {
+        let _one_at_a_time = self.serial.lock();
+        if self
+            .latest
+            .lock()
+            .get(name.as_str())
+            .is_some_and(|&l| l > n)
+        {
+            return Ok(());
+        }
+        write()
+    }
 }
 
 impl Secrets {
@@ -228,26 +266,48 @@ impl Secrets {
     /// falls back to the file with a warning and records `secret_store = "file"` in
     /// config.toml (unless the environment chose the store).
     pub async fn open(config: &Config) -> Secrets {
+        Secrets::open_with_keychain(config, Arc::new(KeyringBackend)).await
+    }
+
+    /// [`Secrets::open`] with `keychain` as the OS keychain. A keychain that fails its
+    /// probe is recorded as unusable (`secret_store = "file"`); one that is only slow
+    /// (an unlock prompt nobody has answered yet) is not: it stays the second store, so
+    /// grants already in it are still read, and the next start probes it again.
+    pub async fn open_with_keychain(config: &Config, keychain: Arc<dyn SecretBackend>) -> Secrets {
         let file: Arc<dyn SecretBackend> = Arc::new(FileBackend::new(&config.config_dir));
         if config.secret_store == SecretStoreKind::File {
             return Secrets {
                 primary: file,
                 secondary: None,
                 warning: Some(file_warning(&config.config_dir)),
+                writes: Arc::default(),
             };
         }
-        let probe = tokio::task::spawn_blocking(KeyringBackend::probe);
+        let probed = keychain.clone();
+        let probe = tokio::task::spawn_blocking(move || probe(probed.as_ref()));
         let reason = match tokio::time::timeout(KEYCHAIN_TIMEOUT, probe).await {
             Ok(Ok(Ok(()))) => {
                 return Secrets {
-                    primary: Arc::new(KeyringBackend),
+                    primary: keychain,
                     secondary: Some(file),
                     warning: None,
+                    writes: Arc::default(),
                 }
             }
             Ok(Ok(Err(e))) => e.to_string(),
             Ok(Err(e)) => format!("the keychain check crashed: {e}"),
-            Err(_) => "the keychain did not answer within 5 s".to_string(),
+            Err(_) => {
+                tracing::warn!("the keychain did not answer within 5 s; using the secrets file for now, the keychain is asked again at the next start");
+                return Secrets {
+                    primary: file,
+                    secondary: Some(keychain),
+                    warning: Some(format!(
+                        "The keychain did not answer (locked?): {}",
+                        file_warning(&config.config_dir)
+                    )),
+                    writes: Arc::default(),
+                };
+            }
         };
         tracing::warn!(%reason, "no usable keychain; keeping secrets in a file");
         if !config
@@ -264,9 +324,10 @@ impl Secrets {
         }
         Secrets {
             primary: file,
-            // Keychain reads are skipped: it just failed, and a second timeout per
-            // lookup would stall every command.
+            // Keychain reads are skipped: it failed outright (no Secret Service), so
+            // it holds nothing this run could read.
             secondary: None,
+            writes: Arc::default(),
             // The reason is in the log; the status bar has room for one sentence.
             warning: Some(format!(
                 "No keychain available: {}",
@@ -285,6 +346,7 @@ impl Secrets {
             primary,
             secondary: None,
             warning: None,
+            writes: Arc::default(),
         }
     }
 
@@ -315,8 +377,9 @@ impl Secrets {
 
     pub async fn set(&self, name: &SecretName, value: &SecretString) -> Result<()> {
         let text = value.expose_secret().to_string();
+        let (writes, order) = (self.writes.clone(), self.writes.begin(name));
         blocking(self.primary.clone(), name.clone(), move |b, n| {
-            b.set(&n, &text)
+            writes.run(&n, order, || b.set(&n, &text))
         })
         .await?;
         if let Some(other) = &self.secondary {
@@ -327,7 +390,11 @@ impl Secrets {
     }
 
     pub async fn delete(&self, name: &SecretName) -> Result<()> {
-        blocking(self.primary.clone(), name.clone(), |b, n| b.delete(&n)).await?;
+        let (writes, order) = (self.writes.clone(), self.writes.begin(name));
+        blocking(self.primary.clone(), name.clone(), move |b, n| {
+            writes.run(&n, order, || b.delete(&n))
+        })
+        .await?;
         if let Some(other) = &self.secondary {
             let _ = blocking(other.clone(), name.clone(), |b, n| b.delete(&n)).await;
         }
@@ -359,5 +426,35 @@ async fn blocking<T: Send + 'static>(
             backend: kind.into(),
             reason: "no answer within 5 s".into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write abandoned by its caller (it timed out) that runs after a newer write of
+    /// the same name is skipped; another name's write is not affected.
+    #[test]
+    fn an_older_write_never_lands_after_a_newer_one() {
+        let order = WriteOrder::default();
+        let store = MemoryBackend::default();
+        let grant = SecretName::client_secret(ProviderId::Airtable);
+        let other = SecretName::client_secret(ProviderId::Notion);
+        let old = order.begin(&grant);
+        let other_write = order.begin(&other);
+        let new = order.begin(&grant);
+        order.run(&grant, new, || store.set(&grant, "new")).unwrap();
+        order.run(&grant, old, || store.set(&grant, "old")).unwrap();
+        order
+            .run(&other, other_write, || store.set(&other, "x"))
+            .unwrap();
+        assert_eq!(store.get(&grant).unwrap().as_deref(), Some("new"));
+        assert_eq!(store.get(&other).unwrap().as_deref(), Some("x"));
+        // A delete is a write too.
+        let delete = order.begin(&grant);
+        order.run(&grant, delete, || store.delete(&grant)).unwrap();
+        order.run(&grant, new, || store.set(&grant, "new")).unwrap();
+        assert_eq!(store.get(&grant).unwrap(), None);
     }
 }
