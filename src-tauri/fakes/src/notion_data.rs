@@ -61,8 +61,11 @@ pub(crate) struct NotionData {
     children: HashMap<String, Vec<Value>>,
     /// What search returns, in order (the objects it leaves out are not here).
     pub search: Vec<Found>,
-    /// Pages and databases that search leaves out: only a block walk finds them.
+    /// Pages and databases that search leaves out and nothing it returns leads to
+    /// (a database can be reached from a row search returns): only a walk finds them.
     pub walk_only: usize,
+    /// Databases search leaves out (all their data sources).
+    unsearched_databases: Vec<usize>,
     /// The most references any relation value holds.
     pub longest_relation: usize,
     pages_by_id: HashMap<String, usize>,
@@ -165,7 +168,7 @@ impl NotionData {
             }
         }
         if !searched {
-            self.walk_only += 1;
+            self.unsearched_databases.push(d);
         }
         self.databases.push(db);
     }
@@ -185,8 +188,27 @@ impl NotionData {
             .push(block);
     }
 
-    /// Rows by creation time (stable), and `has_children` on the blocks that have some.
+    /// Rows by creation time (stable), `has_children` on the blocks that have some, and
+    /// the databases only a walk finds (no row of theirs in search).
     fn finish(&mut self) {
+        let searched_pages: HashSet<usize> = self
+            .search
+            .iter()
+            .filter_map(|f| match f {
+                Found::Page(i) => Some(*i),
+                Found::Source(..) => None,
+            })
+            .collect();
+        for &d in &self.unsearched_databases {
+            let reached = self.databases[d]
+                .sources
+                .iter()
+                .flat_map(|s| &s.rows)
+                .any(|r| searched_pages.contains(r));
+            if !reached {
+                self.walk_only += 1;
+            }
+        }
         let created = |p: &Value| {
             p["created_time"]
                 .as_str()
