@@ -223,6 +223,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
         if tasks.is_empty() {
             let mut round = Round::default();
             let more = state.flush_leftovers(&mut round);
+            state.settle(&mut round);
             round.emit(ctx);
             if more {
                 continue;
@@ -250,6 +251,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
                 }
             }
         }
+        state.settle(&mut round);
         round.emit(ctx);
         if let Some(e) = failure {
             return ctx.fail(e);
@@ -293,6 +295,7 @@ async fn search(ctx: &Ctx, budget: &Budget, state: &mut State) -> Result<(), Err
         for source in page.data_sources {
             state.take_searched_source(source);
         }
+        state.settle(&mut round);
         round.emit(ctx);
         state.searched = page.next.is_none();
         state.search_next = page.next;
@@ -385,6 +388,24 @@ fn skippable(task: &Task, e: &Error) -> bool {
 }
 
 impl State {
+    /// Fills the parents' names of a round's items from what is known once the whole
+    /// round is in (a parent may come later in the same page); the others are sent
+    /// again at the end if their parent's name turns up.
+    fn settle(&mut self, round: &mut Round) {
+        for item in &mut round.items {
+            if item.parent_path_or_name.is_some() {
+                continue;
+            }
+            let Some(parent) = item.parent_id.as_deref().map(bare) else {
+                continue;
+            };
+            match self.names.get(&parent) {
+                Some(name) => item.parent_path_or_name = Some(name.clone()),
+                None => self.orphans.push(item.clone()),
+            }
+        }
+    }
+
     /// Up to `n` tasks, most urgent first: relations (their rows wait), data sources
     /// and databases (they lead to rows), queries, pages, then block lists.
     fn next_tasks(&mut self, n: usize) -> Vec<Task> {
@@ -550,26 +571,24 @@ impl State {
         }
     }
 
-    /// Sends an item: its parent's name filled when known (else sent again at the end),
-    /// a row's provider table set, counted in the round's progress.
+    /// Sends an item in this round: a row's provider table set, counted in the round's
+    /// progress (its parent's name is filled when the round is settled).
     fn emit_item(&mut self, mut item: IntegrationItem, round: &mut Round) {
-        let parent = item.parent_id.as_deref().map(bare);
+        if let Some(name) = &item.name {
+            if let Some(id) = &item.id {
+                self.names.entry(bare(id)).or_insert_with(|| name.clone());
+            }
+        }
         if item.item_type.as_deref() == Some(PAGE) {
-            if let Some((ds, label)) = parent
-                .as_ref()
-                .and_then(|p| Some((item.parent_id.clone()?, self.labels.get(p)?)))
-            {
+            let label = item
+                .parent_id
+                .as_deref()
+                .and_then(|p| self.labels.get(&bare(p)));
+            if let (Some(ds), Some(label)) = (item.parent_id.clone(), label) {
                 item.table = Some(RowTable {
                     id: ds,
                     name: label.clone(),
                 });
-            }
-        }
-        if item.parent_path_or_name.is_none() {
-            match parent.as_ref().map(|p| self.names.get(p)) {
-                Some(Some(name)) => item.parent_path_or_name = Some(name.clone()),
-                Some(None) => self.orphans.push(item.clone()),
-                None => {}
             }
         }
         match item.item_type.as_deref() {
