@@ -313,12 +313,14 @@ fn row_values(schema: &Value, title: &str, n: usize, rng: &mut Rng) -> Value {
             }
             "multi_select" => json!([{"id": "o0", "name": "x", "color": "default"},
                                      {"id": "o1", "name": "y", "color": "default"}]),
-            "date" if n % 2 == 0 => json!({"start": "2024-05-01", "end": null, "time_zone": null}),
+            "date" if n.is_multiple_of(2) => {
+                json!({"start": "2024-05-01", "end": null, "time_zone": null})
+            }
             "date" => Value::Null,
-            "number" if n % 5 == 0 => Value::Null,
+            "number" if n.is_multiple_of(5) => Value::Null,
             "number" => json!(rng.below(400) as f64 / 4.0),
-            "checkbox" => json!(n % 3 == 0),
-            "people" if n % 2 == 0 => json!([person()]),
+            "checkbox" => json!(n.is_multiple_of(3)),
+            "people" if n.is_multiple_of(2) => json!([person()]),
             "people" => json!([user()]),
             "unique_id" => json!({"prefix": "T", "number": n}),
             "relation" => json!([]),
@@ -386,7 +388,11 @@ pub(crate) fn generate(size: &DataSize, rng: &mut Rng) -> NotionData {
                 None => (json!({"type": "workspace", "workspace": true}), None),
             };
             // Some name their title property in Japanese: the key is free.
-            let title_key = if made_dbs % 2 == 0 { "名前" } else { "Name" };
+            let title_key = if made_dbs.is_multiple_of(2) {
+                "名前"
+            } else {
+                "Name"
+            };
             let title = format!("{} DB {made_dbs}", rng.pick(WORDS));
             let names: Vec<String> = if made_dbs == 1 {
                 vec!["Active".into(), "Archive".into()]
@@ -426,7 +432,7 @@ pub(crate) fn generate(size: &DataSize, rng: &mut Rng) -> NotionData {
             });
             // Databases shared directly are always searched; every 3rd one below a
             // page is left out.
-            let searched = container.is_none() || made_dbs % 3 != 0;
+            let searched = container.is_none() || !made_dbs.is_multiple_of(3);
             if let Some(c) = &container {
                 let b = block(
                     &id,
@@ -496,12 +502,12 @@ pub(crate) fn generate(size: &DataSize, rng: &mut Rng) -> NotionData {
                 (json!({"type": "workspace", "workspace": true}), None)
             };
             // Every 17th page is untitled.
-            let title = if made_pages % 17 == 0 {
+            let title = if made_pages.is_multiple_of(17) {
                 json!([])
             } else {
                 rich(&title_text)
             };
-            let plain = if made_pages % 17 == 0 {
+            let plain = if made_pages.is_multiple_of(17) {
                 ""
             } else {
                 title_text.as_str()
@@ -521,7 +527,7 @@ pub(crate) fn generate(size: &DataSize, rng: &mut Rng) -> NotionData {
             let properties = json!({"title": {"id": "title", "type": "title", "title": title}});
             data.add_page(page_object(&id, parent, properties, &created), searched);
         }
-        if made_pages % 4 == 0 {
+        if made_pages.is_multiple_of(4) {
             let (pp, _) = placed_under(&id, "page_id");
             let b = block(
                 &rng.uuid(),

@@ -40,7 +40,7 @@ use super::mapping::{
 };
 use crate::fetch::{Budget, Call, Ctx};
 use crate::item::RowTable;
-use crate::{Error, IntegrationItem};
+use crate::{Error, IntegrationItem, ProviderId};
 
 /// Requests in flight at once: enough to keep the 3 / s budget busy when a response
 /// takes longer than a third of a second.
@@ -53,8 +53,14 @@ const DATA_SOURCES: &str = "data sources";
 const FOUND_BY_WALK: &str = "found by walk";
 const SKIPPED: &str = "skipped";
 
+/// Where a Notion load is (boxed: it is large, and one of the engine's load states).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct State {
+#[serde(transparent)]
+pub(crate) struct State(Box<Walk>);
+
+/// The cursors, queues and sets of a Notion load.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Walk {
     search_next: Option<String>,
     searched: bool,
     /// Bare ids of every page, database and data source sent or queued: each once.
@@ -167,7 +173,7 @@ struct Held {
 enum Task {
     Database(DatabaseTask),
     Source(String),
-    Query(QueryTask),
+    Query(Box<QueryTask>),
     Page(PageTask),
     Walk(WalkTask),
     Relation(RelationTask),
@@ -214,6 +220,7 @@ impl Round {
 }
 
 pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
+    let state: &mut Walk = &mut state.0;
     let budget = super::budget(ctx.session.config());
     if let Err(e) = search(ctx, &budget, state).await {
         return ctx.fail(e);
@@ -273,7 +280,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
 }
 
 /// Step 1: the search cursor.
-async fn search(ctx: &Ctx, budget: &Budget, state: &mut State) -> Result<(), Error> {
+async fn search(ctx: &Ctx, budget: &Budget, state: &mut Walk) -> Result<(), Error> {
     while !state.searched {
         let call = Call {
             budget,
@@ -387,7 +394,7 @@ fn skippable(task: &Task, e: &Error) -> bool {
     }
 }
 
-impl State {
+impl Walk {
     /// Fills the parents' names of a round's items from what is known once the whole
     /// round is in (a parent may come later in the same page); the others are sent
     /// again at the end if their parent's name turns up.
@@ -418,7 +425,7 @@ impl State {
             } else if let Some(t) = self.databases.pop_front() {
                 Task::Database(t)
             } else if let Some(t) = self.queries.pop_front() {
-                Task::Query(t)
+                Task::Query(Box::new(t))
             } else if let Some(t) = self.pages.pop_front() {
                 Task::Page(t)
             } else if let Some(t) = self.walks.pop_front() {
@@ -436,7 +443,7 @@ impl State {
         match task {
             Task::Database(t) => self.databases.push_front(t),
             Task::Source(t) => self.sources.push_front(t),
-            Task::Query(t) => self.queries.push_front(t),
+            Task::Query(t) => self.queries.push_front(*t),
             Task::Page(t) => self.pages.push_front(t),
             Task::Walk(t) => self.walks.push_front(t),
             Task::Relation(t) => self.relations.push_front(t),
@@ -603,7 +610,7 @@ impl State {
         match (task, parsed) {
             (Task::Database(t), Parsed::Database(read)) => self.database_read(t, read, round),
             (Task::Source(_), Parsed::Source(read)) => self.source_read(read),
-            (Task::Query(t), Parsed::Query(page)) => return self.query_page(t, page, round),
+            (Task::Query(t), Parsed::Query(page)) => return self.query_page(*t, page, round),
             (Task::Page(t), Parsed::Page(read)) => match read {
                 Some(read) if !read.in_trash => {
                     if t.by_walk {
@@ -745,12 +752,12 @@ impl State {
                 return Ok(());
             }
             let reason = format!(
-                "more than Notion's 10,000-row query limit of rows were created in the minute of {}; the rest cannot be listed",
+                "a query returns at most 10,000 rows, and more rows than that were created in the minute of {}: the rest cannot be listed",
                 task.window.as_deref().unwrap_or("the first row")
             );
             self.queries.push_front(task);
             return Err(Error::ProviderResponse {
-                provider: "Notion".into(),
+                provider: ProviderId::Notion.display_name().into(),
                 endpoint,
                 reason,
             });
@@ -877,7 +884,7 @@ impl State {
 
 fn stuck(endpoint: &str) -> Error {
     Error::ProviderResponse {
-        provider: "Notion".into(),
+        provider: ProviderId::Notion.display_name().into(),
         endpoint: endpoint.to_string(),
         reason: "the next-page cursor repeats the current one".into(),
     }
