@@ -3,6 +3,8 @@
 #   1. load:   every item from in-process fake providers (20 ms latency, rate limits
 #              scaled 10×): wall time vs. floor, 429s, peak RSS per provider
 #   2. export: 100,000 items to JSON, NDJSON and CSV: time and peak RSS per format
+#   2b. store: the item store at 100,000 and 1,000,000 items (ingest, cold open, sorts,
+#              windows, searches, exports, memory)
 #   3. table:  the UI table in Chromium with 100,000 items (npm run bench:browser)
 #   4. table:  the same in the real app window (WebKitGTK under Xvfb), loaded over HTTP
 # Release builds; the first run compiles the dependencies once.
@@ -21,6 +23,9 @@ cargo bench -p junction-core --bench load
 
 say "Export benchmark (cargo bench -p junction-core --bench export)"
 cargo bench -p junction-core --bench export
+
+say "Item store benchmark (cargo bench -p junction-core --bench store)"
+cargo bench -p junction-core --bench store
 
 say "Table benchmark (npm --prefix ui run bench:browser)"
 npm --prefix ui run bench:browser

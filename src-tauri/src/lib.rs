@@ -59,7 +59,7 @@ pub fn run() {
             (fallback, Some(e))
         }
     };
-    let _log_guard = junction_core::logs::init_app(&config.log_dir());
+    let log_guard = junction_core::logs::init_app(&config.log_dir());
     junction_core::logs::log_panics();
     if let Some(e) = &config_error {
         tracing::error!(error = %e, "configuration error; running on defaults");
@@ -77,7 +77,50 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }));
-    builder(app, AppState::new(session))
-        .run(tauri::generate_context!())
-        .expect("error while running Junction");
+    let app = match builder(app, AppState::new(session)).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => {
+            // Never a panic: say why, in the log and on stderr, and exit.
+            let why = start_failure(&e);
+            tracing::error!(error = %e, "{why}");
+            eprintln!("junction: {why}");
+            drop(log_guard);
+            std::process::exit(1);
+        }
+    };
+    app.run(|_, _| {});
+    drop(log_guard);
+}
+
+/// What to tell the user when the app could not be built.
+fn start_failure(e: &tauri::Error) -> String {
+    match e {
+        // Another Junction holds the single-instance name but did not take the
+        // hand-over (it is closing, or hangs): this one must not open a second window.
+        tauri::Error::PluginInitialization(plugin, detail) if plugin == "single-instance" => {
+            format!(
+                "another Junction is running but did not answer ({detail}); \
+                 if it is closing, start Junction again in a moment"
+            )
+        }
+        other => format!("Junction could not start: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_failure;
+
+    #[test]
+    fn a_failed_hand_over_is_a_message_not_a_panic() {
+        let e = tauri::Error::PluginInitialization(
+            "single-instance".into(),
+            "failed to forward arguments to the running instance: NoReply".into(),
+        );
+        let why = start_failure(&e);
+        assert!(why.starts_with("another Junction is running"), "{why}");
+        assert!(why.contains("NoReply"), "{why}");
+        let other = tauri::Error::PluginInitialization("dialog".into(), "broken".into());
+        assert!(start_failure(&other).starts_with("Junction could not start"));
+    }
 }

@@ -57,8 +57,8 @@ class Card {
     this.progress = h(
       "div",
       { class: "progress", testid: t("progress") },
-      h("div", { class: "progress-bar", attrs: { role: "progressbar", "aria-label": "Loading" } }, h("span")),
       this.progressCounts,
+      h("div", { class: "progress-bar", attrs: { role: "progressbar", "aria-label": "Loading" } }, h("span")),
     );
     this.summary = h("div", { class: "card-line summary", testid: t("summary") });
     this.elsewhere = h("div", { class: "card-line hint", testid: t("running-elsewhere") });
@@ -74,6 +74,8 @@ class Card {
     );
     // data-testid must be exactly provider-card-<id>.
     this.el.dataset.testid = `provider-card-${id}`;
+    // Nothing optional shows before the first answer (no empty bar or pill flashes up).
+    for (const el of [this.hint, this.error, this.throttle, this.progress, this.summary, this.elsewhere, this.failure]) el.hidden = true;
   }
 
   update(v: ProviderView | undefined, ls: LoadState, now: number): void {
@@ -95,7 +97,9 @@ class Card {
           ? `Access token valid until ${new Date(v.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} · renewed automatically`
           : null,
     );
-    show(this.error, v.last_error && !stopped ? v.last_error : null);
+    const lastError = v.last_error && !stopped ? v.last_error : null;
+    show(this.error, lastError);
+    this.error.title = lastError ?? "";
 
     // What the store holds: it stays on screen (and in exports) while a reload runs.
     show(this.summary, v.stored ? `${formatItems(v.stored.count)} · loaded ${formatAgo(v.stored.loaded_at, now)}` : null);
@@ -106,17 +110,14 @@ class Card {
       const parts = [...ls.perType].map(([t, n]) => `${t} ${formatNumber(n)}`);
       const so = parts.length ? parts.join(" · ") : "Starting…";
       setText(this.progressCounts, v.stored ? `Reloading: ${so}` : so);
+      this.progressCounts.title = this.progressCounts.textContent ?? "";
     }
     show(this.throttle, loading && ls.throttle ? ls.throttle.message : null);
     show(this.elsewhere, !loading && v.load.running ? "Another Junction process is loading it…" : null);
-    show(
-      this.failure,
-      stopped
-        ? stopped.count !== null && stopped.resumable && stopped.count > 0
-          ? `${stopped.message} (${formatItems(stopped.count)} so far, kept for Resume)`
-          : stopped.message
-        : null,
-    );
+    const why = stopped ? stoppedText(stopped, !!v.stored) : null;
+    show(this.failure, why);
+    // Clamped to two lines on the card (the card keeps its height): all of it on hover.
+    this.failure.title = why ?? "";
     this.failure.classList.toggle("is-cancelled", stopped?.code === "cancelled");
 
     this.renderActions(v, ls, !!stopped?.resumable);
@@ -223,6 +224,28 @@ class Card {
  */
 function isRepeatClick(ev: MouseEvent): boolean {
   return ev.detail > 1;
+}
+
+/**
+ * Why the last load stopped, as the card says it: what stopped (a first load or a
+ * reload, whose previous items stay), the reason, and what Resume keeps.
+ */
+export function stoppedText(
+  stopped: { code: string; message: string; resumable: boolean; count: number | null },
+  reload: boolean,
+): string {
+  const reason = stopped.message.trim();
+  let text: string;
+  if (stopped.code === "cancelled" || stopped.code === "interrupted") {
+    // The message says it already ("HubSpot load cancelled", "the load was interrupted…").
+    text = reason.charAt(0).toUpperCase() + reason.slice(1);
+  } else {
+    text = `${reload ? "Reload" : "Load"} failed: ${reason}`;
+  }
+  if (stopped.resumable && stopped.count !== null && stopped.count > 0) {
+    text += ` · ${formatItems(stopped.count)} so far, kept for Resume`;
+  }
+  return text;
 }
 
 function setText(el: HTMLElement, text: string): void {

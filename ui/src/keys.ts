@@ -5,6 +5,8 @@
 export interface KeyHandlers {
   move(delta: number): void;
   page(direction: 1 | -1): void;
+  /** Home / End: the first or the last row of the result. */
+  edge(toEnd: boolean): void;
   openSelected(): void;
   escape(): boolean;
   focusSearch(): void;
@@ -45,6 +47,10 @@ export function installKeys(h: KeyHandlers): () => void {
     } else if ((e.key === "PageDown" || e.key === "PageUp") && !typing) {
       e.preventDefault();
       h.page(e.key === "PageDown" ? 1 : -1);
+    } else if ((e.key === "Home" || e.key === "End") && !typing && !e.altKey) {
+      // In the search box they move the caret (typing); elsewhere they jump the table.
+      e.preventDefault();
+      h.edge(e.key === "End");
     } else if (e.key === "Enter" && !e.altKey && !mod) {
       // A button that has focus keeps its own Enter behaviour.
       if (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement) return;

@@ -14,7 +14,7 @@ import { ItemsPanel } from "./table/items-panel";
 import { ROW_HEIGHT } from "./table/view";
 import { mountToasts, toast } from "./toast";
 import "./perf";
-import { providerName } from "./providers";
+import { onProviderNames, providerName } from "./providers";
 
 const backend = getBackend();
 const state = new AppState();
@@ -87,6 +87,9 @@ const panel = new ItemsPanel({
   // Row counts change without an app-state change (the store was read): keep Export in sync.
   onCountChange: () => syncHeader(),
 });
+
+// The first rows may arrive before the provider names (both are asked at start).
+onProviderNames(() => panel.namesChanged());
 
 function closeDetails(): void {
   detailsAsked++;
@@ -197,6 +200,7 @@ state.on(syncHeader);
 installKeys({
   move: (d) => panel.moveSelection(d, false),
   page: (d) => panel.moveSelection(d * Math.max(1, panel.view.pageRows - 1), false),
+  edge: (toEnd) => panel.selectEdge(toEnd),
   openSelected: () => {
     const key = panel.selectedKey;
     if (key) void showDetails(key);

@@ -10,7 +10,21 @@ export function providerName(p: ProviderId): string {
   return names.get(p) ?? p;
 }
 
+const listeners = new Set<() => void>();
+
+/**
+ * Calls `cb` whenever a name changes (the first answer replaces the ids): whatever
+ * was drawn with an id before it arrived (the table's first rows, the chips) is drawn
+ * again.
+ */
+export function onProviderNames(cb: () => void): () => void {
+  listeners.add(cb);
+  return () => listeners.delete(cb);
+}
+
 /** Takes the names from provider views as they arrive. */
 export function learnProviderName(view: ProviderView): void {
+  if (names.get(view.id) === view.name) return;
   names.set(view.id, view.name);
+  listeners.forEach((cb) => cb());
 }

@@ -44,6 +44,8 @@ export class SettingsDialog {
   private port: HTMLInputElement;
   private portNote: HTMLElement;
   private redis: HTMLInputElement;
+  private archived!: HTMLInputElement;
+  private archivedNote!: HTMLElement;
   private redisNote: HTMLElement;
   private otherEnv: HTMLElement;
   private storePath: HTMLElement;
@@ -97,6 +99,11 @@ export class SettingsDialog {
     });
     this.redisNote = h("div", { class: "field-note env-note" });
     this.otherEnv = h("div", { class: "field-note env-note" });
+    this.archived = h("input", { testid: "hubspot-archived", attrs: { type: "checkbox", id: "hubspot-archived" } });
+    this.archivedNote = h("div", {
+      class: "field-note",
+      text: "HubSpot's archived (deleted, restorable) records load too, marked hidden. Takes effect on the next Load.",
+    });
     this.storePath = h("code", { class: "store-path", testid: "store-path", attrs: { dir: "ltr" } });
     this.storeSize = h("span", { class: "store-size", testid: "store-size" });
     this.error = h("div", { class: "form-error", testid: "settings-error", attrs: { role: "alert" } });
@@ -163,6 +170,12 @@ export class SettingsDialog {
               this.storePath,
               h("div", { class: "field-note", text: "Every loaded item is kept here, so the table opens with them and junction-cli can export them." }),
             ),
+            h(
+              "div",
+              { class: "field" },
+              h("label", { class: "checkbox", attrs: { for: "hubspot-archived" } }, this.archived, h("span", { text: "Include archived records" })),
+              this.archivedNote,
+            ),
           ),
           h("section", { class: "danger-zone" }, h("div", { class: "danger-text" }, h("strong", { text: "Forget everything" }), h("span", { text: "Sign out everywhere and remove every trace of Junction's data on this computer." })), this.forgetBtn),
           this.confirmBox,
@@ -226,11 +239,16 @@ export class SettingsDialog {
     this.portNote.classList.toggle("env-note", !!portEnv);
     this.redis.value = v.redis_url ?? "";
     setOverride(this.redis, this.redisNote, overrides(v.env_overrides, /REDIS/));
-    const known = /CLIENT_ID|SECRET|SIGN_IN|MODE|PORT|REDIS/;
+    const known = /CLIENT_ID|SECRET|SIGN_IN|MODE|PORT|REDIS|ARCHIVED/;
     const providerEnv = v.providers.flatMap((p) => p.env_overrides);
     const rest = v.env_overrides.filter((n) => !known.test(n) && !providerEnv.includes(n));
     this.otherEnv.hidden = rest.length === 0;
     this.otherEnv.textContent = rest.length ? `Also set by the environment: ${rest.join(", ")}` : "";
+    this.archived.checked = v.hubspot_archived;
+    const archivedEnv = overrides(v.env_overrides, /ARCHIVED/);
+    this.archived.disabled = !!archivedEnv;
+    this.archivedNote.classList.toggle("env-note", !!archivedEnv);
+    if (archivedEnv) this.archivedNote.textContent = `Set by ${archivedEnv}`;
     this.storePath.textContent = v.store.path;
     this.storePath.title = v.store.path;
     this.storeSize.textContent = formatBytes(v.store.size_bytes);
@@ -245,6 +263,8 @@ export class SettingsDialog {
       // Unchanged URLs come back with the password as "***"; the backend keeps the
       // stored password when it sees that placeholder.
       redis_url: this.redis.value.trim() || null,
+      // Sent only when the box can be changed: an environment override decides then.
+      hubspot_archived: this.archived.disabled ? null : this.archived.checked,
     };
   }
 

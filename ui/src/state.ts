@@ -68,10 +68,24 @@ export class AppState {
    * restart, or in junction-cli).
    */
   stopped(p: ProviderId): { code: ErrorCode; message: string; resumable: boolean; count: number | null } | null {
+    const why = this.lastStop(p);
+    // "Needs to be reconnected" is told by the card's status; once connected again it
+    // is past (unless it left something to resume).
+    const reconnected = this.providers.get(p)?.state === "connected";
+    if (why && reconnected && !why.resumable && (why.code === "needs_reconnect" || why.code === "not_connected")) return null;
+    return why;
+  }
+
+  private lastStop(p: ProviderId): { code: ErrorCode; message: string; resumable: boolean; count: number | null } | null {
     const ls = this.load(p);
     if (ls.phase === "loading" || ls.phase === "done") return null;
-    if (ls.phase === "failed" && ls.failure) return { ...ls.failure, count: null };
     const f = this.providers.get(p)?.load.failed;
+    if (ls.phase === "failed" && ls.failure) {
+      // How many items it kept is what the store recorded for this same stop (the
+      // card is asked for again when a load ends); until then it is unknown.
+      const same = f && f.code === ls.failure.code && f.message === ls.failure.message;
+      return { ...ls.failure, count: same ? f.count : null };
+    }
     return f ? { code: f.code, message: f.message, resumable: f.resumable, count: f.count } : null;
   }
 }

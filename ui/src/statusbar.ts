@@ -24,6 +24,8 @@ export class StatusBar {
     this.secrets = h("span", { class: "status-warning", testid: "secrets-warning" });
     this.store = h("span", { class: "status-warning", testid: "store-problem", attrs: { role: "status" } });
     this.version = h("span", { class: "version" });
+    // Until the first app_status: no Retry, no warnings (update() shows what applies).
+    for (const el of [this.cacheError, this.retry, this.secrets, this.store]) el.hidden = true;
     this.el = h(
       "footer",
       { class: "statusbar" },

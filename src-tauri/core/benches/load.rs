@@ -283,9 +283,12 @@ fn figures(harness: &Harness, p: ProviderId) -> Figures {
         ProviderId::Hubspot => (
             HashMap::from([("account".to_string(), log.len())]),
             110.0 / 10.0 * SCALE,
+            // The schemas, then per type its definitions, then per 100 records a list
+            // and a batch read (480 property names do not fit a URL), and per 1000 the
+            // two association batches: one after another within a type.
             [s.contacts, s.companies, s.deals]
                 .iter()
-                .map(|n| n.div_ceil(100).max(1))
+                .map(|n| 2 + n.div_ceil(100).max(1) * 2 + n.div_ceil(1000) * 2)
                 .max()
                 .unwrap_or(1),
         ),

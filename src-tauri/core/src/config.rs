@@ -88,6 +88,8 @@ pub struct FileConfig {
     pub sign_in_mode: Option<SignInMode>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub airtable_records: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hubspot_archived: Option<bool>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub providers: BTreeMap<ProviderId, ProviderFileConfig>,
 }
@@ -243,6 +245,9 @@ pub struct Config {
     pub sign_in_mode: SignInMode,
     /// Load Airtable records too (`JUNCTION_AIRTABLE_RECORDS=false` turns them off).
     pub airtable_records: bool,
+    /// "Include archived records": HubSpot's archived records too, marked
+    /// `visibility: false` (`JUNCTION_HUBSPOT_ARCHIVED=true`; off by default).
+    pub hubspot_archived: bool,
     /// Divides every rate-limit window, penalty and wait the client assumes. For tests
     /// and benchmarks against the fake providers; 1 for real use.
     pub rate_limit_scale: f64,
@@ -367,6 +372,11 @@ impl Config {
             None => file.airtable_records.unwrap_or(true),
         };
 
+        let hubspot_archived = match from_env("JUNCTION_HUBSPOT_ARCHIVED") {
+            Some(text) => parse_bool("JUNCTION_HUBSPOT_ARCHIVED", &text)?,
+            None => file.hubspot_archived.unwrap_or(false),
+        };
+
         let rate_limit_scale = match from_env("JUNCTION_RATE_LIMIT_SCALE") {
             Some(text) => {
                 let scale: f64 = text.trim().parse().map_err(|_| {
@@ -439,6 +449,7 @@ impl Config {
             redirect_port,
             sign_in_mode,
             airtable_records,
+            hubspot_archived,
             rate_limit_scale,
             providers,
             env_overrides: overrides,
@@ -618,7 +629,7 @@ mod tests {
                 .endpoints
                 .token_url
                 .as_str(),
-            "https://api.hubapi.com/oauth/v3/token"
+            "https://api.hubapi.com/oauth/2026-03/token"
         );
         assert!(config.env_overrides.is_empty());
     }

@@ -158,6 +158,8 @@ pub struct SettingsView {
     pub redirect_ports: (u16, u16),
     /// With the password masked as `***`.
     pub redis_url: Option<String>,
+    /// "Include archived records" (HubSpot): `JUNCTION_HUBSPOT_ARCHIVED` when set.
+    pub hubspot_archived: bool,
     pub env_overrides: Vec<String>,
     pub store: StoreStatus,
 }
@@ -175,4 +177,7 @@ pub struct SettingsInput {
     pub redirect_port: u16,
     /// Empty or absent: the embedded store.
     pub redis_url: Option<String>,
+    /// "Include archived records" (HubSpot); absent keeps the saved choice.
+    #[serde(default)]
+    pub hubspot_archived: Option<bool>,
 }

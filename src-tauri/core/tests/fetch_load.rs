@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use fetch_support::*;
 use junction_core::fetch::LoadEvent;
+use junction_core::providers::hubspot::ObjectType;
 use junction_core::ProviderId::{self, Airtable, Hubspot, Notion};
 use junction_fakes::{DataSize, Endpoint, FakeConfig, Fault, FaultKind};
 use tokio_util::sync::CancellationToken;
@@ -64,11 +65,69 @@ async fn hubspot_pages_every_object_type_exactly_once() {
     assert_eq!(progress["contacts"], s.contacts as u64);
     assert_eq!(progress["companies"], s.companies as u64);
     assert_eq!(progress["deals"], s.deals as u64);
-    // Pages of 100: ceil(n / 100) requests per type, nothing more.
-    let pages = |n: usize| n.div_ceil(100);
     assert_eq!(
-        h.fakes.counters().api_requests(Hubspot),
+        progress["pets"], s.custom as u64,
+        "the custom type, by its label"
+    );
+    // The request plan: the schemas and each standard type's definitions once; pages of
+    // 100 listed, each read whole by one batch read (480 property names do not fit in a
+    // URL); associations once per 1000 records per other type (all fit one buffer).
+    let pages = |n: usize| n.div_ceil(100);
+    let count = |e| h.fakes.counters().count(Hubspot, e);
+    assert_eq!(count(Endpoint::Schemas), 1);
+    assert_eq!(count(Endpoint::Properties), 3);
+    for (t, n) in [
+        (ObjectType::Contacts, s.contacts),
+        (ObjectType::Companies, s.companies),
+        (ObjectType::Deals, s.deals),
+    ] {
+        assert_eq!(count(Endpoint::Objects(t)), pages(n), "{t:?}");
+    }
+    assert_eq!(
+        count(Endpoint::BatchRead),
         pages(s.contacts) + pages(s.companies) + pages(s.deals)
+    );
+    assert_eq!(
+        count(Endpoint::CustomObjects),
+        1,
+        "7 properties fit in the URL"
+    );
+    assert_eq!(count(Endpoint::Associations), 3 * 2);
+
+    // Every property, typed; associations both ways; the custom type named by its label.
+    let contact = items
+        .iter()
+        .find(|i| i.item_type.as_deref() == Some("Contact") && i.id.as_deref() == Some("100000"))
+        .unwrap();
+    assert!(
+        contact.properties.len() > 40,
+        "{}",
+        contact.properties.len()
+    );
+    assert!(contact.properties.values().any(|v| v.is_number()));
+    assert!(contact.properties.values().any(|v| v.is_boolean()));
+    assert!(contact.properties.values().any(|v| v.is_array()));
+    let linked = contact.associations.as_ref().unwrap();
+    assert!(linked["companies"].contains(&"100000".to_string()));
+    assert!(linked.contains_key("deals"));
+    let company = items
+        .iter()
+        .find(|i| i.item_type.as_deref() == Some("Company") && i.id.as_deref() == Some("100000"))
+        .unwrap();
+    assert_eq!(
+        company.associations.as_ref().unwrap()["contacts"].len(),
+        small().contacts,
+        "the first company has every generated contact"
+    );
+    let pets: Vec<_> = items
+        .iter()
+        .filter(|i| i.item_type.as_deref() == Some("Pet"))
+        .collect();
+    assert_eq!(pets.len(), s.custom);
+    assert!(pets[0].properties["weight_kg"].is_number());
+    assert!(
+        items.iter().all(|i| i.visibility == Some(true)),
+        "no archived ones"
     );
     let portal = h.fakes.config().hubspot_portal_id.to_string();
     let url = items[0].url.as_deref().unwrap();
@@ -77,6 +136,107 @@ async fn hubspot_pages_every_object_type_exactly_once() {
         "{url}"
     );
     assert_eq!(h.fakes.counters().rate_limited(Hubspot), 0);
+}
+
+#[tokio::test]
+async fn hubspot_archived_records_come_only_when_asked_for() {
+    let data = DataSize {
+        hubspot_archived: 3,
+        ..small()
+    };
+    let (h, session) = connected(
+        Hubspot,
+        config(data),
+        &[("JUNCTION_HUBSPOT_ARCHIVED", "true")],
+    )
+    .await;
+    let (_, rec) = load(&session, Hubspot, None).await;
+    let s = h.fakes.summary();
+    assert_eq!(s.archived, 9);
+    let items = rec.items();
+    assert_eq!(unique_keys(&items).len(), s.hubspot_items() + s.archived);
+    let archived: Vec<_> = items
+        .iter()
+        .filter(|i| i.visibility == Some(false))
+        .collect();
+    assert_eq!(archived.len(), s.archived, "archived ones are marked");
+    assert!(archived.iter().all(|i| i.associations.is_none()));
+    assert!(archived.iter().all(|i| !i.properties.is_empty()));
+}
+
+#[tokio::test]
+async fn hubspot_without_custom_scopes_loads_the_standard_types() {
+    let mut cfg = config(small());
+    cfg.hubspot_custom_scopes = false;
+    let (h, session) = connected(Hubspot, cfg, &[]).await;
+    let (outcome, rec) = load(&session, Hubspot, None).await;
+    assert!(
+        outcome.resume.is_none(),
+        "a 403 on the schemas is not a failure: {:?}",
+        rec.last()
+    );
+    let s = h.fakes.summary();
+    assert_eq!(done_count(&rec), (s.hubspot_items() - s.custom) as u64);
+    assert_eq!(
+        h.fakes.counters().count(Hubspot, Endpoint::CustomObjects),
+        0
+    );
+}
+
+/// Every cell typed; every link named by the linked record's primary field once its
+/// base is done, whichever table loaded first.
+#[tokio::test]
+async fn airtable_cells_are_typed_and_links_named() {
+    let (h, session) = connected(Airtable, config(small()), &[]).await;
+    let (_, rec) = load(&session, Airtable, None).await;
+    let s = h.fakes.summary();
+    assert_eq!(
+        done_count(&rec),
+        s.airtable_items() as u64,
+        "resends are not counted"
+    );
+    let items = rec.items();
+    let records: Vec<_> = items
+        .iter()
+        .filter(|i| i.item_type.as_deref() == Some("Record"))
+        .collect();
+    let names: HashMap<String, Option<String>> = records
+        .iter()
+        .map(|r| (r.id.clone().unwrap(), r.name.clone()))
+        .collect();
+    let mut links = 0;
+    for r in &records {
+        let p = &r.properties;
+        assert!(p["Done"].is_boolean(), "an unticked box is false");
+        assert!(p["Count"].is_number());
+        assert!(p["Owner"]["email"].is_string());
+        if let Some(list) = p.get("Link").and_then(|v| v.as_array()) {
+            for link in list {
+                let id = link["id"].as_str().unwrap();
+                assert_eq!(
+                    link["name"].as_str().map(str::to_string),
+                    names[id],
+                    "{id} in {:?}",
+                    r.id
+                );
+                links += 1;
+            }
+            assert!(p["Linked total"].is_array(), "a rollup is a list");
+        }
+        match &p["Score"] {
+            serde_json::Value::Number(_) => {}
+            other => assert!(other["error"].is_string(), "{other}"),
+        }
+        if let Some(files) = p.get("Files") {
+            assert_eq!(files[0]["type"], "image/png");
+            assert!(files[0].get("thumbnails").is_none());
+        }
+        assert!(
+            r.table.as_ref().unwrap().name.contains(" / "),
+            "Base / Table"
+        );
+    }
+    assert!(links > 100, "{links}");
 }
 
 #[tokio::test]
@@ -159,7 +319,7 @@ async fn notion_pages_every_result_exactly_once_with_parent_names() {
     let s = h.fakes.summary();
     // Sent twice only to name a parent found later (search misses some): the last
     // copy of each counts.
-    let items: Vec<_> = last_copies(&rec.items());
+    let items = rec.items();
     assert_eq!(unique_keys(&items).len(), s.notion_items());
     assert_eq!(done_count(&rec), s.notion_items() as u64);
     let names: HashMap<String, String> = items
@@ -226,7 +386,7 @@ async fn notion_never_asks_again_before_retry_after() {
     assert_eq!(throttles[0].0, "Notion asked us to wait 3 s");
     assert_eq!(throttles[0].1, 150);
     assert_eq!(
-        unique_keys(&last_copies(&rec.items())).len(),
+        unique_keys(&rec.items()).len(),
         h.fakes.summary().notion_items()
     );
 }
@@ -282,12 +442,7 @@ async fn a_401_mid_load_refreshes_once_and_the_load_completes() {
             Airtable => s.airtable_items(),
             Notion => s.notion_items(),
         };
-        let items = match provider {
-            // Notion sends an item again once its parent's name is known.
-            Notion => last_copies(&rec.items()),
-            _ => rec.items(),
-        };
-        assert_eq!(unique_keys(&items).len(), expected, "{provider}");
+        assert_eq!(unique_keys(&rec.items()).len(), expected, "{provider}");
         assert_eq!(
             h.fakes.counters().refresh_requests(provider),
             1,
@@ -330,11 +485,12 @@ async fn cancel_stops_within_a_second_and_resume_finishes() {
     let (h, session) = connected(Hubspot, config(small()), &[]).await;
     let rec = Recorder::default();
     let cancel = CancellationToken::new();
-    // Slow answers: the cancel lands while requests are in flight.
-    h.fakes.set_latency(Duration::from_millis(300));
+    // Slow answers: the cancel lands while requests are in flight, after the custom
+    // type's one page (schemas, then its list) and before the contacts' first buffer.
+    h.fakes.set_latency(Duration::from_millis(200));
     let trigger = cancel.clone();
     let canceller = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        tokio::time::sleep(Duration::from_millis(1000)).await;
         trigger.cancel();
         Instant::now()
     });
@@ -404,19 +560,27 @@ async fn cancel_during_a_provider_wait_is_immediate() {
 
 #[tokio::test]
 async fn hubspot_paces_itself_and_never_sees_a_429() {
-    // 150 requests against 110 / 10 s (0.5 s at 20×), as fast as the client dares.
+    // Over 200 requests against 110 / 10 s (0.5 s at 20×), as fast as the client
+    // dares. Few properties: the lists carry them (no batch reads).
     let data = DataSize {
         contacts: 12_000,
         companies: 1_500,
         deals: 1_500,
+        hubspot_extra_properties: 0,
         ..small()
     };
     let (h, session) = connected(Hubspot, config(data), &[]).await;
     let started = Instant::now();
     let (_, rec) = load(&session, Hubspot, None).await;
     let took = started.elapsed();
-    assert_eq!(done_count(&rec), 15_000);
-    assert_eq!(h.fakes.counters().api_requests(Hubspot), 150);
+    assert_eq!(done_count(&rec), h.fakes.summary().hubspot_items() as u64);
+    let count = |e| h.fakes.counters().count(Hubspot, e);
+    assert_eq!(count(Endpoint::Objects(ObjectType::Contacts)), 120);
+    assert_eq!(count(Endpoint::BatchRead), 0, "the names fit in the URL");
+    // 12 + 2 + 2 buffers × 2 other types, and the first company's 12,000 contacts in
+    // pages of 500 (23 more).
+    assert_eq!(count(Endpoint::Associations), 16 * 2 + 23);
+    assert!(h.fakes.counters().api_requests(Hubspot) > 200);
     assert_eq!(h.fakes.counters().rate_limited(Hubspot), 0);
     assert!(rec.throttles().is_empty());
     // 150 requests need at least (150 - 107) more after the first window.
@@ -431,14 +595,15 @@ async fn hubspot_with_a_smaller_account_limit_backs_off_and_completes() {
         contacts: 6_000,
         companies: 500,
         deals: 500,
+        hubspot_extra_properties: 0,
         ..small()
     });
     cfg.hubspot_limit = 40;
     let (h, session) = connected(Hubspot, cfg, &[]).await;
     let (_, rec) = load(&session, Hubspot, None).await;
-    assert_eq!(done_count(&rec), 7_000);
+    assert_eq!(done_count(&rec), h.fakes.summary().hubspot_items() as u64);
     let limited = h.fakes.counters().rate_limited(Hubspot);
-    let windows = 70usize.div_ceil(40);
+    let windows = h.fakes.counters().api_requests(Hubspot).div_ceil(40);
     assert!(limited <= windows * 3, "{limited} 429s");
     for (message, wait_ms) in rec.throttles() {
         assert_eq!(message, "HubSpot asked us to wait 10 s");
@@ -541,7 +706,7 @@ async fn notion_children_before_their_parent_are_sent_again_named() {
     let (outcome, rec) = load(&session, Notion, None).await;
     assert_eq!(done_count(&rec), 3);
     assert_eq!(outcome.count, 3);
-    let items = rec.items();
+    let items = rec.sent();
     let ids: Vec<_> = items.iter().map(|i| i.id.clone().unwrap()).collect();
     // Child one first without its parent's name, then again with it (same key).
     assert_eq!(ids.len(), 4, "{ids:?}");

@@ -43,7 +43,7 @@ async fn loaded() -> (
         }
     }
     store.complete(set).unwrap();
-    (h, last_copies(&rec.items()), store, dir)
+    (h, rec.items(), store, dir)
 }
 
 #[tokio::test]

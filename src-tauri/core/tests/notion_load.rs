@@ -62,7 +62,7 @@ async fn every_data_source_every_walked_page_and_the_long_relation() {
     let s = h.fakes.summary();
     assert_eq!(done_count(&rec), s.notion_items() as u64);
     assert_eq!(outcome.count, s.notion_items() as u64);
-    let sent = rec.items();
+    let sent = rec.sent();
     let items = final_items(&sent);
     assert_eq!(items.len(), s.notion_items(), "each object once");
     // Sent twice: only items whose parent's name came later, the second time named.

@@ -3,7 +3,9 @@
 
 mod mapping_support;
 
-use junction_core::providers::hubspot::ObjectType;
+use junction_core::providers::hubspot::{
+    associations as hubspot_associations, properties as hubspot_properties, CrmType, ObjectType,
+};
 use junction_core::providers::{
     airtable::mapping as airtable, hubspot::objects as hubspot, json as provider,
     notion::mapping as notion,
@@ -37,14 +39,115 @@ fn assert_exportable(item: &IntegrationItem) {
     }
 }
 
+/// A page of `object` mapped with no definitions (every value its text) or the deal
+/// definitions fixture.
+fn hubspot_page(object: ObjectType, portal: Option<&str>, body: &Value) -> provider::Page {
+    try_hubspot_page(object, portal, body).unwrap()
+}
+
+fn try_hubspot_page(
+    object: ObjectType,
+    portal: Option<&str>,
+    body: &Value,
+) -> Result<provider::Page, junction_core::Error> {
+    let defs = if object == ObjectType::Deals {
+        deal_definitions()
+    } else {
+        hubspot_properties::Definitions::new()
+    };
+    hubspot::parse_list_page(&CrmType::standard(object), &defs, portal, body)
+}
+
+fn deal_definitions() -> hubspot_properties::Definitions {
+    hubspot_properties::parse_definitions(
+        "/crm/properties/2026-09/deals",
+        &fixture("hubspot/deal_properties.json"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn hubspot_values_are_typed_by_their_definitions() {
+    let defs = deal_definitions();
+    assert_eq!(defs.len(), 10);
+    let crm = CrmType::standard(ObjectType::Deals);
+    let body = fixture("hubspot/deals_batch_read_207.json");
+    let page = hubspot::parse_list_page(&crm, &defs, Some("7"), &body).unwrap();
+    assert_eq!(page.items.len(), 2, "the 207's found records are read");
+    let renewal = by_id(&page.items, "402");
+    let p = &renewal.properties;
+    assert_eq!(p["hs_is_closed"], json!(true));
+    assert_eq!(p["deal_tags"], json!(["hot", "renewal"]));
+    assert_eq!(p["closedate"], json!("2026-01-01T00:00:00Z"), "epoch ms");
+    assert_eq!(p["first_contact_day"], json!("2026-03-31"));
+    assert_eq!(p["hs_num_of_associated_line_items"], json!(3));
+    assert_eq!(p["hs_object_id"], json!(402));
+    assert_eq!(p["pipeline"], json!("default"), "a select stays text");
+    assert!(!p.contains_key("amount"), "an empty number is no value");
+    assert!(!p.contains_key("dealstage"), "null is no value");
+    let big = by_id(&page.items, "401");
+    assert_eq!(big.properties["amount"], json!(1500.0));
+    assert_eq!(big.properties["hs_is_closed"], json!(false));
+    assert_eq!(big.properties["deal_tags"], json!([]));
+    assert_eq!(
+        big.properties["unknown_since_read"],
+        json!("7"),
+        "undefined: its text"
+    );
+    assert_eq!(big.name.as_deref(), Some("Big deal"));
+    // The Name column reads as text whatever the types.
+    assert_eq!(renewal.name.as_deref(), Some("Renewal 2027"));
+    assert_exportable(big);
+}
+
+#[test]
+fn hubspot_associations_and_custom_schemas() {
+    let batch = hubspot_associations::parse(
+        "/crm/associations/2026-09/contacts/companies/batch/read",
+        &fixture("hubspot/associations_contacts_companies.json"),
+    )
+    .unwrap();
+    assert_eq!(batch.found["101"], vec!["5790939450", "5790939451"]);
+    assert_eq!(batch.found["102"], vec!["5790939450"]);
+    assert_eq!(batch.more.len(), 1, "101 has another page");
+    assert_eq!(
+        batch.more[0].after.as_deref(),
+        Some("MC0yLTE1OTc0MDA2NTg%3D")
+    );
+
+    let schemas = fixture("hubspot/schemas.json");
+    let (cars, defs) = CrmType::custom(&schemas["results"][0]).unwrap();
+    assert_eq!(
+        (cars.item_type.as_str(), cars.plural.as_str()),
+        ("Car", "Cars")
+    );
+    let item = hubspot::map_record(
+        &cars,
+        &defs,
+        Some("7878787"),
+        &json!({"id": "9", "properties": {"model": "Zoe", "year": "2021", "electric": "true"},
+                "createdAt": "2025-06-01T09:00:00.000Z", "updatedAt": "2025-06-02T09:00:00.000Z",
+                "archived": false}),
+    )
+    .unwrap();
+    assert_eq!(item.item_type.as_deref(), Some("Car"));
+    assert_eq!(item.name.as_deref(), Some("Zoe"));
+    assert_eq!(item.properties["year"], json!(2021));
+    assert_eq!(item.properties["electric"], json!(true));
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://app.hubspot.com/contacts/7878787/record/2-123456/9")
+    );
+    assert_eq!(item.visibility, Some(true));
+}
+
 #[test]
 fn hubspot_contacts_page() {
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Contacts,
         Some("4242"),
         &fixture("hubspot/contacts_page.json"),
-    )
-    .unwrap();
+    );
     assert_eq!(
         page.next.as_deref(),
         Some("109"),
@@ -94,12 +197,11 @@ fn hubspot_contacts_page() {
 
 #[test]
 fn hubspot_companies_and_deals() {
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Companies,
         None,
         &fixture("hubspot/companies_last_page.json"),
-    )
-    .unwrap();
+    );
     assert_eq!(page.next, None, "absent paging = last page");
     assert_eq!(
         by_id(&page.items, "101").item_type.as_deref(),
@@ -123,16 +225,20 @@ fn hubspot_companies_and_deals() {
         Some("株式会社テスト")
     );
 
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Deals,
         Some("1"),
         &fixture("hubspot/deals_page.json"),
-    )
-    .unwrap();
+    );
     assert_eq!(page.next.as_deref(), Some("NTI1Cg%3D%3D"));
     let deal = by_id(&page.items, "301");
     assert_eq!(deal.name.as_deref(), Some("Big deal"));
-    assert_eq!(deal.properties["amount"], "1500.00");
+    assert_eq!(
+        deal.properties["amount"],
+        json!(1500.0),
+        "typed as a number"
+    );
+    assert_eq!(deal.properties["hs_is_closed"], json!(false));
     assert_eq!(
         deal.url.as_deref(),
         Some("https://app.hubspot.com/contacts/1/record/0-3/301")
@@ -141,12 +247,11 @@ fn hubspot_companies_and_deals() {
 
     // Same id, different types: different rows.
     let contact = IntegrationItem::new(ProviderId::Hubspot, "Contact", "101");
-    let company = hubspot::parse_list_page(
+    let company = hubspot_page(
         ObjectType::Companies,
         None,
         &fixture("hubspot/companies_last_page.json"),
     )
-    .unwrap()
     .items
     .remove(0);
     assert_ne!(contact.key(), company.key());
@@ -160,17 +265,16 @@ fn hubspot_wrong_shapes_are_errors() {
         json!({"paging": {}}),
         json!("x"),
     ] {
-        let err = hubspot::parse_list_page(ObjectType::Deals, None, &body).unwrap_err();
+        let err = try_hubspot_page(ObjectType::Deals, None, &body).unwrap_err();
         assert_eq!(err.code(), "provider_response", "{body}");
-        assert!(err.to_string().contains("/crm/v3/objects/deals"));
+        assert!(err.to_string().contains("/crm/objects/2026-09/deals"));
     }
     // An empty list with odd paging is fine.
-    let page = hubspot::parse_list_page(
+    let page = hubspot_page(
         ObjectType::Deals,
         None,
         &json!({"results": [], "paging": {"next": {}}}),
-    )
-    .unwrap();
+    );
     assert_eq!((page.items.len(), page.next), (0, None));
 }
 
@@ -214,8 +318,14 @@ fn airtable_bases_tables_records() {
     );
     assert!(table_item.directory);
 
-    let page =
-        airtable::parse_records_page(base, people, &fixture("airtable/records_page.json")).unwrap();
+    let companies = |id: &str| (id == "recCompany000001").then(|| "Acme".to_string());
+    let page = airtable::parse_records_page(
+        base,
+        people,
+        &fixture("airtable/records_page.json"),
+        &companies,
+    )
+    .unwrap();
     assert_eq!(page.next.as_deref(), Some("itrABC/rec0000000000005"));
     assert_eq!((page.items.len(), page.skipped), (5, 1));
     page.items.iter().for_each(assert_exportable);
@@ -233,25 +343,50 @@ fn airtable_bases_tables_records() {
         "2024-03-04T05:06:07Z"
     );
     let p = &ada.properties;
-    assert_eq!(p["Age"], "36.5");
-    assert_eq!(p["Tags"], "math, poetry");
-    assert_eq!(p["Owner"], "Owner Name");
-    assert_eq!(p["Files"], "a.png");
-    assert_eq!(p["Company"], "recCompany000001, recCompany000002");
-    assert_eq!(p["Done"], "true");
+    assert_eq!(p["Age"], json!(36.5));
+    assert_eq!(p["Tags"], json!(["math", "poetry"]));
+    assert_eq!(
+        p["Owner"],
+        json!({"id": "usrAAA", "email": "owner@example.com", "name": "Owner Name"})
+    );
+    assert_eq!(
+        p["Files"],
+        json!([{"id": "attA", "url": "https://dl.airtable.com/a.png", "filename": "a.png",
+                "size": 10, "type": "image/png"}])
+    );
+    assert_eq!(
+        p["Company"],
+        json!([{"id": "recCompany000001", "name": "Acme"}, {"id": "recCompany000002", "name": null}]),
+        "named when loaded, else null"
+    );
+    assert_eq!(p["Done"], json!(true));
+    assert_eq!(ada.table.as_ref().unwrap().name, "Sales CRM / People");
 
     let empty = by_id(&page.items, "rec0000000000002");
     assert_eq!(empty.name, None);
-    assert!(empty.properties.is_empty());
+    assert_eq!(
+        serde_json::to_value(&empty.properties).unwrap(),
+        json!({"Done": false}),
+        "Airtable leaves unticked boxes out"
+    );
     let odd = by_id(&page.items, "rec0000000000003");
-    assert_eq!(odd.properties["Formula"], "NaN");
-    assert_eq!(odd.properties["Button"], "Open");
+    assert_eq!(odd.properties["Formula"], json!({"error": "NaN"}));
+    assert_eq!(
+        odd.properties["Button"],
+        json!({"label": "Open", "url": "https://x"})
+    );
+    assert_eq!(
+        odd.properties["Notes"],
+        json!("line 1\nline 2"),
+        "not in the schema: as sent"
+    );
     assert_eq!(by_id(&page.items, "rec0000000000005").creation_time, None);
 
     let numbers = airtable::parse_records_page(
         base,
         &tables[1],
         &fixture("airtable/records_numbers_last.json"),
+        &airtable::no_link_names,
     )
     .unwrap();
     assert_eq!(numbers.next, None);
@@ -261,6 +396,7 @@ fn airtable_bases_tables_records() {
         base,
         &tables[2],
         &fixture("airtable/records_lists_last.json"),
+        &airtable::no_link_names,
     )
     .unwrap();
     assert_eq!(lists.items[0].name.as_deref(), Some("Ann, b@example.com"));
@@ -277,6 +413,185 @@ fn airtable_bases_tables_records() {
     let mut shallow = vec![base_item, table_item];
     mapping_support::link_children(&mut shallow, false);
     assert_eq!(shallow[1].children, None);
+}
+
+/// Every field type of Airtable's field model, each cell as the API reference shows
+/// it, typed as issue 10 asks.
+#[test]
+fn airtable_every_field_type() {
+    let types = [
+        ("Text", "singleLineText", json!("hi"), json!("hi")),
+        ("Long", "multilineText", json!("a\nb"), json!("a\nb")),
+        ("Rich", "richText", json!("**b**\n"), json!("**b**\n")),
+        ("Mail", "email", json!("a@b.c"), json!("a@b.c")),
+        ("Site", "url", json!("https://x"), json!("https://x")),
+        ("Tel", "phoneNumber", json!("+1 555"), json!("+1 555")),
+        ("Num", "number", json!(1.5), json!(1.5)),
+        ("Pct", "percent", json!(0.125), json!(0.125)),
+        ("Money", "currency", json!(19.99), json!(19.99)),
+        ("Stars", "rating", json!(4), json!(4)),
+        ("Spent", "duration", json!(3600), json!(3600)),
+        ("No", "autoNumber", json!(7), json!(7)),
+        ("Links n", "count", json!(2), json!(2)),
+        ("Tick", "checkbox", json!(true), json!(true)),
+        ("One", "singleSelect", json!("Todo"), json!("Todo")),
+        (
+            "Many",
+            "multipleSelects",
+            json!(["a", "b"]),
+            json!(["a", "b"]),
+        ),
+        ("Day", "date", json!("2022-09-05"), json!("2022-09-05")),
+        (
+            "At",
+            "dateTime",
+            json!("2022-09-05T07:00:00.000Z"),
+            json!("2022-09-05T07:00:00.000Z"),
+        ),
+        (
+            "Made",
+            "createdTime",
+            json!("2022-09-05T07:00:00.000Z"),
+            json!("2022-09-05T07:00:00.000Z"),
+        ),
+        (
+            "Changed",
+            "lastModifiedTime",
+            json!("2022-09-06"),
+            json!("2022-09-06"),
+        ),
+        (
+            "Who",
+            "singleCollaborator",
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+        ),
+        (
+            "Group",
+            "multipleCollaborators",
+            json!([{"id": "ugp1", "name": "Team"}, {"id": "usr2", "email": "g@b.c"}]),
+            json!([{"id": "ugp1", "email": null, "name": "Team"}, {"id": "usr2", "email": "g@b.c", "name": null}]),
+        ),
+        (
+            "By",
+            "createdBy",
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+            json!({"id": "usr1", "email": "a@b.c", "name": "Ann"}),
+        ),
+        (
+            "Edited by",
+            "lastModifiedBy",
+            json!({"id": "usr3"}),
+            json!({"id": "usr3", "email": null, "name": null}),
+        ),
+        (
+            "Link",
+            "multipleRecordLinks",
+            json!(["recA", "recB"]),
+            json!([{"id": "recA", "name": "Alpha"}, {"id": "recB", "name": null}]),
+        ),
+        (
+            "Files",
+            "multipleAttachments",
+            json!([{"id": "att1", "url": "https://u/f.png", "filename": "f.png", "size": 10, "type": "image/png",
+                    "width": 2, "height": 2, "thumbnails": {"small": {"url": "s", "width": 1, "height": 1}}}]),
+            json!([{"id": "att1", "url": "https://u/f.png", "filename": "f.png", "size": 10, "type": "image/png"}]),
+        ),
+        (
+            "Code",
+            "barcode",
+            json!({"text": "012", "type": "upce"}),
+            json!({"text": "012", "type": "upce"}),
+        ),
+        (
+            "Go",
+            "button",
+            json!({"label": "Open", "url": null}),
+            json!({"label": "Open", "url": null}),
+        ),
+        ("Calc", "formula", json!(3), json!(3)),
+        (
+            "Broken",
+            "formula",
+            json!({"error": "#ERROR!"}),
+            json!({"error": "#ERROR!"}),
+        ),
+        (
+            "Zero",
+            "formula",
+            json!({"specialValue": "NaN"}),
+            json!({"error": "NaN"}),
+        ),
+        (
+            "Far",
+            "formula",
+            json!({"specialValue": "Infinity"}),
+            json!({"error": "Infinity"}),
+        ),
+        (
+            "Names",
+            "multipleLookupValues",
+            json!(["Alpha", {"error": "#ERROR!"}]),
+            json!(["Alpha", {"error": "#ERROR!"}]),
+        ),
+        ("Total", "rollup", json!(5.5), json!([5.5])),
+        ("Uniq", "rollup", json!(["x", "y"]), json!(["x", "y"])),
+        ("Sync", "externalSyncSource", json!("Jira"), json!("Jira")),
+        (
+            "AI",
+            "aiText",
+            json!({"state": "generated", "isStale": false, "value": "v"}),
+            json!({"state": "generated", "isStale": false, "value": "v"}),
+        ),
+        (
+            "Later",
+            "someTypeAddedIn2027",
+            json!({"new": [1]}),
+            json!({"new": [1]}),
+        ),
+    ];
+    let fields: Vec<Value> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (name, kind, _, _))| json!({"id": format!("fld{i:014}"), "name": name, "type": kind}))
+        .collect();
+    let tables = json!({"tables": [{"id": "tblAll", "name": "All", "primaryFieldId": "fld00000000000000",
+        "fields": fields, "views": []}]});
+    let table = &airtable::parse_tables("appA", &tables).unwrap()[0];
+    assert_eq!(table.fields.len(), types.len());
+    let cells: serde_json::Map<String, Value> = types
+        .iter()
+        .map(|(name, _, cell, _)| (name.to_string(), cell.clone()))
+        .collect();
+    let base = airtable::BaseInfo {
+        id: "appA".into(),
+        name: Some("B".into()),
+        permission_level: None,
+    };
+    let names = |id: &str| (id == "recA").then(|| "Alpha".to_string());
+    let item = airtable::map_record(
+        &base,
+        table,
+        &json!({"id": "rec1", "fields": cells}),
+        &names,
+    )
+    .unwrap();
+    for (name, kind, _, want) in &types {
+        assert_eq!(&item.properties[*name], want, "{name} ({kind})");
+    }
+    assert_eq!(item.properties.len(), types.len(), "nothing is dropped");
+    assert_eq!(
+        item.name.as_deref(),
+        Some("hi"),
+        "the Name column stays text"
+    );
+    // A record with no cells: only the checkbox, unticked.
+    let bare =
+        airtable::map_record(&base, table, &json!({"id": "rec2", "fields": {}}), &names).unwrap();
+    assert_eq!(
+        serde_json::to_value(&bare.properties).unwrap(),
+        json!({"Tick": false})
+    );
 }
 
 #[test]
@@ -303,8 +618,10 @@ fn airtable_wrong_shapes_are_errors() {
         description: None,
         primary_field_id: None,
         primary_field_name: None,
+        fields: Vec::new(),
     };
-    let err = airtable::parse_records_page(&base, &table, &json!([1])).unwrap_err();
+    let err = airtable::parse_records_page(&base, &table, &json!([1]), &airtable::no_link_names)
+        .unwrap_err();
     assert!(err.to_string().contains("/v0/appX/tblY"), "{err}");
 }
 

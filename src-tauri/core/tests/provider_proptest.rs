@@ -3,7 +3,8 @@
 mod mapping_support;
 
 use junction_core::providers::{
-    airtable::mapping as airtable, hubspot::objects as hubspot, json as provider,
+    airtable::mapping as airtable, hubspot::associations as hubspot_associations,
+    hubspot::objects as hubspot, hubspot::properties as hubspot_properties, json as provider,
     notion::mapping as notion, notion::values as notion_values,
 };
 use junction_core::ProviderId;
@@ -71,15 +72,54 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// One property of every kind HubSpot defines.
+fn hubspot_defs() -> hubspot_properties::Definitions {
+    use hubspot_properties::PropertyKind::*;
+    [
+        ("n", Number),
+        ("b", Bool),
+        ("d", Date),
+        ("t", DateTime),
+        ("m", MultiSelect),
+        ("s", Text),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+    /// Any value under any definition types without a panic, and a string value is
+    /// never dropped: it comes back typed, as its text, or (empty) as no value.
+    #[test]
+    fn hubspot_property_values_never_panic(v in json_value(), text in ".{0,40}") {
+        use hubspot_properties::{typed, PropertyKind::*};
+        for kind in [Number, Bool, Date, DateTime, MultiSelect, Text] {
+            let _ = typed(kind, &v);
+            let out = typed(kind, &Value::String(text.clone()));
+            if !text.trim().is_empty() {
+                prop_assert!(out.is_some(), "{kind:?} dropped {text:?}");
+            }
+        }
+        let record = serde_json::json!({"id": "1", "properties": {"n": v, "b": v, "d": v, "t": v, "m": v, "s": v}});
+        let crm = hubspot::CrmType::standard(hubspot::ObjectType::Deals);
+        let item = hubspot::map_record(&crm, &hubspot_defs(), None, &record).unwrap();
+        prop_assert!(serde_json::to_string(&item).is_ok());
+    }
+
     #[test]
     fn mappers_never_panic(v in json_value()) {
+        let defs = hubspot_defs();
         for object in hubspot::ObjectType::ALL {
-            let _ = hubspot::parse_list_page(object, Some("1"), &v);
-            let _ = hubspot::map_record(object, None, &v);
+            let crm = hubspot::CrmType::standard(object);
+            let _ = hubspot::parse_list_page(&crm, &defs, Some("1"), &v);
+            let _ = hubspot::map_record(&crm, &defs, None, &v);
         }
+        let _ = hubspot::CrmType::custom(&v);
+        let _ = hubspot_properties::parse_definitions("/p", &v);
+        let _ = hubspot_associations::parse("/a", &v);
         let _ = airtable::parse_bases_page(&v);
         let _ = airtable::parse_tables("appX", &v);
         let base = airtable::BaseInfo { id: "appX".into(), name: Some("B".into()), permission_level: None };
@@ -89,8 +129,16 @@ proptest! {
             description: None,
             primary_field_id: Some("id".into()),
             primary_field_name: Some("name".into()),
+            fields: ["multipleRecordLinks", "multipleAttachments", "singleCollaborator",
+                     "multipleCollaborators", "multipleLookupValues", "rollup", "formula", "checkbox", "number"]
+                .iter()
+                .map(|k| airtable::FieldInfo { id: format!("fld{k}"), name: k.to_string(), kind: k.to_string() })
+                .collect(),
         };
-        let _ = airtable::parse_records_page(&base, &table, &v);
+        let _ = airtable::parse_records_page(&base, &table, &v, &|_| Some("n".into()));
+        for field in &table.fields {
+            let _ = airtable::typed_cell(&field.kind, &v, &airtable::no_link_names);
+        }
         let _ = airtable::cell_text(&v);
         let _ = notion::parse_search_page(&v);
         let _ = notion::parse_query_page("ds", &v);
@@ -116,7 +164,8 @@ proptest! {
         body.insert("results".into(), list.clone());
         body.insert("records".into(), list);
         let body = Value::Object(body);
-        let page = hubspot::parse_list_page(hubspot::ObjectType::Contacts, None, &body).unwrap();
+        let crm = hubspot::CrmType::standard(hubspot::ObjectType::Contacts);
+        let page = hubspot::parse_list_page(&crm, &hubspot_defs(), None, &body).unwrap();
         prop_assert_eq!(page.items.len() + page.skipped, 2);
         let page = notion::parse_search_page(&body).unwrap();
         prop_assert_eq!(page.pages.len() + page.data_sources.len() + page.skipped, 2);

@@ -26,7 +26,38 @@ fn input(redis: Option<&str>, port: u16) -> SettingsInput {
         sign_in_mode: SignInMode::Browser,
         redirect_port: port,
         redis_url: redis.map(str::to_string),
+        hubspot_archived: None,
     }
+}
+
+#[tokio::test]
+async fn include_archived_records_is_saved_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(dir.path()).await;
+    assert!(!s.settings().await.hubspot_archived, "off by default");
+    s.save_settings(SettingsInput {
+        hubspot_archived: Some(true),
+        ..input(None, 8123)
+    })
+    .await
+    .unwrap();
+    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(file.contains("hubspot_archived = true"), "{file}");
+    let again = session(dir.path()).await;
+    assert!(again.settings().await.hubspot_archived);
+    assert!(again.config().hubspot_archived);
+    // A save that does not say keeps it; turning it off leaves no line behind.
+    again.save_settings(input(None, 8123)).await.unwrap();
+    assert!(session(dir.path()).await.config().hubspot_archived);
+    again
+        .save_settings(SettingsInput {
+            hubspot_archived: Some(false),
+            ..input(None, 8123)
+        })
+        .await
+        .unwrap();
+    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(!file.contains("hubspot_archived"), "{file}");
 }
 
 #[tokio::test]

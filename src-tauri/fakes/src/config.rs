@@ -36,12 +36,20 @@ pub fn redirect_uri(port: u16, provider: ProviderId) -> String {
 /// How much data each fake serves. Generated deterministically from `seed`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataSize {
+    /// Live HubSpot records of each standard type (archived ones come on top).
     pub contacts: usize,
     pub companies: usize,
     pub deals: usize,
     pub bases: usize,
     pub tables_per_base: usize,
     pub records_per_table: usize,
+    /// HubSpot: generated properties per standard type beside the built-in ones (a
+    /// real portal has hundreds; 480 make the list of names longer than 8 KB).
+    pub hubspot_extra_properties: usize,
+    /// HubSpot: records of the custom object type.
+    pub hubspot_custom_records: usize,
+    /// HubSpot: archived records of each standard type, besides the live ones.
+    pub hubspot_archived: usize,
     /// Notion pages (in a tree under pages, databases and the workspace).
     pub pages: usize,
     /// Notion databases (under pages or the workspace).
@@ -60,6 +68,9 @@ impl Default for DataSize {
             bases: 2,
             tables_per_base: 2,
             records_per_table: 15,
+            hubspot_extra_properties: 480,
+            hubspot_custom_records: 12,
+            hubspot_archived: 2,
             pages: 30,
             databases: 3,
             edge_cases: false,
@@ -113,6 +124,12 @@ pub struct FakeConfig {
     /// Notion: answer token requests with `refresh_token: null` and a workspace owner,
     /// as legacy installs do.
     pub notion_legacy_tokens: bool,
+    /// HubSpot: the portal grants the optional custom-object scopes (an Enterprise
+    /// portal); without them the schemas endpoint answers 403 MISSING_SCOPES.
+    pub hubspot_custom_scopes: bool,
+    /// HubSpot: associations listed per from-record in one batch answer before a
+    /// `paging.next.after` (500 in reality).
+    pub hubspot_associations_page: usize,
     /// HubSpot portal id (`hub_id`) and its domain.
     pub hubspot_portal_id: u64,
     pub hubspot_hub_domain: String,
@@ -145,6 +162,8 @@ impl Default for FakeConfig {
             code_ttl: Duration::from_secs(600),
             airtable_refresh_race_window: Duration::from_secs(2),
             notion_legacy_tokens: false,
+            hubspot_custom_scopes: true,
+            hubspot_associations_page: 500,
             hubspot_portal_id: 4_242_424,
             hubspot_hub_domain: "junction-test.hubspot.com".into(),
             notion_workspace_name: "Junction Test Workspace".into(),

@@ -18,8 +18,20 @@ pub enum Endpoint {
     Introspect,
     /// Airtable `GET /v0/meta/whoami`.
     Whoami,
-    /// HubSpot `GET /crm/v3/objects/{type}`.
+    /// HubSpot `GET /crm/objects/2026-09/{type}` of a standard type.
     Objects(ObjectType),
+    /// HubSpot `GET /crm/objects/2026-09/{type}` of the custom object type.
+    CustomObjects,
+    /// HubSpot `POST /crm/objects/2026-09/{type}/batch/read`.
+    BatchRead,
+    /// HubSpot `GET /crm/properties/2026-09/{type}`.
+    Properties,
+    /// HubSpot `POST /crm/associations/2026-09/{from}/{to}/batch/read`.
+    Associations,
+    /// HubSpot `GET /crm-object-schemas/2026-09/schemas`.
+    Schemas,
+    /// HubSpot `GET /account-info/2026-09/details`.
+    AccountInfo,
     /// Airtable `GET /v0/meta/bases`.
     Bases,
     /// Airtable `GET /v0/meta/bases/{base}/tables`.
@@ -50,6 +62,11 @@ impl Endpoint {
         matches!(
             self,
             Endpoint::Objects(_)
+                | Endpoint::CustomObjects
+                | Endpoint::BatchRead
+                | Endpoint::Properties
+                | Endpoint::Associations
+                | Endpoint::Schemas
                 | Endpoint::Bases
                 | Endpoint::Tables
                 | Endpoint::Records

@@ -32,9 +32,15 @@ pub(crate) struct FakeTable {
 /// Everything the fakes serve.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Dataset {
-    /// HubSpot records `{id, properties, createdAt, updatedAt, archived}` per type; the
-    /// properties hold every defined property (null = defined, no value).
+    /// HubSpot records `{id, properties, createdAt, updatedAt, archived}` per type,
+    /// archived ones (`archived: true`, `archivedAt`) included; the properties hold the
+    /// built-in properties (null = defined, no value). Generated properties are
+    /// computed when served (`hubspot::data`).
     pub hubspot: BTreeMap<ObjectType, Vec<Value>>,
+    /// The records of the portal's custom object type (`hubspot::data::CUSTOM_TYPE_ID`).
+    pub hubspot_custom: Vec<Value>,
+    /// Contact ↔ company ↔ deal associations of the live records.
+    pub hubspot_associations: crate::hubspot::data::Associations,
     pub airtable: Vec<FakeBase>,
     /// The Notion workspace (2026-03-11 shapes).
     pub notion: NotionData,
@@ -43,9 +49,15 @@ pub(crate) struct Dataset {
 /// How many items a data set holds, per kind (what a full load must return).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DataSummary {
+    /// Live (not archived) records of each standard HubSpot type.
     pub contacts: usize,
     pub companies: usize,
     pub deals: usize,
+    /// Records of the custom object type (loaded when the custom scopes are granted).
+    pub custom: usize,
+    /// Archived HubSpot records of the three standard types (loaded only with
+    /// `JUNCTION_HUBSPOT_ARCHIVED=true`).
+    pub archived: usize,
     pub bases: usize,
     pub tables: usize,
     pub records: usize,
@@ -64,8 +76,10 @@ pub struct DataSummary {
 }
 
 impl DataSummary {
+    /// What a default HubSpot load returns: live records of every type, custom ones
+    /// included (the fake portal grants the custom-object scopes unless told not to).
     pub fn hubspot_items(&self) -> usize {
-        self.contacts + self.companies + self.deals
+        self.contacts + self.companies + self.deals + self.custom
     }
     pub fn airtable_items(&self) -> usize {
         self.bases + self.tables + self.records
@@ -79,11 +93,14 @@ impl DataSummary {
 impl Dataset {
     pub fn generate(size: &DataSize) -> Dataset {
         let mut rng = Rng(size.seed);
+        let hubspot: BTreeMap<ObjectType, Vec<Value>> = ObjectType::ALL
+            .into_iter()
+            .map(|t| (t, hubspot_records(t, size, &mut rng)))
+            .collect();
         let mut data = Dataset {
-            hubspot: ObjectType::ALL
-                .into_iter()
-                .map(|t| (t, hubspot_records(t, size, &mut rng)))
-                .collect(),
+            hubspot_associations: crate::hubspot::data::associations(&hubspot),
+            hubspot,
+            hubspot_custom: hubspot_custom_records(size),
             airtable: airtable_bases(size, &mut rng),
             notion: notion_data::generate(size, &mut rng),
         };
@@ -94,11 +111,19 @@ impl Dataset {
     }
 
     pub fn summary(&self) -> DataSummary {
-        let count = |t| self.hubspot.get(&t).map_or(0, Vec::len);
+        let count = |t, archived: bool| {
+            self.hubspot.get(&t).map_or(0, |list| {
+                list.iter()
+                    .filter(|r| (r["archived"] == true) == archived)
+                    .count()
+            })
+        };
         DataSummary {
-            contacts: count(ObjectType::Contacts),
-            companies: count(ObjectType::Companies),
-            deals: count(ObjectType::Deals),
+            contacts: count(ObjectType::Contacts, false),
+            companies: count(ObjectType::Companies, false),
+            deals: count(ObjectType::Deals, false),
+            custom: self.hubspot_custom.len(),
+            archived: ObjectType::ALL.into_iter().map(|t| count(t, true)).sum(),
             bases: self.airtable.len(),
             tables: self.airtable.iter().map(|b| b.tables.len()).sum(),
             records: self
@@ -114,42 +139,6 @@ impl Dataset {
             walk_only: self.notion.walk_only,
             longest_relation: self.notion.longest_relation,
         }
-    }
-}
-
-/// The properties each HubSpot type defines (requesting others returns nothing for
-/// them, as HubSpot does for undefined properties).
-pub(crate) fn hubspot_defined(t: ObjectType) -> &'static [&'static str] {
-    match t {
-        ObjectType::Contacts => &[
-            "firstname",
-            "lastname",
-            "email",
-            "phone",
-            "company",
-            "createdate",
-            "lastmodifieddate",
-            "hs_object_id",
-        ],
-        ObjectType::Companies => &[
-            "name",
-            "domain",
-            "industry",
-            "city",
-            "createdate",
-            "hs_lastmodifieddate",
-            "hs_object_id",
-        ],
-        ObjectType::Deals => &[
-            "dealname",
-            "amount",
-            "closedate",
-            "pipeline",
-            "dealstage",
-            "createdate",
-            "hs_lastmodifieddate",
-            "hs_object_id",
-        ],
     }
 }
 
@@ -238,11 +227,13 @@ pub(crate) fn time(i: usize) -> String {
 }
 
 fn hubspot_records(t: ObjectType, size: &DataSize, rng: &mut Rng) -> Vec<Value> {
-    let n = match t {
-        ObjectType::Contacts => size.contacts,
-        ObjectType::Companies => size.companies,
-        ObjectType::Deals => size.deals,
-    };
+    // The live records asked for, plus the archived ones.
+    let n = size.hubspot_archived
+        + match t {
+            ObjectType::Contacts => size.contacts,
+            ObjectType::Companies => size.companies,
+            ObjectType::Deals => size.deals,
+        };
     (0..n)
         .map(|i| {
             // The same ids in every type: rows are told apart by type + id.
@@ -279,56 +270,122 @@ fn hubspot_records(t: ObjectType, size: &DataSize, rng: &mut Rng) -> Vec<Value> 
             }
             p.insert("createdate".into(), created.clone().into());
             p.insert("hs_object_id".into(), id.clone().into());
-            json!({"id": id, "properties": p, "createdAt": created, "updatedAt": updated, "archived": false})
+            // The last few of each type are archived (restorable for 90 days).
+            if i + size.hubspot_archived >= n {
+                json!({"id": id, "properties": p, "createdAt": created, "updatedAt": updated,
+                       "archived": true, "archivedAt": time(i + 2000)})
+            } else {
+                json!({"id": id, "properties": p, "createdAt": created, "updatedAt": updated, "archived": false})
+            }
         })
         .collect()
 }
+
+/// The custom object's records (`pet_name`, `weight_kg`, `vaccinated`, `adopted_on`).
+fn hubspot_custom_records(size: &DataSize) -> Vec<Value> {
+    (0..size.hubspot_custom_records)
+        .map(|i| {
+            let id = (900_000 + i).to_string();
+            let (created, updated) = (time(i), time(i + 500));
+            let name = ["Rex", "Mimi", "Ōkami", "Bella"][i % 4];
+            let adopted: Value = if i % 5 == 0 { Value::Null } else { format!("2024-0{}-1{}", 1 + i % 9, i % 10).into() };
+            json!({"id": id, "createdAt": created, "updatedAt": updated, "archived": false,
+                   "properties": {
+                       "pet_name": name,
+                       "weight_kg": format!("{}.5", 3 + i % 40),
+                       "vaccinated": (i % 3 != 0).to_string(),
+                       "adopted_on": adopted,
+                       "hs_object_id": id, "hs_createdate": created, "hs_lastmodifieddate": updated}})
+        })
+        .collect()
+}
+
+/// Every field type of Airtable's field model (providers.md §4, the research notes):
+/// name, type, options. A table after the first also links to the one before it
+/// (`Link`, with a lookup and a rollup and a count through that link).
+const AIRTABLE_FIELDS: &[(&str, &str)] = &[
+    ("Name", "singleLineText"),
+    ("Notes", "multilineText"),
+    ("Count", "number"),
+    ("Done", "checkbox"),
+    ("Tags", "multipleSelects"),
+    ("Owner", "singleCollaborator"),
+    ("Watchers", "multipleCollaborators"),
+    ("Stage", "singleSelect"),
+    ("Price", "currency"),
+    ("Progress", "percent"),
+    ("Stars", "rating"),
+    ("Spent", "duration"),
+    ("Number", "autoNumber"),
+    ("Due", "date"),
+    ("Meeting", "dateTime"),
+    ("Email", "email"),
+    ("Site", "url"),
+    ("Phone", "phoneNumber"),
+    ("Brief", "richText"),
+    ("Files", "multipleAttachments"),
+    ("Code", "barcode"),
+    ("Open", "button"),
+    ("Score", "formula"),
+    ("Summary", "aiText"),
+    ("Created", "createdTime"),
+    ("Modified", "lastModifiedTime"),
+    ("Created by", "createdBy"),
+    ("Modified by", "lastModifiedBy"),
+];
 
 fn airtable_bases(size: &DataSize, rng: &mut Rng) -> Vec<FakeBase> {
     let mut record_no = 0usize;
     (0..size.bases)
         .map(|b| {
             let base_id = format!("app{}", rng.base62(14));
-            let tables = (0..size.tables_per_base)
-                .map(|t| {
-                    let table_id = format!("tbl{}", rng.base62(14));
-                    let name = format!("{} {t}", rng.pick(&["Tasks", "People", "Inventory", "Événements"]));
-                    let fields: Vec<(String, &str, &str)> = [("Name", "singleLineText"), ("Notes", "multilineText"), ("Count", "number"), ("Done", "checkbox"), ("Tags", "multipleSelects"), ("Owner", "singleCollaborator")]
-                        .into_iter()
-                        .map(|(n, ty)| (format!("fld{}", rng.base62(14)), n, ty))
-                        .collect();
-                    let schema = json!({
-                        "id": table_id,
-                        "name": name,
-                        "primaryFieldId": fields[0].0,
-                        "fields": fields.iter().map(|(id, n, ty)| json!({"id": id, "name": n, "type": ty})).collect::<Vec<_>>(),
-                        "views": [{"id": format!("viw{}", rng.base62(14)), "name": "Grid view", "type": "grid"}],
-                    });
-                    let records = (0..size.records_per_table)
-                        .map(|r| {
-                            record_no += 1;
-                            // Empty values are omitted, as Airtable does.
-                            let mut f = Map::new();
-                            if r % 11 != 10 {
-                                f.insert("Name".into(), format!("{} {}", rng.pick(WORDS), record_no).into());
-                            }
-                            if r % 2 == 0 {
-                                f.insert("Notes".into(), "Line one\nline two".into());
-                            }
-                            f.insert("Count".into(), json!(rng.below(1000) as f64 / 4.0));
-                            if r % 3 == 0 {
-                                f.insert("Done".into(), true.into());
-                            }
-                            if r % 4 != 0 {
-                                f.insert("Tags".into(), json!(["a", rng.pick(&["b", "c", "ü"])]));
-                            }
-                            f.insert("Owner".into(), json!({"id": "usrOwner0000001", "email": "owner@example.com", "name": "Owner"}));
-                            json!({"id": format!("rec{}", rng.base62(14)), "createdTime": time(record_no), "fields": f})
-                        })
-                        .collect();
-                    FakeTable { id: table_id, name, schema, records }
-                })
-                .collect();
+            let mut tables: Vec<FakeTable> = Vec::new();
+            for t in 0..size.tables_per_base {
+                let table_id = format!("tbl{}", rng.base62(14));
+                let name = format!("{} {t}", rng.pick(&["Tasks", "People", "Inventory", "Événements"]));
+                let linked = tables.last().map(|prev| (prev.id.clone(), prev.schema["primaryFieldId"].clone()));
+                let mut fields: Vec<Value> = AIRTABLE_FIELDS
+                    .iter()
+                    .map(|(n, ty)| json!({"id": format!("fld{}", rng.base62(14)), "name": n, "type": ty}))
+                    .collect();
+                if let Some((linked_id, linked_primary)) = &linked {
+                    let link_id = format!("fld{}", rng.base62(14));
+                    fields.push(json!({"id": link_id, "name": "Link", "type": "multipleRecordLinks",
+                        "options": {"linkedTableId": linked_id, "isReversed": false, "prefersSingleRecordLink": false}}));
+                    fields.push(json!({"id": format!("fld{}", rng.base62(14)), "name": "Linked names", "type": "multipleLookupValues",
+                        "options": {"isValid": true, "recordLinkFieldId": link_id, "fieldIdInLinkedTable": linked_primary,
+                                    "result": {"type": "singleLineText"}}}));
+                    fields.push(json!({"id": format!("fld{}", rng.base62(14)), "name": "Linked total", "type": "rollup",
+                        "options": {"isValid": true, "recordLinkFieldId": link_id, "result": {"type": "number", "options": {"precision": 2}}}}));
+                    fields.push(json!({"id": format!("fld{}", rng.base62(14)), "name": "Links", "type": "count",
+                        "options": {"isValid": true, "recordLinkFieldId": link_id}}));
+                }
+                let schema = json!({
+                    "id": table_id,
+                    "name": name,
+                    "primaryFieldId": fields[0]["id"],
+                    "fields": fields,
+                    "views": [{"id": format!("viw{}", rng.base62(14)), "name": "Grid view", "type": "grid"}],
+                });
+                let previous: Vec<(String, Option<String>)> = tables
+                    .last()
+                    .map(|prev| {
+                        prev.records
+                            .iter()
+                            .map(|r| (r["id"].as_str().unwrap_or_default().to_string(), r["fields"]["Name"].as_str().map(str::to_string)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let records = (0..size.records_per_table)
+                    .map(|r| {
+                        record_no += 1;
+                        let id = format!("rec{}", rng.base62(14));
+                        let f = airtable_cells(r, record_no, &id, &previous, rng);
+                        json!({"id": id, "createdTime": time(record_no), "fields": f})
+                    })
+                    .collect();
+                tables.push(FakeTable { id: table_id, name, schema, records });
+            }
             FakeBase {
                 id: base_id,
                 name: format!("{} base {b}", rng.pick(WORDS)),
@@ -337,6 +394,116 @@ fn airtable_bases(size: &DataSize, rng: &mut Rng) -> Vec<FakeBase> {
             }
         })
         .collect()
+}
+
+/// One record's cells, in Airtable's read format: empty cells absent, a checkbox only
+/// when ticked, formula errors as Airtable sends them.
+fn airtable_cells(
+    r: usize,
+    record_no: usize,
+    id: &str,
+    previous: &[(String, Option<String>)],
+    rng: &mut Rng,
+) -> Map<String, Value> {
+    let mut f = Map::new();
+    if r % 11 != 10 {
+        f.insert(
+            "Name".into(),
+            format!("{} {}", rng.pick(WORDS), record_no).into(),
+        );
+    }
+    if r.is_multiple_of(2) {
+        f.insert(
+            "Notes".into(),
+            "Line one\nline two <airtable:mention id=\"menX\">@Alex</airtable:mention>".into(),
+        );
+    }
+    f.insert("Count".into(), json!(rng.below(1000) as f64 / 4.0));
+    if r.is_multiple_of(3) {
+        f.insert("Done".into(), true.into());
+    }
+    if !r.is_multiple_of(4) {
+        f.insert("Tags".into(), json!(["a", rng.pick(&["b", "c", "ü"])]));
+    }
+    let owner = json!({"id": "usrOwner0000001", "email": "owner@example.com", "name": "Owner"});
+    f.insert("Owner".into(), owner.clone());
+    if r.is_multiple_of(5) {
+        // A group, and a collaborator without an account (no name).
+        f.insert("Watchers".into(), json!([owner, {"id": "ugpTeam00000001", "name": "Team"}, {"id": "usrNoAccount001", "email": "guest@example.com"}]));
+    }
+    f.insert("Stage".into(), rng.pick(&["Todo", "Doing", "Done"]).into());
+    f.insert("Price".into(), json!(19.99 + r as f64));
+    f.insert("Progress".into(), json!(0.125));
+    if r % 6 != 5 {
+        f.insert("Stars".into(), json!(1 + r % 5));
+    }
+    f.insert("Spent".into(), json!(3600 + r));
+    f.insert("Number".into(), json!(record_no));
+    f.insert(
+        "Due".into(),
+        format!("2026-{:02}-{:02}", 1 + r % 12, 1 + r % 28).into(),
+    );
+    f.insert("Meeting".into(), time(record_no + 3).into());
+    f.insert(
+        "Email".into(),
+        format!("person{record_no}@example.com").into(),
+    );
+    f.insert("Site".into(), "https://example.com/a?b=c".into());
+    f.insert("Phone".into(), "+1 (555) 010-0000".into());
+    f.insert("Brief".into(), "**bold** and _it_\n".into());
+    if r % 3 == 1 {
+        f.insert("Files".into(), json!([{"id": format!("att{}", rng.base62(14)), "url": format!("https://v5.airtableusercontent.com/v3/u/{id}/f.png"),
+            "filename": "f.png", "size": 20_480, "type": "image/png", "width": 64, "height": 64,
+            "thumbnails": {"small": {"url": "https://v5.airtableusercontent.com/s.png", "width": 36, "height": 36}}}]));
+    }
+    f.insert(
+        "Code".into(),
+        json!({"text": format!("0{record_no:011}"), "type": "upce"}),
+    );
+    f.insert(
+        "Open".into(),
+        json!({"label": "Open", "url": format!("https://example.com/r/{id}")}),
+    );
+    let score = match r % 9 {
+        7 => json!({"error": "#ERROR!"}),
+        8 => json!({"specialValue": "NaN"}),
+        _ => json!(r as f64 * 1.5),
+    };
+    f.insert("Score".into(), score);
+    f.insert(
+        "Summary".into(),
+        json!({"state": "generated", "isStale": false, "value": "A short summary."}),
+    );
+    f.insert("Created".into(), time(record_no).into());
+    f.insert("Modified".into(), time(record_no + 1).into());
+    f.insert(
+        "Created by".into(),
+        json!({"id": "usrOwner0000001", "email": "owner@example.com", "name": "Owner"}),
+    );
+    f.insert(
+        "Modified by".into(),
+        json!({"id": "usrOwner0000001", "email": "owner@example.com", "name": "Owner"}),
+    );
+    if !previous.is_empty() && r % 4 != 3 {
+        let picks: Vec<&(String, Option<String>)> = (0..1 + r % 3)
+            .map(|k| &previous[(r + k * 7) % previous.len()])
+            .collect();
+        f.insert(
+            "Link".into(),
+            json!(picks.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>()),
+        );
+        let names: Vec<Value> = picks
+            .iter()
+            .filter_map(|(_, n)| n.clone().map(Value::from))
+            .collect();
+        if !names.is_empty() {
+            f.insert("Linked names".into(), json!(names));
+        }
+        // A rollup answers one value (SUM), a lookup a list.
+        f.insert("Linked total".into(), json!(picks.len() as f64 * 2.5));
+        f.insert("Links".into(), json!(picks.len()));
+    }
+    f
 }
 
 fn fixture_list(text: &str, key: &str) -> Vec<Value> {

@@ -66,7 +66,7 @@ pub struct ProviderUrls {
     /// The token URL (`JUNCTION_<P>_TOKEN_URL`); HubSpot's revoke and introspect are
     /// `<token>/revoke` and `<token>/introspect`.
     pub token: String,
-    /// The API base (`JUNCTION_<P>_API_URL`): `<api>/crm/v3/…`, `<api>/v0/…`, `<api>/v1/…`.
+    /// The API base (`JUNCTION_<P>_API_URL`): `<api>/crm/objects/2026-09/…`, `<api>/v0/…`, `<api>/v1/…`.
     pub api: String,
 }
 
@@ -110,7 +110,7 @@ impl FakeProviders {
         match provider {
             ProviderId::Hubspot => ProviderUrls {
                 auth: format!("{root}/oauth/authorize"),
-                token: format!("{root}/oauth/v3/token"),
+                token: format!("{root}/oauth/2026-03/token"),
                 api: root,
             },
             ProviderId::Airtable => ProviderUrls {

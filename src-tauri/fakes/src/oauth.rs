@@ -60,6 +60,18 @@ pub(crate) fn authorize(
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    let mut scopes = scopes;
+    // HubSpot's `optional_scope`: granted when the portal can (custom objects need an
+    // Enterprise portal), silently dropped otherwise.
+    if provider == ProviderId::Hubspot {
+        for scope in get("optional_scope").unwrap_or("").split_whitespace() {
+            let custom = scope.contains(".custom.");
+            if (!custom || fake.config.hubspot_custom_scopes) && !scopes.iter().any(|s| s == scope)
+            {
+                scopes.push(scope.to_string());
+            }
+        }
+    }
     if provider != ProviderId::Notion && scopes.is_empty() {
         return fail("invalid_scope", "at least one scope is required");
     }

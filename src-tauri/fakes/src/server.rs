@@ -115,12 +115,21 @@ pub(crate) fn classify(path: &str) -> Option<(ProviderId, Endpoint, Option<Strin
     let segments: Vec<&str> = rest.trim_end_matches('/').split('/').skip(1).collect();
     let endpoint = match (provider, segments.as_slice()) {
         (ProviderId::Hubspot, ["oauth", "authorize"]) => Endpoint::Authorize,
-        (ProviderId::Hubspot, ["oauth", "v3", "token"]) => Endpoint::Token,
-        (ProviderId::Hubspot, ["oauth", "v3", "token", "revoke"]) => Endpoint::Revoke,
-        (ProviderId::Hubspot, ["oauth", "v3", "token", "introspect"]) => Endpoint::Introspect,
-        (ProviderId::Hubspot, ["crm", "v3", "objects", t]) => {
-            Endpoint::Objects(ObjectType::from_path(t)?)
+        (ProviderId::Hubspot, ["oauth", "2026-03", "token"]) => Endpoint::Token,
+        (ProviderId::Hubspot, ["oauth", "2026-03", "token", "revoke"]) => Endpoint::Revoke,
+        (ProviderId::Hubspot, ["oauth", "2026-03", "token", "introspect"]) => Endpoint::Introspect,
+        (ProviderId::Hubspot, ["crm", "objects", "2026-09", t]) => {
+            ObjectType::from_path(t).map_or(Endpoint::CustomObjects, Endpoint::Objects)
         }
+        (ProviderId::Hubspot, ["crm", "objects", "2026-09", _, "batch", "read"]) => {
+            Endpoint::BatchRead
+        }
+        (ProviderId::Hubspot, ["crm", "properties", "2026-09", _]) => Endpoint::Properties,
+        (ProviderId::Hubspot, ["crm", "associations", "2026-09", _, _, "batch", "read"]) => {
+            Endpoint::Associations
+        }
+        (ProviderId::Hubspot, ["crm-object-schemas", "2026-09", "schemas"]) => Endpoint::Schemas,
+        (ProviderId::Hubspot, ["account-info", "2026-09", "details"]) => Endpoint::AccountInfo,
         (ProviderId::Airtable, ["oauth2", "v1", "authorize"]) => Endpoint::Authorize,
         (ProviderId::Airtable, ["oauth2", "v1", "token"]) => Endpoint::Token,
         (ProviderId::Airtable, ["v0", "meta", "whoami"]) => Endpoint::Whoami,
@@ -291,7 +300,7 @@ mod tests {
     #[test]
     fn paths_classify() {
         assert_eq!(
-            classify("/hubspot/crm/v3/objects/deals"),
+            classify("/hubspot/crm/objects/2026-09/deals"),
             Some((
                 ProviderId::Hubspot,
                 Endpoint::Objects(ObjectType::Deals),
@@ -318,6 +327,16 @@ mod tests {
             classify("/hubspot/oauth/v1/token"),
             None,
             "v1 is not served"
+        );
+        assert_eq!(
+            classify("/hubspot/crm/associations/2026-09/contacts/companies/batch/read")
+                .map(|c| c.1),
+            Some(Endpoint::Associations)
+        );
+        assert_eq!(
+            classify("/hubspot/crm/v3/objects/deals"),
+            None,
+            "v3 is not served"
         );
         assert_eq!(classify("/slack/x"), None);
     }

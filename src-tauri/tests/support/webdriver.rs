@@ -2,6 +2,12 @@
 //!
 //! Hand-written rather than fantoccini: it needs six endpoints, and fantoccini adds
 //! about 1.5 minutes to a cold build on two cores (build-notes.md).
+//!
+//! Every call has a timeout, so a window that never comes (or a driver that stops
+//! answering) fails the test with a message instead of hanging the run. Tests run one
+//! after the other in one D-Bus session: a driver is started only once the previous
+//! test's app has let go of Junction's single-instance name, or the new app would hand
+//! over to the dying one and exit.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -10,6 +16,105 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub type Res<T> = Result<T, String>;
+
+/// The longest one WebDriver command may take (a click, a script, a screenshot).
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a new session may take: the app starts and shows its window.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long an app may take to exit and release its D-Bus name.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The D-Bus name a running Junction holds (tauri-plugin-single-instance: the
+/// identifier in tauri.conf.json + ".SingleInstance").
+pub const SINGLE_INSTANCE_NAME: &str = "app.junction.desktop.SingleInstance";
+
+/// Asks the session bus itself (`org.freedesktop.DBus.<method>`) with `dbus-send`;
+/// `None` when there is no session bus or no answer.
+fn ask_bus(method: &str, args: &[String]) -> Option<String> {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS")?;
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+        ])
+        .arg(format!("org.freedesktop.DBus.{method}"))
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Whether a process holds Junction's single-instance name on the session bus; `None`
+/// when that cannot be asked (no session bus, no `dbus-send`).
+pub fn single_instance_held() -> Option<bool> {
+    let reply = ask_bus("NameHasOwner", &[format!("string:{SINGLE_INSTANCE_NAME}")])?;
+    if reply.contains("boolean true") {
+        Some(true)
+    } else if reply.contains("boolean false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The process id of the bus connection `name` (a well-known or unique name).
+pub fn bus_name_pid(name: &str) -> Option<u32> {
+    let reply = ask_bus("GetConnectionUnixProcessID", &[format!("string:{name}")])?;
+    reply.split_whitespace().last()?.parse().ok()
+}
+
+/// The process ids of every connection to the session bus.
+pub fn bus_connection_pids() -> Vec<u32> {
+    let Some(reply) = ask_bus("ListNames", &[]) else {
+        return Vec::new();
+    };
+    reply
+        .split('"')
+        .filter(|n| n.starts_with(':'))
+        .filter_map(bus_name_pid)
+        .collect()
+}
+
+/// Waits until no Junction holds the single-instance name (the previous test's app
+/// has exited), at most `timeout`. Returns whether it is free (or cannot be known).
+pub async fn wait_single_instance_free(timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match single_instance_held() {
+            Some(true) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Some(true) => return false,
+            _ => return true,
+        }
+    }
+}
+
+/// Whether a process of the process group `pgid` still runs (zombies, already
+/// ended, do not count: their parent may be gone and nobody reaps them).
+fn group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
+        let Some((_, rest)) = stat.rsplit_once(") ") else {
+            return false;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|g| g.parse::<u32>().ok());
+        pgrp == Some(pgid) && state != Some("Z") && state != Some("X")
+    })
+}
 
 /// A running tauri-driver; killed on drop.
 pub struct Driver {
@@ -20,13 +125,28 @@ pub struct Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // tauri-driver runs in its own process group with WebKitWebDriver and the app:
-        // end them all, also when a test failed before closing its session.
+        // end them all, also when a test failed before closing its session, and wait
+        // until they are gone (the app's D-Bus name with them), killing what lingers.
+        let pgid = self.child.id();
         let _ = Command::new("kill")
             .arg("--")
-            .arg(format!("-{}", self.child.id()))
+            .arg(format!("-{pgid}"))
+            .stderr(Stdio::null())
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let deadline = Instant::now() + EXIT_TIMEOUT;
+        while Instant::now() < deadline
+            && (group_alive(pgid) || single_instance_held() == Some(true))
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if group_alive(pgid) {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pgid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
@@ -50,6 +170,12 @@ fn tauri_driver_path() -> PathBuf {
 impl Driver {
     /// Starts tauri-driver on free ports with `env` added to what the app inherits.
     pub async fn start(env: &[(&str, String)], remove: &[&str]) -> Res<Driver> {
+        if !wait_single_instance_free(EXIT_TIMEOUT).await {
+            return Err(format!(
+                "another Junction still holds {SINGLE_INSTANCE_NAME} after {EXIT_TIMEOUT:?}: \
+                 a new app would hand over to it and exit"
+            ));
+        }
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new(tauri_driver_path());
@@ -73,7 +199,10 @@ impl Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
         };
-        let client = reqwest::Client::new();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .map_err(|e| e.to_string())?;
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             if client
@@ -98,17 +227,21 @@ pub struct Session {
 
 impl Session {
     pub async fn new(driver: &Driver, application: &Path) -> Res<Session> {
-        let http = reqwest::Client::new();
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .build()
+            .map_err(|e| e.to_string())?;
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
             "tauri:options": {"application": application}
         }}});
         let reply: Value = http
             .post(format!("{}/session", driver.url))
+            .timeout(SESSION_TIMEOUT)
             .json(&caps)
             .send()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("new session (the app's window within {SESSION_TIMEOUT:?}): {e}"))?
             .json()
             .await
             .map_err(|e| e.to_string())?;
@@ -129,10 +262,10 @@ impl Session {
         let reply: Value = req
             .send()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{path}: {e}"))?
             .json()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| format!("{path}: {e}"))?;
         if let Some(err) = reply["value"]["error"].as_str() {
             return Err(format!("{err}: {}", reply["value"]["message"]));
         }

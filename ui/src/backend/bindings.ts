@@ -402,6 +402,8 @@ export type SettingsInput_Deserialize = {
 	redirect_port: number,
 	/**  Empty or absent: the embedded store. */
 	redis_url?: string | null,
+	/**  "Include archived records" (HubSpot); absent keeps the saved choice. */
+	hubspot_archived?: boolean | null,
 };
 
 export type SettingsInput_Serialize = {
@@ -410,6 +412,8 @@ export type SettingsInput_Serialize = {
 	redirect_port: number,
 	/**  Empty or absent: the embedded store. */
 	redis_url: string | null,
+	/**  "Include archived records" (HubSpot); absent keeps the saved choice. */
+	hubspot_archived: boolean | null,
 };
 
 export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
@@ -422,6 +426,8 @@ export type SettingsView_Deserialize = {
 	redirect_ports: [number, number],
 	/**  With the password masked as `***`. */
 	redis_url?: string | null,
+	/**  "Include archived records" (HubSpot): `JUNCTION_HUBSPOT_ARCHIVED` when set. */
+	hubspot_archived: boolean,
 	env_overrides: string[],
 	store: StoreStatus_Deserialize,
 };
@@ -434,6 +440,8 @@ export type SettingsView_Serialize = {
 	redirect_ports: [number, number],
 	/**  With the password masked as `***`. */
 	redis_url: string | null,
+	/**  "Include archived records" (HubSpot): `JUNCTION_HUBSPOT_ARCHIVED` when set. */
+	hubspot_archived: boolean,
 	env_overrides: string[],
 	store: StoreStatus_Serialize,
 };

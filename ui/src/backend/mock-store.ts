@@ -231,6 +231,13 @@ export class MockStore {
     return query ? this.positions(query).refs.length : this.visible().reduce((n, s) => n + s.count, 0);
   }
 
+  /** The keys ("provider:type:id") of the rows an export of `query` writes, in its order. */
+  exportKeys(query: ItemQuery | null): string[] {
+    const q = query ?? { providers: [], types: [], search: "", sort: null };
+    const rows = this.query(q, 0, this.count(query)).rows;
+    return rows.map((r) => `${r.key.provider}:${r.key.type}:${r.key.id}`);
+  }
+
   query(q: ItemQuery, offset: number, limit: number): QueryResult {
     const visible = this.visible();
     if (isPlain(q)) {

@@ -18,6 +18,7 @@
 //                     now with their parent filled in (as the real Notion loader does)
 //   ?edit=1           a provider's second and later loads return edited items
 //                     (name + " (edited)"), and its last 10% are gone upstream
+//   ?listdelay=MS     how long list_providers takes (default 0): rows may come first
 //   ?querydelay=MS    how long query_items takes (default 0); hooks.queryDelays
 //                     overrides it call by call (to answer out of order)
 //   ?storeproblem=1   the store started empty because items.db was damaged
@@ -51,7 +52,11 @@ import { MockStore, type MockSet } from "./mock-store";
 import { PROVIDER_IDS } from "./types";
 
 export interface MockHooks {
-  lastExport: { path: string; format: ExportFormat; query: ItemQuery | null; count: number } | null;
+  /**
+   * The last export written: its query as Rust received it, how many rows, and the
+   * keys ("provider:type:id") of the rows the file holds, in its order.
+   */
+  lastExport: { path: string; format: ExportFormat; query: ItemQuery | null; count: number; keys: string[] } | null;
   /** Every export_items call's arguments, as the page sent them (no path among them). */
   exportArgs: Record<string, unknown>[];
   /** Every query_items call: the query, offset and limit the table asked for. */
@@ -110,6 +115,7 @@ export function createMockBackend(search: string): Backend {
   const statusEventOnSave = q.get("statusevent") !== "0";
   const exportDelay = Math.max(0, Number(q.get("exportdelay") ?? 150));
   const queryDelay = Math.max(0, Number(q.get("querydelay") ?? 0));
+  const listDelay = Math.max(0, Number(q.get("listdelay") ?? 0));
   const throttle = q.get("throttle") === "1";
   const envMode = q.get("env") === "1";
 
@@ -181,6 +187,7 @@ export function createMockBackend(search: string): Backend {
     redirect_port: 17893,
     redirect_ports: [1, 65535],
     redis_url: envMode ? "redis://:***@cache.internal:6379" : null,
+    hubspot_archived: false,
     env_overrides: envMode ? ["JUNCTION_NOTION_CLIENT_ID", "JUNCTION_REDIS_URL"] : [],
     store: storeStatus(),
   };
@@ -272,7 +279,7 @@ export function createMockBackend(search: string): Backend {
       let stopAt: number | null = null;
       if (!resume && p === failReload && reload) stopAt = failAt(total, 0);
       else if (!resume && p === failProvider && !reload) stopAt = failAt(total, Math.ceil(total / 2));
-      return { p, set, total, stopAt, finished: false, throttled: false, prevStart: -1, prevEnd: -1 };
+      return { p, set, total, stopAt, reload, finished: false, throttled: false, prevStart: -1, prevEnd: -1 };
     });
     for (const p of providers) {
       cancelled.delete(p);
@@ -295,10 +302,12 @@ export function createMockBackend(search: string): Backend {
         }
         if (c.stopAt !== null && next >= c.stopAt && c.total > 0) {
           if (c.p === failProvider) setConnection(c.p, { last_error: `${NAMES[c.p]} returned 502 Bad Gateway five times in a row.` });
+          // ?failreload: the provider is down; ?fail: it breaks off during the load.
+          const down = c.p === failReload && c.reload && next === 0;
           stop(
             c,
             "provider_http",
-            next === 0
+            down
               ? `${NAMES[c.p]} did not answer (503 Service Unavailable).`
               : `${NAMES[c.p]} stopped answering after ${next.toLocaleString("en-US")} items (502 Bad Gateway).`,
           );
@@ -358,6 +367,7 @@ export function createMockBackend(search: string): Backend {
     },
     async listProviders() {
       log("list_providers");
+      if (listDelay) await sleep(listDelay);
       return PROVIDER_IDS.map(viewOf);
     },
     connect(provider) {
@@ -420,6 +430,7 @@ export function createMockBackend(search: string): Backend {
       }
       settings.sign_in_mode = input.sign_in_mode;
       settings.redirect_port = input.redirect_port;
+      if (input.hubspot_archived !== null && input.hubspot_archived !== undefined) settings.hubspot_archived = input.hubspot_archived;
       if (!settings.env_overrides.includes("JUNCTION_REDIS_URL")) {
         const before = settings.redis_url;
         settings.redis_url = input.redis_url || null;
@@ -510,8 +521,10 @@ export function createMockBackend(search: string): Backend {
       if (hooks.cancelSave) return { outcome: "cancelled" };
       const path = `${hooks.savePath}.${format}`;
       const full = query ? fullQuery(query) : null;
-      const count = store.count(full);
-      hooks.lastExport = { path, format, query: full, count };
+      // What the file holds: the query's rows streamed from the store, in its order.
+      const keys = store.exportKeys(full);
+      const count = keys.length;
+      hooks.lastExport = { path, format, query: full, count, keys };
       return { outcome: "exported", path, count };
     },
     async openUrl(url) {

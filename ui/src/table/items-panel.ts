@@ -315,6 +315,12 @@ export class ItemsPanel {
     this.select(next, open);
   }
 
+  /** Selects the first or the last row of the result, at any size (its window is fetched). */
+  selectEdge(toEnd: boolean): void {
+    const n = this.total;
+    if (n) this.select(toEnd ? n - 1 : 0, false);
+  }
+
   clearSelection(): void {
     this.selKey = null;
     this.selPos = -1;
@@ -427,6 +433,13 @@ export class ItemsPanel {
       content = emptyBox("load", "No items loaded", "Press Load on a connected provider, or Load all, to see its items here.");
     }
     this.view.setEmpty(content);
+  }
+
+  /** Provider names arrived (or changed): the rows and chips drawn with ids read again. */
+  namesChanged(): void {
+    this.view.refill();
+    this.updateToolbar();
+    this.updateEmpty();
   }
 
   /** Re-evaluates the empty state after app state changed (connect, load start…). */

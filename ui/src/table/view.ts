@@ -130,6 +130,12 @@ export class TableView {
     this.render();
   }
 
+  /** Fills every row shown again (what they show changed, not the rows: provider names). */
+  refill(): void {
+    for (const p of this.pool) p.row = null;
+    this.render();
+  }
+
   setSort(sort: Sort | null): void {
     for (const [id, cell] of this.headerCells) {
       const s = sort?.column === id ? (sort.dir === "asc" ? "ascending" : "descending") : "none";

@@ -75,7 +75,8 @@ test("load all streams 5,000 items into the table", async (ctx) => {
   assert.equal(await page.getByTestId("empty-state").isHidden(), true);
   const rows = await page.locator('[data-testid="row"]:not([hidden])').count();
   assert.ok(rows > 10 && rows < 80, `virtualized: ${rows} rows in the DOM`);
-  await expectText(page.getByTestId("summary-hubspot"), "2,000 items loaded");
+  // The card says what the store holds and when it was loaded (issue 9).
+  await expectText(page.getByTestId("summary-hubspot"), "2,000 items · loaded just now");
 });
 
 test("search narrows the count, accent-insensitively", async (ctx) => {
@@ -174,7 +175,7 @@ test("Ctrl+F focuses the search box", async (ctx) => {
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "search-input");
 });
 
-test("export sends the keys of the filtered view", async (ctx) => {
+test("export sends the query of the filtered view", async (ctx) => {
   const page = await open(ctx, "?mock=connected&items=5000&delay=0");
   await loadAll(page, "5,000");
   await page.getByTestId("chip-provider-airtable").click();
@@ -191,14 +192,17 @@ test("export sends the keys of the filtered view", async (ctx) => {
   const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
   assert.equal(last.format, "csv");
   assert.equal(last.path, "/home/user/Documents/junction-export.csv");
-  // The page sends the format and the rows, never a path (issue 13).
+  // The page sends the format and the table's query, never a path (issue 13) nor a
+  // list of keys (issue 9: export is a query too).
   const sent = await page.evaluate(() => window.__JUNCTION_MOCK__.exportArgs);
-  assert.deepEqual(Object.keys(sent[0]).sort(), ["format", "keys"]);
+  assert.deepEqual(Object.keys(sent[0]).sort(), ["format", "query"]);
+  assert.deepEqual(sent[0].query, { providers: ["airtable"], types: [], search: "ord", sort: null });
+  assert.equal(last.count, shown);
   assert.equal(last.keys.length, shown);
-  assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable keys");
+  assert.ok(last.keys.every((k) => k.startsWith("airtable:")), "only airtable rows written");
 });
 
-test("export of all items sends null keys and uses the save dialog path", async (ctx) => {
+test("export of all items sends no query and uses the save dialog path", async (ctx) => {
   const page = await open(ctx, "?mock=connected&items=1500&delay=0");
   await loadAll(page, "1,500");
   await page.getByTestId("export-button").click();
@@ -206,7 +210,8 @@ test("export of all items sends null keys and uses the save dialog path", async 
   await page.getByTestId("export-confirm").click();
   await expectText(page.getByTestId("toast"), "Exported 1,500 items to /home/user/Documents/junction-export.json");
   const last = await page.evaluate(() => window.__JUNCTION_MOCK__.lastExport);
-  assert.equal(last.keys, null);
+  assert.equal(last.query, null);
+  assert.equal(last.count, 1500);
   assert.equal(last.format, "json");
 });
 
@@ -242,6 +247,24 @@ test("URL click calls openUrl and never navigates", async (ctx) => {
   assert.equal(popups, 0);
   const opened = await page.evaluate(() => window.__JUNCTION_MOCK__.openedUrls);
   assert.deepEqual(opened, [href, href]);
+});
+
+test("settings: Include archived records is saved and shown again", async (ctx) => {
+  const page = await open(ctx);
+  await page.getByTestId("settings-button").click();
+  const dialog = page.getByTestId("settings-dialog");
+  await dialog.waitFor();
+  const box = page.getByTestId("hubspot-archived");
+  assert.equal(await box.isChecked(), false, "off by default");
+  await box.check();
+  await page.getByTestId("settings-save").click();
+  await dialog.waitFor({ state: "hidden" });
+  const mock = await page.evaluate(() => window.__JUNCTION_MOCK__);
+  assert.equal(mock.savedSettings.at(-1).hubspot_archived, true);
+  await page.getByTestId("settings-button").click();
+  await dialog.waitFor();
+  assert.equal(await page.getByTestId("hubspot-archived").isChecked(), true);
+  await page.keyboard.press("Escape");
 });
 
 test("settings: client secret is write-only", async (ctx) => {
@@ -392,12 +415,14 @@ test("a run that ends doesn't finish a provider another run is still loading", a
   assert.equal(await page.getByTestId("summary-notion").isHidden(), true, "notion not marked done");
   assert.equal(await page.getByTestId("progress-notion").isVisible(), true, "notion still loading");
   await page.getByTestId("cancel-load-notion").waitFor();
-  await expectText(page.getByTestId("summary-notion"), "3,000 items loaded");
+  await expectText(page.getByTestId("summary-notion"), "3,000 items · loaded just now");
   await expectText(count(page), "12,000 of 12,000 items");
 });
 
 test("double-clicking Load or Connect doesn't cancel it", async (ctx) => {
-  const page = await open(ctx, "?mock=connected&items=30000&delay=40");
+  // Slow enough batches (10,500 Airtable items, 11 batches × 200 ms) that the load
+  // still runs when the deliberate click comes.
+  const page = await open(ctx, "?mock=connected&items=30000&delay=200");
   await page.getByTestId("load-airtable").dblclick();
   await page.getByTestId("cancel-load-airtable").waitFor();
   await page.waitForTimeout(300);
@@ -517,6 +542,178 @@ test("Export while an export is running says so", async (ctx) => {
   await expectText(page.getByTestId("toast"), "Exported 500 items");
   const calls = await page.evaluate(() => window.__JUNCTION_MOCK__.calls.filter((c) => c.startsWith("export_items")));
   assert.equal(calls.length, 1);
+});
+
+// ---- the item store (issue 9) ---------------------------------------------------
+
+const visibleRows = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="row"]:not([hidden])')]
+      .map((r) => ({
+        index: Number(r.getAttribute("aria-rowindex")),
+        name: r.querySelector(".col-name").textContent.trim(),
+        untitled: r.querySelector(".col-name").classList.contains("untitled"),
+        cells: [...r.querySelectorAll(".td")].map((c) => c.textContent.trim()),
+        selected: r.classList.contains("selected"),
+      }))
+      .sort((a, b) => a.index - b.index),
+  );
+/** Rows the table asked for so far, in all its query_items calls. */
+const rowsAsked = (page) => page.evaluate(() => window.__JUNCTION_MOCK__.queries.reduce((n, q) => n + q.limit, 0));
+
+test("the window opens with the stored items: table, chips and cards, no Load", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=10000");
+  await expectText(count(page), "10,000 of 10,000 items");
+  await expectText(page.getByTestId("chip-provider-hubspot"), "4,000");
+  // Each card says how many items it holds and when they were loaded.
+  await expectText(page.getByTestId("summary-hubspot"), "4,000 items · loaded 2 h ago");
+  await expectText(page.getByTestId("summary-airtable"), "3,500 items · loaded 2 h ago");
+  await expectText(page.getByTestId("summary-notion"), "2,500 items · loaded 2 h ago");
+  assert.match(await page.getByTestId("summary-hubspot").getAttribute("title"), /^Last complete load: /);
+  assert.equal((await page.getByTestId("load-hubspot").innerText()).trim(), "Reload");
+  assert.equal(await page.getByTestId("export-button").isEnabled(), true);
+  const calls = await page.evaluate(() => window.__JUNCTION_MOCK__.calls);
+  assert.ok(!calls.some((c) => c.startsWith("load_items")), calls.join(", "));
+  assert.ok((await visibleRows(page)).length > 10, "rows on screen");
+});
+
+test("a damaged items.db is reported in the status bar; Settings show where the store is", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&storeproblem=1");
+  const problem = page.getByTestId("store-problem");
+  await expectText(problem, "The item store was damaged and started empty");
+  assert.match(await problem.innerText(), /items\.db\.corrupt-20250601T101500Z/);
+  // The whole message on hover, however narrow the bar.
+  assert.match(await problem.getAttribute("title"), /\(file is not a database\)$/);
+  // The app still works: an empty store, the usual next step.
+  await expectText(page.getByTestId("empty-state"), "Load all");
+  await page.getByTestId("settings-button").click();
+  await page.getByTestId("settings-dialog").waitFor();
+  assert.equal(await page.getByTestId("store-path").innerText(), "/home/user/.local/share/app.junction.desktop/items.db");
+  assert.match(await page.getByTestId("store-size").innerText(), /^\d+(\.\d)? (KB|MB|GB)$/);
+  // A healthy store says nothing.
+  const page2 = await open(ctx, "?mock=connected");
+  assert.equal(await page2.getByTestId("store-problem").isHidden(), true);
+});
+
+test("every column sorts both ways; empty values come last both ways", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=3000");
+  await expectText(count(page), "3,000 of 3,000 items");
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  // Columns whose generated values are sometimes missing (cells 0, 3, 4, 5).
+  const withEmpties = { name: 0, parent: 3, created: 4, modified: 5 };
+  for (const column of ["name", "type", "provider", "parent", "created", "modified", "url"]) {
+    const header = page.getByTestId(`sort-${column}`);
+    for (const dir of ["asc", "desc"]) {
+      await header.click();
+      assert.equal(await header.getAttribute("aria-sort"), dir === "asc" ? "ascending" : "descending", column);
+      await page.waitForFunction(
+        ([c, d]) => {
+          const q = window.__JUNCTION_MOCK__.queries.at(-1)?.query;
+          return q?.sort?.column === c && q.sort.dir === d;
+        },
+        [column, dir],
+      );
+      await page.waitForTimeout(50);
+      const top = await visibleRows(page);
+      assert.equal(top[0].index, 2, `${column} ${dir} starts at the first row`);
+      if (column in withEmpties) {
+        const cell = withEmpties[column];
+        assert.ok(top[0].cells[cell] !== "" && !top[0].untitled, `${column} ${dir}: a value first`);
+        // End: the last row of the result, fetched at its offset.
+        await page.keyboard.press("End");
+        await page.waitForFunction(() => document.querySelector('[data-testid="row"].selected')?.getAttribute("aria-rowindex") === "3001");
+        const bottom = await visibleRows(page);
+        const last = bottom.at(-1);
+        assert.equal(last.index, 3001);
+        assert.ok(column === "name" ? last.untitled : last.cells[cell] === "", `${column} ${dir}: empty last, got ${last.cells[cell]}`);
+        await page.keyboard.press("Home");
+        await page.waitForFunction(() => document.querySelector('[data-testid="row"].selected')?.getAttribute("aria-rowindex") === "2");
+      }
+    }
+  }
+  // Only one column shows an arrow.
+  const sorted = await page.locator('[role="columnheader"]:not([aria-sort="none"])').count();
+  assert.equal(sorted, 1);
+});
+
+test("a million stored rows: any row is reachable and the table keeps only windows", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=1000000");
+  await expectText(count(page), "1,000,000 of 1,000,000 items");
+  await page.locator("body").click({ position: { x: 5, y: 790 } });
+  await page.keyboard.press("End");
+  await page.waitForFunction(() => document.querySelector('[data-testid="row"].selected')?.getAttribute("aria-rowindex") === "1000001");
+  const end = await visibleRows(page);
+  assert.equal(end.at(-1).index, 1000001, "the last row is on screen");
+  assert.ok(end.every((r, i) => i === 0 || r.index === end[i - 1].index + 1), "no gap among the rows shown");
+  // The scrollbar's middle (scaled past 8M px) shows the rows around the middle.
+  await page.evaluate(() => {
+    const el = document.querySelector(".table-scroll");
+    el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+  });
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid="row"]:not([hidden])');
+    return r && Math.abs(Number(r.getAttribute("aria-rowindex")) - 500000) < 1000;
+  });
+  const middle = await visibleRows(page);
+  assert.ok(middle.length > 10 && middle.every((r) => r.name !== ""), "rows drawn, none blank");
+  await page.keyboard.press("Home");
+  await page.waitForFunction(() => document.querySelector('[data-testid="row"].selected')?.getAttribute("aria-rowindex") === "2");
+  // Never a full copy: a few windows of at most 2,000 rows were asked for.
+  const asked = await page.evaluate(() => window.__JUNCTION_MOCK__.queries.map((q) => q.limit));
+  assert.ok(Math.max(...asked) <= 2000, `windows of ${Math.max(...asked)} rows`);
+  assert.ok((await rowsAsked(page)) < 20000, `${await rowsAsked(page)} rows asked for`);
+  assert.ok((await page.locator('[data-testid="row"]').count()) < 80, "pooled row elements");
+});
+
+test("a reload that fails after its first batch keeps the stored set; the card says so; Resume completes it", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=3000&items=3000&delay=0&failreload=hubspot&failat=300");
+  await expectText(count(page), "3,000 of 3,000 items");
+  await page.getByTestId("load-hubspot").click();
+  await page.getByTestId("resume-hubspot").waitFor();
+  const why = page.getByTestId("load-error-hubspot");
+  await expectText(why, "Reload failed: HubSpot stopped answering after 300 items (502 Bad Gateway).");
+  await expectText(why, "300 items so far, kept for Resume");
+  assert.equal(await why.getAttribute("title"), await why.innerText());
+  // The previous complete set is still the one shown, on the card and in the table.
+  await expectText(page.getByTestId("summary-hubspot"), "1,200 items · loaded 2 h ago");
+  await expectText(count(page), "3,000 of 3,000 items");
+  await page.getByTestId("resume-hubspot").click();
+  await expectText(page.getByTestId("summary-hubspot"), "1,200 items · loaded just now");
+  assert.equal(await page.getByTestId("load-error-hubspot").isHidden(), true);
+  await expectText(count(page), "3,000 of 3,000 items");
+});
+
+test("rows drawn before the provider names arrive read them once they do", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=500&listdelay=400");
+  await expectText(count(page), "500 of 500 items");
+  const first = page.locator('[data-testid="row"]:not([hidden]) .col-provider').first();
+  await expectText(first, "HubSpot");
+  assert.equal((await first.innerText()).trim(), "HubSpot");
+  assert.match(await page.getByTestId("chip-provider-hubspot").innerText(), /^HubSpot/);
+});
+
+test("Disconnect takes that provider's items out of the table and its card", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=1000");
+  await expectText(count(page), "1,000 of 1,000 items");
+  await page.getByTestId("disconnect-notion").click();
+  await expectText(page.getByTestId("status-notion"), "Not connected");
+  await expectText(count(page), "750 of 750 items");
+  assert.equal(await page.getByTestId("chip-provider-notion").isHidden(), true);
+  assert.equal(await page.getByTestId("summary-notion").isHidden(), true);
+  await expectText(page.getByTestId("summary-hubspot"), "400 items · loaded 2 h ago");
+});
+
+test("a card keeps its height while it loads", async (ctx) => {
+  const page = await open(ctx, "?mock=connected&stored=3000&items=300000&delay=60");
+  await expectText(count(page), "3,000 of 3,000 items");
+  const height = () => page.getByTestId("provider-card-hubspot").evaluate((e) => e.getBoundingClientRect().height);
+  const tableTop = () => page.getByTestId("items-table").evaluate((e) => e.getBoundingClientRect().top);
+  const [h0, t0] = [await height(), await tableTop()];
+  await page.getByTestId("load-hubspot").click();
+  await expectText(page.getByTestId("progress-hubspot"), "Reloading: ");
+  assert.equal(await height(), h0);
+  assert.equal(await tableTop(), t0, "the table doesn't move");
+  await page.getByTestId("cancel-load-hubspot").click();
 });
 
 // ---------------------------------------------------------------------------------

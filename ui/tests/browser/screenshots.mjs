@@ -40,6 +40,34 @@ const scenes = [
     },
   },
   {
+    // A start with a stored set (no Load) whose items.db had been damaged earlier.
+    name: "stored",
+    query: "?mock=connected&stored=100000&storeproblem=1",
+    run: async (page) => {
+      await page.getByTestId("item-count").filter({ hasText: "100,000 of 100,000 items" }).waitFor();
+    },
+  },
+  {
+    // A reload that failed after its first page: the previous set stays, Resume offered.
+    name: "reload-failed",
+    query: "?mock=connected&stored=3000&items=3000&delay=0&failreload=hubspot&failat=300",
+    run: async (page) => {
+      await page.getByTestId("load-hubspot").click();
+      await page.getByTestId("resume-hubspot").waitFor();
+      await page.waitForTimeout(4500); // the error toast fades
+    },
+  },
+  {
+    // A reload running over the stored set: the cards keep their height.
+    name: "reloading",
+    query: "?mock=connected&stored=3000&items=300000&delay=60",
+    run: async (page) => {
+      await page.getByTestId("load-all").click();
+      await page.getByTestId("progress-hubspot").waitFor();
+      await page.waitForTimeout(600);
+    },
+  },
+  {
     name: "settings",
     query: "?env=1",
     run: async (page) => {

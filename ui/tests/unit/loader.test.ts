@@ -153,5 +153,31 @@ describe("AppState.stopped", () => {
     state.load("hubspot").phase = "failed";
     state.load("hubspot").failure = { code: "cancelled", message: "stopped", resumable: true };
     expect(state.stopped("hubspot")).toMatchObject({ code: "cancelled", count: null });
+    // The store's record of this same stop says how many items it kept.
+    state.load("hubspot").failure = { code: "network", message: "gone", resumable: true };
+    expect(state.stopped("hubspot")).toEqual({ code: "network", message: "gone", count: 4, resumable: true });
+  });
+
+  it("forgets a needs-reconnect stop once the provider is connected again", () => {
+    const state = new AppState();
+    const view = (s: "needs_reconnect" | "connected", resumable: boolean) =>
+      state.setProvider({
+        id: "notion",
+        name: "Notion",
+        state: s,
+        hint: null,
+        account: "a",
+        expires_at: null,
+        last_error: null,
+        stored: null,
+        load: { running: false, failed: { code: "needs_reconnect", message: "reconnect Notion", count: 3, resumable } },
+      });
+    view("needs_reconnect", false);
+    expect(state.stopped("notion")).toMatchObject({ code: "needs_reconnect" });
+    view("connected", false);
+    expect(state.stopped("notion")).toBeNull();
+    // What it left to resume is still offered.
+    view("connected", true);
+    expect(state.stopped("notion")).toMatchObject({ code: "needs_reconnect", resumable: true });
   });
 });

@@ -17,10 +17,12 @@
 //!   Two kinds of items are sent only when complete, so they too go out once:
 //!   an Airtable base when its tables are listed (`children` = table ids), a table
 //!   when all its records are loaded (`children` = record ids; with records off, with
-//!   its base and `children: null`). The one repeat is Notion's: an item whose parent
-//!   came later in the search (or not yet, before a resume) is sent again at the end
-//!   with `parent_path_or_name` filled — same provider, type and id, so it replaces
-//!   the first copy in any row store keyed by item.
+//!   its base and `children: null`). Two kinds of repeats, each the same provider,
+//!   type and id, so it replaces the first copy in any row store keyed by item, and
+//!   never counted twice: Notion's item whose parent came later in the search (or not
+//!   yet, before a resume) is sent again at the end with `parent_path_or_name` filled;
+//!   Airtable's record that links to a record not loaded yet is sent again when its
+//!   base is done, with the linked records' names.
 
 mod limiter;
 mod request;
@@ -264,7 +266,11 @@ impl Ctx {
     }
 
     /// `<api>/<segments…>?<query>`, each segment percent-encoded.
-    pub(crate) fn url(&self, segments: &[&str], query: &[(&'static str, String)]) -> Url {
+    pub(crate) fn url(
+        &self,
+        segments: &[impl AsRef<str>],
+        query: &[(&'static str, String)],
+    ) -> Url {
         let mut url = self.api.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);

@@ -31,6 +31,7 @@ impl Session {
                 *crate::config::REDIRECT_PORTS.end(),
             ),
             redis_url: self.redis_url_for_display().await,
+            hubspot_archived: cfg.hubspot_archived,
             env_overrides: cfg.env_overrides.clone(),
             store: self.store_status().await,
         }
@@ -48,6 +49,10 @@ impl Session {
         }
         file.sign_in_mode = Some(input.sign_in_mode);
         file.redirect_port = Some(input.redirect_port);
+        if let Some(archived) = input.hubspot_archived {
+            // Written only when on, so config.toml keeps only what the user chose.
+            file.hubspot_archived = archived.then_some(true);
+        }
         // What to do with the password is decided now and done only after validation,
         // so a refused save changes nothing.
         let mut password: Option<Option<String>> = None; // None: keep; Some(None): clear

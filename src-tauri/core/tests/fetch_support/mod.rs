@@ -54,7 +54,27 @@ impl Recorder {
     }
 
     /// Every item of every batch, in order (repeats included).
+    /// What a row store keyed by item holds after the batches: each item once, in the
+    /// order first sent, as last sent (Notion and Airtable send a few items again with
+    /// names filled; see `fetch`'s docs).
     pub fn items(&self) -> Vec<IntegrationItem> {
+        let mut order: Vec<Key> = Vec::new();
+        let mut latest: std::collections::HashMap<Key, IntegrationItem> =
+            std::collections::HashMap::new();
+        for item in self.sent() {
+            let k = key(&item);
+            if latest.insert(k.clone(), item).is_none() {
+                order.push(k);
+            }
+        }
+        order
+            .into_iter()
+            .filter_map(|k| latest.remove(&k))
+            .collect()
+    }
+
+    /// Every item of every batch, repeats included.
+    pub fn sent(&self) -> Vec<IntegrationItem> {
         self.events()
             .into_iter()
             .filter_map(|e| match e {

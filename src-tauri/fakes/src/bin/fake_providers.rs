@@ -76,6 +76,7 @@ async fn main() {
             databases: args.databases,
             edge_cases: args.edge_cases,
             seed: args.seed,
+            ..DataSize::default()
         },
         latency: Duration::from_millis(args.latency_ms),
         rate_limit_scale: args.rate_limit_scale,

@@ -5,16 +5,24 @@
 //! A base is sent once its tables are listed (`children` = the table ids); a table once
 //! its records are all loaded (`children` = the record ids), or with its base when
 //! records are off (`children: null`, unknown).
+//!
+//! Linked records are `[{id, name}]`, named by the linked record's primary field. The
+//! tables of a base load at once, so a record may link to one not loaded yet: it goes
+//! out with that name null, and is sent again (same key, not counted) when the base is
+//! done, with the names its links now have.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::future::join_all;
 use futures_util::StreamExt as _;
+use parking_lot::Mutex;
 
 use super::mapping::{
-    base_item, parse_bases_page, parse_records_page, parse_tables, records_endpoint, records_query,
-    table_item, tables_endpoint, BaseInfo, TableInfo, BASES_ENDPOINT,
+    base_item, fill_link_names, has_unnamed_links, parse_bases_page, parse_records_page,
+    parse_tables, records_endpoint, records_query, table_item, tables_endpoint, BaseInfo,
+    TableInfo, BASES_ENDPOINT,
 };
+use crate::IntegrationItem;
 use crate::fetch::{Budget, Call, Ctx};
 use crate::Error;
 
@@ -145,11 +153,13 @@ async fn run_base(ctx: &Ctx, base: &mut Base, records: bool) {
         return;
     };
     if records {
+        let links = Links::default();
         let walks = tables
             .iter_mut()
             .filter(|t| !t.done)
-            .map(|t| run_table(ctx, &budget, info, t));
+            .map(|t| run_table(ctx, &budget, info, t, &links));
         join_all(walks).await;
+        links.send_named(ctx);
     } else {
         // Records off: the tables go out now, their children unknown.
         let mut items = Vec::new();
@@ -165,7 +175,54 @@ async fn run_base(ctx: &Ctx, base: &mut Base, records: bool) {
     }
 }
 
-async fn run_table(ctx: &Ctx, budget: &Budget, base: &BaseInfo, table: &mut Table) {
+/// What one base's tables share while they load: the names of the records loaded so
+/// far, and the records sent with a link not named yet.
+#[derive(Default)]
+struct Links {
+    names: Mutex<HashMap<String, String>>,
+    unnamed: Mutex<Vec<IntegrationItem>>,
+}
+
+impl Links {
+    fn name(&self, id: &str) -> Option<String> {
+        self.names.lock().get(id).cloned()
+    }
+
+    /// Notes a page's names, and keeps a copy of the records whose links are not all
+    /// named yet.
+    fn record(&self, items: &[IntegrationItem]) {
+        {
+            let mut names = self.names.lock();
+            for item in items {
+                if let (Some(id), Some(name)) = (&item.id, &item.name) {
+                    names.insert(id.clone(), name.clone());
+                }
+            }
+        }
+        let unnamed: Vec<IntegrationItem> =
+            items.iter().filter(|i| has_unnamed_links(i)).cloned().collect();
+        self.unnamed.lock().extend(unnamed);
+    }
+
+    /// Sends again the records whose links gained a name.
+    fn send_named(&self, ctx: &Ctx) {
+        let names = self.names.lock();
+        let lookup = |id: &str| names.get(id).cloned();
+        let mut again: Vec<IntegrationItem> = std::mem::take(&mut *self.unnamed.lock());
+        again.retain_mut(|item| fill_link_names(item, &lookup));
+        if !again.is_empty() {
+            ctx.resend(again);
+        }
+    }
+}
+
+async fn run_table(
+    ctx: &Ctx,
+    budget: &Budget,
+    base: &BaseInfo,
+    table: &mut Table,
+    links: &Links,
+) {
     let endpoint = records_endpoint(&base.id, &table.info.id);
     let mut seen: Option<HashSet<String>> =
         table.restarted.then(|| table.ids.iter().cloned().collect());
@@ -183,7 +240,9 @@ async fn run_table(ctx: &Ctx, budget: &Budget, base: &BaseInfo, table: &mut Tabl
         let page = match ctx
             .fetch(&call)
             .await
-            .and_then(|body| parse_records_page(base, &table.info, &body))
+            .and_then(|body| {
+                parse_records_page(base, &table.info, &body, &|id: &str| links.name(id))
+            })
         {
             Ok(page) => page,
             Err(Error::ProviderHttp {
@@ -212,6 +271,7 @@ async fn run_table(ctx: &Ctx, budget: &Budget, base: &BaseInfo, table: &mut Tabl
         if let Some(seen) = seen.as_mut() {
             items.retain(|item| item.id.as_ref().is_none_or(|id| seen.insert(id.clone())));
         }
+        links.record(&items);
         table
             .ids
             .extend(items.iter().filter_map(|item| item.id.clone()));

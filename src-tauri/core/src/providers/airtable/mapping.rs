@@ -6,14 +6,12 @@
 //! Airtable, so `fields` can be `{}`. Ids are Airtable's own (no `_Base` suffix as in the
 //! original backend).
 
-use std::collections::BTreeMap;
+use serde_json::Value;
 
-use serde_json::{Map, Value};
-
+use crate::item::{parse_time, RowTable};
 use crate::providers::json::{
     expect_array, expect_object, id_text, join_list, put, scalar_text, str_field, Page,
 };
-use crate::item::parse_time;
 use crate::{Error, IntegrationItem, ProviderId};
 
 /// Records per page: Airtable's maximum.
@@ -29,7 +27,8 @@ pub struct BaseInfo {
     pub permission_level: Option<String>,
 }
 
-/// A table, with what records need: its name and the name of its primary field.
+/// A table, with what records need: its name, the name of its primary field, and its
+/// fields' types.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableInfo {
     pub id: String,
@@ -38,6 +37,19 @@ pub struct TableInfo {
     pub primary_field_id: Option<String>,
     /// The primary field's name: records come keyed by field name.
     pub primary_field_name: Option<String>,
+    /// The schema's fields (resume points written before typed cells have none: their
+    /// cells keep Airtable's JSON as it came).
+    #[serde(default)]
+    pub fields: Vec<FieldInfo>,
+}
+
+/// One field of a table's schema.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldInfo {
+    pub id: String,
+    pub name: String,
+    /// Airtable's field type (`singleLineText`, `multipleRecordLinks`, …).
+    pub kind: String,
 }
 
 /// One page of the bases list.
@@ -105,12 +117,28 @@ pub fn parse_tables(base_id: &str, body: &Value) -> Result<Vec<TableInfo>, Error
                     .find(|f| f.get("id").and_then(Value::as_str) == Some(pid))?;
                 str_field(field, "name").map(str::to_string)
             });
+            let fields = table
+                .get("fields")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|f| {
+                            Some(FieldInfo {
+                                id: str_field(f, "id")?.to_string(),
+                                name: str_field(f, "name")?.to_string(),
+                                kind: str_field(f, "type").unwrap_or_default().to_string(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             Some(TableInfo {
                 id,
                 name: str_field(table, "name").map(str::to_string),
                 description: str_field(table, "description").map(str::to_string),
                 primary_field_id,
                 primary_field_name,
+                fields,
             })
         })
         .collect())
@@ -151,8 +179,22 @@ pub fn table_item(base: &BaseInfo, table: &TableInfo) -> IntegrationItem {
     item
 }
 
+/// The primary-field text of records loaded so far, by record id: what a linked
+/// record is called. `None` when the record is not loaded (yet) or has no name.
+pub type LinkNames<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Names no linked record.
+pub fn no_link_names(_: &str) -> Option<String> {
+    None
+}
+
 /// Maps one records page of `table` in `base`.
-pub fn parse_records_page(base: &BaseInfo, table: &TableInfo, body: &Value) -> Result<Page, Error> {
+pub fn parse_records_page(
+    base: &BaseInfo,
+    table: &TableInfo,
+    body: &Value,
+    names: LinkNames<'_>,
+) -> Result<Page, Error> {
     let endpoint = records_endpoint(&base.id, &table.id);
     let obj = expect_object(ProviderId::Airtable, &endpoint, body)?;
     let records = expect_array(ProviderId::Airtable, &endpoint, obj, "records")?;
@@ -161,7 +203,7 @@ pub fn parse_records_page(base: &BaseInfo, table: &TableInfo, body: &Value) -> R
         ..Page::default()
     };
     for record in records {
-        match map_record(base, table, record) {
+        match map_record(base, table, record, names) {
             Some(item) => page.items.push(item),
             None => page.skipped += 1,
         }
@@ -169,20 +211,51 @@ pub fn parse_records_page(base: &BaseInfo, table: &TableInfo, body: &Value) -> R
     Ok(page)
 }
 
-/// Maps one record; `None` when it has no id.
-pub fn map_record(base: &BaseInfo, table: &TableInfo, record: &Value) -> Option<IntegrationItem> {
+/// "Base / Table": the name of a table's rows in the typed SQLite export.
+pub fn row_table(base: &BaseInfo, table: &TableInfo) -> RowTable {
+    let table_name = table.name.clone().unwrap_or_else(|| table.id.clone());
+    RowTable {
+        id: table.id.clone(),
+        name: match &base.name {
+            Some(b) => format!("{b} / {table_name}"),
+            None => table_name,
+        },
+    }
+}
+
+/// Maps one record; `None` when it has no id. Cells are typed by the schema
+/// ([`typed_cell`]); a checkbox Airtable left out (it never sends `false`) is `false`.
+pub fn map_record(
+    base: &BaseInfo,
+    table: &TableInfo,
+    record: &Value,
+    names: LinkNames<'_>,
+) -> Option<IntegrationItem> {
     let id = id_text(record.get("id"))?;
     let mut item = IntegrationItem::new(ProviderId::Airtable, "Record", id.clone());
     let fields = record.get("fields").and_then(Value::as_object);
-    item.properties = fields.map(field_texts).unwrap_or_default();
     // Records come keyed by field name; with returnFieldsByFieldId they are keyed by id.
-    item.name = [
-        table.primary_field_name.as_deref(),
-        table.primary_field_id.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|key| item.properties.get(key).and_then(|v| v.as_str().map(String::from)));
+    let field_of = |key: &str| table.fields.iter().find(|f| f.name == key || f.id == key);
+    if let Some(fields) = fields {
+        for (key, value) in fields {
+            let kind = field_of(key).map_or("", |f| f.kind.as_str());
+            item.properties
+                .insert(key.clone(), typed_cell(kind, value, names));
+        }
+        item.name = [
+            table.primary_field_name.as_deref(),
+            table.primary_field_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|key| fields.get(key).and_then(cell_text))
+        .filter(|n| !n.is_empty());
+    }
+    for field in table.fields.iter().filter(|f| f.kind == "checkbox") {
+        if !item.properties.contains_key(&field.name) && !item.properties.contains_key(&field.id) {
+            item.properties.insert(field.name.clone(), Value::Bool(false));
+        }
+    }
     item.parent_id = Some(table.id.clone());
     item.parent_path_or_name = match (&base.name, &table.name) {
         (Some(b), Some(t)) => Some(format!("{b}/{t}")),
@@ -195,16 +268,129 @@ pub fn map_record(base: &BaseInfo, table: &TableInfo, record: &Value) -> Option<
         "https://airtable.com/{}/{}/{id}",
         base.id, table.id
     ));
+    item.table = Some(row_table(base, table));
     Some(item)
 }
 
-/// Every field as display text.
-fn field_texts(fields: &Map<String, Value>) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
-    for (key, value) in fields {
-        put(&mut out, key, cell_text(value));
+/// A cell as Junction keeps it, by its field type (the research notes' field model):
+///
+/// - linked records → `[{id, name}]`, the name from `names` (null until that record
+///   is loaded);
+/// - attachments → `[{id, url, filename, size, type}]`;
+/// - collaborators (and created/modified by) → `{id, email, name}`, or a list of them;
+/// - lookups → the list of their values, rollups too (one value becomes a list of one);
+/// - formula, rollup and lookup errors → `{"error": "#ERROR!"}`; `{"specialValue":
+///   "NaN"}` (0/0) and `"Infinity"` become `{"error": "NaN"}` and `{"error":
+///   "Infinity"}`: they are no number JSON can hold;
+/// - every other type (and a type Airtable adds later) as Airtable sent it.
+pub fn typed_cell(kind: &str, value: &Value, names: LinkNames<'_>) -> Value {
+    match kind {
+        "multipleRecordLinks" => Value::Array(
+            as_list(value)
+                .iter()
+                .filter_map(|link| {
+                    let id = match link {
+                        Value::String(s) => s.clone(),
+                        Value::Object(o) => id_text(o.get("id"))?,
+                        _ => return None,
+                    };
+                    let name = names(&id).map_or(Value::Null, Value::String);
+                    Some(serde_json::json!({"id": id, "name": name}))
+                })
+                .collect(),
+        ),
+        "multipleAttachments" => Value::Array(
+            as_list(value)
+                .iter()
+                .map(|a| pick(a, &["id", "url", "filename", "size", "type"]))
+                .collect(),
+        ),
+        "singleCollaborator" | "createdBy" | "lastModifiedBy" => collaborator(value),
+        "multipleCollaborators" => Value::Array(as_list(value).iter().map(collaborator).collect()),
+        "multipleLookupValues" | "lookup" | "rollup" => {
+            Value::Array(as_list(value).iter().map(error_marked).collect())
+        }
+        "formula" => match value {
+            Value::Array(list) => Value::Array(list.iter().map(error_marked).collect()),
+            other => error_marked(other),
+        },
+        _ => value.clone(),
     }
-    out
+}
+
+/// A value that may be a list, as a list.
+fn as_list(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Array(list) => list.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+/// `{id, email, name}` of a collaborator (a user, or a group without an email).
+fn collaborator(value: &Value) -> Value {
+    pick(value, &["id", "email", "name"])
+}
+
+/// The object with exactly `keys` (null where absent); anything else as it came.
+fn pick(value: &Value, keys: &[&str]) -> Value {
+    let Value::Object(obj) = value else {
+        return value.clone();
+    };
+    Value::Object(
+        keys.iter()
+            .map(|k| (k.to_string(), obj.get(*k).cloned().unwrap_or(Value::Null)))
+            .collect(),
+    )
+}
+
+/// Formula errors in one form: `{"error": …}`.
+fn error_marked(value: &Value) -> Value {
+    let Value::Object(obj) = value else {
+        return value.clone();
+    };
+    match obj.get("error").or_else(|| obj.get("specialValue")) {
+        Some(e) if obj.len() == 1 => serde_json::json!({ "error": e }),
+        _ => value.clone(),
+    }
+}
+
+/// Fills the names of linked records that were not loaded when `item` was mapped;
+/// `true` when one was filled (the item is worth sending again).
+pub fn fill_link_names(item: &mut IntegrationItem, names: LinkNames<'_>) -> bool {
+    let mut filled = false;
+    for value in item.properties.values_mut() {
+        let Value::Array(list) = value else { continue };
+        for link in list {
+            let Value::Object(obj) = link else { continue };
+            if obj.len() != 2 || obj.get("name") != Some(&Value::Null) {
+                continue;
+            }
+            let Some(id) = obj.get("id").and_then(Value::as_str).filter(|id| id.starts_with("rec")) else {
+                continue;
+            };
+            if let Some(name) = names(id) {
+                obj.insert("name".into(), Value::String(name));
+                filled = true;
+            }
+        }
+    }
+    filled
+}
+
+/// Does `item` link to a record whose name is not known yet?
+pub fn has_unnamed_links(item: &IntegrationItem) -> bool {
+    item.properties.values().any(|v| {
+        v.as_array().is_some_and(|list| {
+            list.iter().any(|l| {
+                l.as_object().is_some_and(|o| {
+                    o.len() == 2
+                        && o.get("name") == Some(&Value::Null)
+                        && o.get("id").and_then(Value::as_str).is_some_and(|id| id.starts_with("rec"))
+                })
+            })
+        })
+    })
 }
 
 /// A cell value as display text: numbers as written, lists joined with ", ",

@@ -1,8 +1,12 @@
-//! HubSpot: CRM contacts, companies and deals (providers.md §1).
+//! HubSpot: CRM contacts, companies, deals and custom objects, with every property and
+//! their associations (providers.md §1, §4). The API versions are chosen in [`api`].
 
+pub mod api;
+pub mod associations;
 pub(crate) mod load;
 mod oauth;
 pub mod objects;
+pub mod properties;
 
 use std::time::Duration;
 
@@ -18,7 +22,7 @@ use crate::fetch::{header_u64, retry_after, Budget};
 use crate::oauth::{OAuthSpec, TokenCall, TokenSet, TokenStyle};
 use crate::Result;
 
-pub use objects::ObjectType;
+pub use objects::{CrmType, ObjectType};
 
 pub(crate) struct HubSpot;
 
@@ -38,7 +42,7 @@ static FACTS: Facts = Facts {
     name: "HubSpot",
     endpoints: DefaultEndpoints {
         auth: "https://app.hubspot.com/oauth/authorize",
-        token: "https://api.hubapi.com/oauth/v3/token",
+        token: api::TOKEN_URL,
         api: "https://api.hubapi.com",
     },
     oauth: OAuthSpec {
@@ -49,7 +53,12 @@ static FACTS: Facts = Facts {
             "oauth",
         ],
         pkce: true,
-        extra_authorize_params: &[],
+        // Custom objects need these; a portal that cannot grant them (below Enterprise)
+        // drops them from the token, and the load goes on without custom objects.
+        extra_authorize_params: &[(
+            "optional_scope",
+            "crm.objects.custom.read crm.schemas.custom.read",
+        )],
         token_style: TokenStyle::FormWithCredentialsInBody,
         secret_required: true,
     },

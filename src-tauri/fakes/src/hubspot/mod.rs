@@ -1,25 +1,26 @@
-//! Fake HubSpot: OAuth v3 (form body, client credentials in the body, refresh tokens
-//! that do not rotate), revoke/introspect, and `GET /crm/v3/objects/{type}` with the
-//! 110 requests / 10 s rolling limit per account. Shapes from providers.md §1.
+//! Fake HubSpot: OAuth on the 2026-03 paths (form body, client credentials in the body,
+//! refresh tokens that do not rotate), revoke/introspect, and the CRM on the 2026-09
+//! paths ([`crm`]), with the 110 requests / 10 s rolling limit per account. Shapes from
+//! providers.md §1 and §4.
+
+mod crm;
+pub(crate) mod data;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
-use super::data::hubspot_defined;
 use super::oauth::{self, CodeError};
-use super::respond::{bearer, content_type_is, form, json as json_resp, request_id, set_header};
+use super::respond::{content_type_is, form, json as json_resp, request_id, set_header};
 use super::server::Fake;
-use super::tokens::Rejected;
-use junction_core::providers::hubspot::ObjectType;
 use junction_core::ProviderId;
 
 const P: ProviderId = ProviderId::Hubspot;
@@ -27,10 +28,21 @@ const P: ProviderId = ProviderId::Hubspot;
 pub(crate) fn routes() -> Router<Arc<Fake>> {
     Router::new()
         .route("/oauth/authorize", get(authorize))
-        .route("/oauth/v3/token", post(token))
-        .route("/oauth/v3/token/revoke", post(revoke))
-        .route("/oauth/v3/token/introspect", post(introspect))
-        .route("/crm/v3/objects/{object}", get(list))
+        .route("/oauth/2026-03/token", post(token))
+        .route("/oauth/2026-03/token/revoke", post(revoke))
+        .route("/oauth/2026-03/token/introspect", post(introspect))
+        .route("/crm/objects/2026-09/{object}", get(crm::list))
+        .route(
+            "/crm/objects/2026-09/{object}/batch/read",
+            post(crm::batch_read),
+        )
+        .route("/crm/properties/2026-09/{object}", get(crm::properties))
+        .route(
+            "/crm/associations/2026-09/{from}/{to}/batch/read",
+            post(crm::associations),
+        )
+        .route("/crm-object-schemas/2026-09/schemas", get(crm::schemas))
+        .route("/account-info/2026-09/details", get(crm::account_info))
 }
 
 async fn authorize(
@@ -236,142 +248,4 @@ fn rate_headers(resp: &mut Response, max: u32, remaining: u32) {
         &remaining.to_string(),
     );
     set_header(resp, "x-hubspot-ratelimit-interval-milliseconds", "10000");
-}
-
-fn validation_error(message: &str) -> Response {
-    json_resp(
-        400,
-        &json!({"status": "error", "message": message, "correlationId": request_id(), "category": "VALIDATION_ERROR"}),
-    )
-}
-
-async fn list(
-    State(fake): State<Arc<Fake>>,
-    Path(object): Path<String>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let Some(object) = ObjectType::from_path(&object) else {
-        return json_resp(
-            400,
-            &json!({"status": "error", "message": format!("Unable to infer object type from: {object}"),
-                    "correlationId": request_id(), "category": "VALIDATION_ERROR"}),
-        );
-    };
-    let scopes = {
-        let tokens = fake.tokens.lock();
-        match tokens.check(P, &bearer(&headers).unwrap_or_default()) {
-            Ok(access) => access.scopes.clone(),
-            Err(Rejected::Expired(ago)) => return unauthorized(Some(ago.as_secs().max(1))),
-            Err(Rejected::Unknown) => return unauthorized(None),
-        }
-    };
-    let scope = format!("crm.objects.{}.read", object.path());
-    if !scopes.contains(&scope) {
-        return json_resp(
-            403,
-            &json!({"status": "error",
-                    "message": "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-                    "correlationId": request_id(), "category": "MISSING_SCOPES",
-                    "errors": [{"message": "One or more of the following scopes are required.",
-                                "context": {"requiredGranularScopes": [scope]}}]}),
-        );
-    }
-    let max = fake.config.hubspot_limit;
-    let remaining = if fake.rate_limits_on() {
-        match fake.hubspot_window.lock().take(Instant::now()) {
-            Ok(remaining) => remaining,
-            Err(()) => return too_many_requests(&fake),
-        }
-    } else {
-        max
-    };
-
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let param = |k: &str| {
-        params
-            .iter()
-            .rev()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
-    let limit = match param("limit").map(str::parse::<usize>) {
-        None => 10,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => return validation_error("limit must be a number from 1 to 100"),
-    };
-    let records = fake
-        .data
-        .hubspot
-        .get(&object)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let start = match param("after").map(str::parse::<usize>) {
-        None => 0,
-        Some(Ok(n)) if n <= records.len() => n,
-        Some(_) => return validation_error("after is not a valid paging cursor"),
-    };
-    // `properties` may be comma-separated and/or repeated.
-    let mut requested: Vec<&str> = params
-        .iter()
-        .filter(|(k, _)| k == "properties")
-        .flat_map(|(_, v)| v.split(','))
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if requested.is_empty() {
-        // HubSpot's defaults when no properties are requested.
-        requested = match object {
-            ObjectType::Contacts => vec!["firstname", "lastname", "email"],
-            ObjectType::Companies => vec!["name", "domain"],
-            ObjectType::Deals => vec!["dealname", "amount", "closedate", "pipeline", "dealstage"],
-        };
-    }
-    let end = (start + limit).min(records.len());
-    let results: Vec<Value> = records[start..end]
-        .iter()
-        .map(|r| served_record(object, r, &requested))
-        .collect();
-    let mut body = json!({"results": results});
-    if end < records.len() {
-        body["paging"] =
-            json!({"next": {"after": end.to_string(), "link": format!("?after={end}")}});
-    }
-    let mut resp = json_resp(200, &body);
-    rate_headers(&mut resp, max, remaining);
-    resp
-}
-
-/// A record as HubSpot returns it for `requested` properties: defined but empty → null,
-/// undefined → left out; the id and dates always come back.
-fn served_record(object: ObjectType, record: &Value, requested: &[&str]) -> Value {
-    let stored = record.get("properties").and_then(Value::as_object);
-    let defined = hubspot_defined(object);
-    let modified = if object == ObjectType::Contacts {
-        "lastmodifieddate"
-    } else {
-        "hs_lastmodifieddate"
-    };
-    let mut props = Map::new();
-    for key in requested
-        .iter()
-        .copied()
-        .chain(["hs_object_id", "createdate", modified])
-    {
-        match stored.and_then(|s| s.get(key)) {
-            Some(v) => {
-                props.insert(key.to_string(), v.clone());
-            }
-            None if defined.contains(&key) => {
-                props.insert(key.to_string(), Value::Null);
-            }
-            None => {}
-        }
-    }
-    let mut out = record.clone();
-    out["properties"] = Value::Object(props);
-    out
 }
