@@ -835,24 +835,83 @@ async fn notion_search_pages_versions_and_429() {
     );
 
     f.set_rate_limits(false);
-    let (mut cursor, mut n, mut dbs) = (None::<String>, 0, 0);
-    loop {
-        let mut body = json!({"page_size": 100});
-        if let Some(c) = &cursor {
-            body["start_cursor"] = json!(c);
+    // Every search result on one version, paged by 100.
+    let all = |version: &'static str| {
+        let (f, token) = (&f, token.clone());
+        async move {
+            let (mut cursor, mut results) = (None::<String>, Vec::new());
+            loop {
+                let mut body = json!({"page_size": 100});
+                if let Some(c) = &cursor {
+                    body["start_cursor"] = json!(c);
+                }
+                let page: Value = client()
+                    .post(format!("{}/v1/search", f.urls(Notion).api))
+                    .bearer_auth(&token)
+                    .header("Notion-Version", version)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                results.extend(page["results"].as_array().unwrap().iter().cloned());
+                if page["has_more"] != true {
+                    assert!(page["next_cursor"].is_null());
+                    return (page["type"].clone(), results);
+                }
+                cursor = page["next_cursor"].as_str().map(str::to_string);
+            }
         }
-        let page: Value = search(&f, &token, body).await.json().await.unwrap();
-        assert_eq!(page["type"], "page_or_database");
-        let results = page["results"].as_array().unwrap();
-        n += results.len();
-        dbs += results.iter().filter(|r| r["object"] == "database").count();
-        if page["has_more"] != true {
-            assert!(page["next_cursor"].is_null());
-            break;
-        }
-        cursor = page["next_cursor"].as_str().map(str::to_string);
+    };
+    let (old_kind, old) = all("2022-06-28").await;
+    let (new_kind, new) = all("2026-03-11").await;
+    assert_eq!(
+        (old_kind.as_str(), new_kind.as_str()),
+        (Some("page_or_database"), Some("page_or_data_source"))
+    );
+    // 2026: data sources, one per source (the first database has two); no `archived`.
+    let s = f.summary();
+    let sources: Vec<&Value> = new
+        .iter()
+        .filter(|r| r["object"] == "data_source")
+        .collect();
+    assert!(
+        !sources.is_empty() && sources.len() < s.data_sources,
+        "search leaves some out"
+    );
+    assert!(new
+        .iter()
+        .all(|r| r.get("archived").is_none() && r["in_trash"] == false));
+    let pages_new = new.iter().filter(|r| r["object"] == "page").count();
+    assert!(pages_new < s.pages, "search leaves some pages out");
+    // 2022: the same, less the database with two data sources and its rows (they are
+    // not found at all on old versions); databases instead of data sources.
+    let mut per_db: HashMap<&str, usize> = HashMap::new();
+    for r in &sources {
+        *per_db
+            .entry(r["parent"]["database_id"].as_str().unwrap())
+            .or_default() += 1;
     }
-    assert_eq!((n, dbs), (242, 12));
+    let multi = per_db
+        .iter()
+        .find(|(_, n)| **n == 2)
+        .map(|(id, _)| *id)
+        .expect("the two-source database is searched");
+    let multi_rows = new
+        .iter()
+        .filter(|r| r["object"] == "page" && r["parent"]["database_id"] == *multi)
+        .count();
+    let dbs = old.iter().filter(|r| r["object"] == "database").count();
+    assert_eq!(dbs, per_db.len() - 1);
+    assert_eq!(old.len() - dbs, pages_new - multi_rows);
+    assert!(old
+        .iter()
+        .all(|r| r["archived"] == false && r["object"] != "data_source"));
+    assert!(old
+        .iter()
+        .all(|r| r["id"] != *multi && r["parent"]["database_id"] != *multi));
     assert_eq!(
         search(&f, &token, json!({"page_size": 101})).await.status(),
         400
@@ -871,10 +930,24 @@ async fn notion_search_pages_versions_and_429() {
         .unwrap();
     assert_eq!(new["type"], "page_or_data_source");
     let results = new["results"].as_array().unwrap();
-    assert_eq!(results.len(), 12);
+    assert_eq!(
+        results.len(),
+        sources.len(),
+        "the filter keeps the data sources"
+    );
     assert!(results
         .iter()
         .all(|r| r["object"] == "data_source" && r["parent"]["type"] == "database_id"));
+    // On 2025-09-03 a "database" filter is gone.
+    let resp = client()
+        .post(format!("{}/v1/search", f.urls(Notion).api))
+        .bearer_auth(&token)
+        .header("Notion-Version", "2025-09-03")
+        .json(&json!({"filter": {"property": "object", "value": "database"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
 
     // Burst of 4, then 429 with Retry-After; the block holds for 1 s / scale 2 (and
     // requests inside it get 429s too).
@@ -907,6 +980,132 @@ async fn notion_search_pages_versions_and_429() {
         .filter(|r| r.endpoint == Endpoint::Search && r.status == 429)
         .collect();
     assert!(!limited.is_empty() && limited.len() == f.counters().rate_limited(Notion));
+}
+
+#[tokio::test]
+async fn an_older_version_fails_on_a_database_with_two_data_sources() {
+    let f = start(FakeConfig {
+        data: DataSize {
+            pages: 120,
+            databases: 4,
+            edge_cases: true,
+            ..DataSize::default()
+        },
+        rate_limits: false,
+        ..FakeConfig::default()
+    })
+    .await;
+    let api = f.urls(Notion).api;
+    let (token, _) = connect(&f, Notion).await;
+    let http = client();
+    let call = |version: &'static str, method: reqwest::Method, path: String| {
+        http.request(method, format!("{api}{path}"))
+            .bearer_auth(&token)
+            .header("Notion-Version", version)
+            .json(&json!({}))
+    };
+    // Find the two-source database on the current version.
+    let found: Value = call(
+        junction_core::providers::notion::NOTION_VERSION,
+        reqwest::Method::POST,
+        "/v1/search".into(),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(found["type"], "page_or_data_source");
+    let mut per_db: HashMap<String, usize> = HashMap::new();
+    for r in found["results"].as_array().unwrap() {
+        assert!(r.get("archived").is_none(), "no `archived` on 2026-03-11");
+        if r["object"] == "data_source" {
+            *per_db
+                .entry(r["parent"]["database_id"].as_str().unwrap().into())
+                .or_default() += 1;
+        }
+    }
+    let multi = per_db
+        .iter()
+        .find(|(_, n)| **n == 2)
+        .map(|(id, _)| id.clone())
+        .unwrap();
+
+    for (method, path) in [
+        (reqwest::Method::GET, format!("/v1/databases/{multi}")),
+        (
+            reqwest::Method::POST,
+            format!("/v1/databases/{multi}/query"),
+        ),
+    ] {
+        let resp = call("2022-06-28", method, path).send().await.unwrap();
+        assert_eq!(resp.status(), 400);
+        let body = resp.bytes().await.unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["code"], "validation_error");
+        assert_eq!(
+            v["additional_data"]["error_type"],
+            "multiple_data_sources_for_database"
+        );
+        assert_eq!(v["additional_data"]["minimum_api_version"], "2025-09-03");
+        assert_eq!(
+            v["additional_data"]["child_data_source_ids"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        // What a load would report.
+        assert_eq!(
+            junction_core::providers::json::error_message(Notion, 400, &body),
+            "validation_error: Databases with multiple data sources are not supported in this API version."
+        );
+    }
+    // On the current version the same database answers with its data sources.
+    let db: Value = call(
+        junction_core::providers::notion::NOTION_VERSION,
+        reqwest::Method::GET,
+        format!("/v1/databases/{multi}"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(db["data_sources"].as_array().unwrap().len(), 2);
+    // The old search leaves that database and its rows out; data source URLs are unknown.
+    let old: Value = call("2022-06-28", reqwest::Method::POST, "/v1/search".into())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["type"], "page_or_database");
+    for r in old["results"].as_array().unwrap() {
+        assert_ne!(r["id"].as_str(), Some(multi.as_str()));
+        assert_ne!(r["parent"]["database_id"].as_str(), Some(multi.as_str()));
+        assert!(
+            r.get("archived").is_some(),
+            "2022-06-28 objects carry `archived`"
+        );
+    }
+    let source = db["data_sources"][0]["id"].as_str().unwrap().to_string();
+    let resp = call(
+        "2022-06-28",
+        reqwest::Method::GET,
+        format!("/v1/data_sources/{source}"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["code"],
+        "invalid_request_url"
+    );
 }
 
 #[tokio::test]
@@ -1122,22 +1321,110 @@ async fn mappers_read_everything_the_fakes_serve() {
         "edge-case records served"
     );
 
+    // Notion: search, then every database's data sources queried and every page's
+    // block children walked, as a load does.
     let (token, _) = connect(&f, Notion).await;
-    let (mut items, mut cursor) = (Vec::new(), None::<String>);
+    let mut items: HashMap<String, junction_core::IntegrationItem> = HashMap::new();
+    let (mut databases, mut blocks, mut pages) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cursor = None::<String>;
     loop {
-        let body: Value = search(&f, &token, notion::search_body(cursor.as_deref()))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body = notion_call(
+            &f,
+            &token,
+            "/v1/search",
+            &[],
+            Some(notion::search_body(cursor.as_deref())),
+        )
+        .await;
         let page = notion::parse_search_page(&body).unwrap();
-        items.extend(page.items);
+        for p in page.pages {
+            if p.partial {
+                pages.push(p.item.id.clone().unwrap());
+            } else if let Some((_, Some(db))) = p.row_of {
+                databases.push(db);
+            } else {
+                blocks.push(p.item.id.clone().unwrap());
+                items.insert(p.item.id.clone().unwrap(), p.item);
+            }
+        }
+        databases.extend(page.data_sources.into_iter().filter_map(|s| s.database_id));
         match page.next {
             Some(next) => cursor = Some(next),
             None => break,
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    while !(databases.is_empty() && blocks.is_empty() && pages.is_empty()) {
+        for db in std::mem::take(&mut databases) {
+            if !seen.insert(db.replace('-', "")) {
+                continue;
+            }
+            let read = notion::read_database(
+                &notion_call(&f, &token, &format!("/v1/databases/{db}"), &[], None).await,
+            )
+            .unwrap();
+            items.insert(db.clone(), read.item);
+            for (source, name) in read.data_sources {
+                items.insert(
+                    source.clone(),
+                    notion::listed_data_source(&source, name.as_deref(), &db),
+                );
+                let mut cursor = None::<String>;
+                loop {
+                    let body = notion_call(
+                        &f,
+                        &token,
+                        &format!("/v1/data_sources/{source}/query"),
+                        &[],
+                        Some(notion::query_body(cursor.as_deref(), None)),
+                    )
+                    .await;
+                    let page = notion::parse_query_page(&source, &body).unwrap();
+                    for row in page.rows {
+                        blocks.push(row.item.id.clone().unwrap());
+                        items.insert(row.item.id.clone().unwrap(), row.item);
+                    }
+                    match page.next {
+                        Some(next) => cursor = Some(next),
+                        None => break,
+                    }
+                }
+            }
+        }
+        for id in std::mem::take(&mut pages) {
+            let read = notion::read_page(
+                &notion_call(&f, &token, &format!("/v1/pages/{id}"), &[], None).await,
+            )
+            .unwrap();
+            blocks.push(id.clone());
+            items.insert(id, read.item);
+        }
+        for block in std::mem::take(&mut blocks) {
+            let mut cursor = None::<String>;
+            loop {
+                let mut q = vec![("page_size", "100".to_string())];
+                q.extend(cursor.iter().map(|c| ("start_cursor", c.clone())));
+                let body = notion_call(
+                    &f,
+                    &token,
+                    &format!("/v1/blocks/{block}/children"),
+                    &q,
+                    None,
+                )
+                .await;
+                let page = notion::parse_children_page(&block, &body).unwrap();
+                pages.extend(page.pages.into_iter().filter(|p| !items.contains_key(p)));
+                databases.extend(page.databases);
+                blocks.extend(page.containers);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+        }
+    }
     assert_eq!(items.len(), want.notion_items());
+    let mut items: Vec<_> = items.into_values().collect();
     mapping_support::fill_parent_names(&mut items);
     let with_parent = items.iter().filter(|i| i.parent_id.is_some()).count();
     let named = items
@@ -1148,4 +1435,31 @@ async fn mappers_read_everything_the_fakes_serve() {
         named > with_parent / 2,
         "most parents are loaded and named ({named}/{with_parent})"
     );
+}
+
+/// One Notion API call on the current version: GET, or POST with `body`.
+async fn notion_call(
+    f: &FakeProviders,
+    token: &str,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<Value>,
+) -> Value {
+    let url = format!("{}{path}", f.urls(Notion).api);
+    let req = match body {
+        Some(b) => client().post(url).json(&b),
+        None => client().get(url),
+    };
+    let resp = req
+        .query(query)
+        .bearer_auth(token)
+        .header(
+            "Notion-Version",
+            junction_core::providers::notion::NOTION_VERSION,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    resp.json().await.unwrap()
 }

@@ -625,21 +625,30 @@ fn airtable_wrong_shapes_are_errors() {
     assert!(err.to_string().contains("/v0/appX/tblY"), "{err}");
 }
 
+/// The items of a search page: pages, then data sources.
+fn search_items(page: &notion::SearchPage) -> Vec<IntegrationItem> {
+    let mut items: Vec<IntegrationItem> = page.pages.iter().map(|p| p.item.clone()).collect();
+    items.extend(page.data_sources.iter().map(|s| s.item.clone()));
+    items
+}
+
 #[test]
 fn notion_search_2022() {
+    // The 2022-06-28 fixtures still map (pages only: databases are not data sources).
     let page = notion::parse_search_page(&fixture("notion/search_2022_page1.json")).unwrap();
     assert_eq!(
         page.next.as_deref(),
         Some("a1b2c3d4-0000-4000-8000-000000000006")
     );
     assert_eq!(
-        (page.items.len(), page.skipped),
-        (7, 2),
-        "user objects and id-less results skipped"
+        (page.pages.len(), page.data_sources.len(), page.skipped),
+        (5, 0, 4),
+        "user objects, id-less results and 2022 database objects skipped"
     );
-    page.items.iter().for_each(assert_exportable);
+    let items = search_items(&page);
+    items.iter().for_each(assert_exportable);
 
-    let task = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000001");
+    let task = by_id(&items, "a1b2c3d4-0000-4000-8000-000000000001");
     assert_eq!(task.item_type.as_deref(), Some("Page"));
     assert_eq!(
         task.name.as_deref(),
@@ -659,112 +668,91 @@ fn notion_search_2022() {
     assert_eq!(json["last_modified_time"], "2024-01-02T11:30:00Z");
     let p = &task.properties;
     let expect = [
-        ("Notes", "Some notes"),
-        ("Count", "42"),
-        ("Stage", "Doing"),
-        ("Tags", "red, blue"),
-        ("Due", "2024-01-01 → 2024-01-05"),
-        ("When", "2024-02-01T10:00:00.000+02:00"),
-        ("Done", "false"),
-        ("Link", "https://example.com"),
-        ("Mail", "x@example.com"),
-        ("Phone", "+1 555 0100"),
-        ("People", "Ann, u2"),
-        ("Related", "r1, r2"),
-        ("Calc", "3.5"),
-        ("Calc date", "2024-03-03"),
-        ("Roll", "x, y"),
-        ("Status", "In progress"),
-        ("Created", "2024-01-01T10:00:00.000Z"),
-        ("Edited by", "Bob"),
-        ("Files", "doc.pdf"),
-        ("ID", "TASK-12"),
-        ("名前", "Tâche 2024-05-01 – E=mc^2"),
+        ("Notes", json!("Some notes")),
+        ("Empty notes", json!("")),
+        ("Count", json!(42)),
+        ("Nothing", Value::Null),
+        ("Stage", json!("Doing")),
+        ("No stage", Value::Null),
+        ("Tags", json!(["red", "blue"])),
+        ("Due", json!({"start": "2024-01-01", "end": "2024-01-05"})),
+        (
+            "When",
+            json!({"start": "2024-02-01T10:00:00.000+02:00", "end": null}),
+        ),
+        ("Done", json!(false)),
+        ("Link", json!("https://example.com")),
+        ("Mail", json!("x@example.com")),
+        ("Phone", json!("+1 555 0100")),
+        (
+            "People",
+            json!([{"id": "u1", "name": "Ann", "email": "ann@example.com"},
+                   {"id": "u2", "name": null, "email": null}]),
+        ),
+        ("Related", json!(["r1", "r2"])),
+        ("Calc", json!(3.5)),
+        ("Calc date", json!({"start": "2024-03-03", "end": null})),
+        ("Roll", json!(["x", "y"])),
+        ("Status", json!("In progress")),
+        ("Created", json!("2024-01-01T10:00:00.000Z")),
+        (
+            "Edited by",
+            json!({"id": "u3", "name": "Bob", "email": null}),
+        ),
+        (
+            "Files",
+            json!([{"name": "doc.pdf", "url": "https://x/doc.pdf"}]),
+        ),
+        ("ID", json!("TASK-12")),
+        ("Button", Value::Null),
+        ("名前", json!("Tâche 2024-05-01 – E=mc^2")),
     ];
-    for (k, v) in expect {
-        assert_eq!(
-            p.get(k).and_then(serde_json::Value::as_str),
-            Some(v),
-            "property {k}"
-        );
+    for (k, v) in &expect {
+        assert_eq!(p.get(*k), Some(v), "property {k}");
     }
-    for absent in ["Empty notes", "Nothing", "No stage", "Button"] {
-        assert!(!p.contains_key(absent), "{absent} has no value");
-    }
+    assert_eq!(p.len(), expect.len(), "every property, nothing dropped");
 
-    let roadmap = by_id(&page.items, "59833787-2cf9-4fdf-8782-e53db20768a5");
+    let roadmap = by_id(&items, "59833787-2cf9-4fdf-8782-e53db20768a5");
     assert_eq!(roadmap.name.as_deref(), Some("Roadmap"));
     assert_eq!(roadmap.parent_id, None, "workspace parent");
-    let untitled = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000003");
+    let untitled = by_id(&items, "a1b2c3d4-0000-4000-8000-000000000003");
     assert_eq!(
         untitled.name, None,
         "untitled is null, never 'multi_select'"
     );
-    assert_eq!(
-        untitled.parent_id.as_deref(),
-        Some("59833787-2cf9-4fdf-8782-e53db20768a5")
-    );
-    let block_child = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000004");
+    let block_child = by_id(&items, "a1b2c3d4-0000-4000-8000-000000000004");
     assert_eq!(block_child.name.as_deref(), Some("Multi-segment title"));
     assert_eq!(
         block_child.parent_id.as_deref(),
         Some("b10c0000-0000-4000-8000-000000000000")
     );
-    let partial = by_id(&page.items, "a1b2c3d4-0000-4000-8000-000000000005");
+    let partial = page
+        .pages
+        .iter()
+        .find(|p| p.item.id.as_deref() == Some("a1b2c3d4-0000-4000-8000-000000000005"))
+        .unwrap();
+    assert!(partial.partial, "read again for the rest");
     assert_eq!(
         (
-            partial.name.as_ref(),
-            partial.url.as_ref(),
-            partial.creation_time
+            partial.item.name.as_ref(),
+            partial.item.url.as_ref(),
+            partial.item.creation_time
         ),
         (None, None, None)
     );
-    assert_eq!(partial.item_type.as_deref(), Some("Page"));
-    let db = by_id(&page.items, "d9824bdc-8445-4327-be8b-5b47500af6ce");
-    assert_eq!(db.item_type.as_deref(), Some("Database"));
-    assert_eq!(db.name.as_deref(), Some("Tasks DB"));
-    assert_eq!(db.properties["description"], "All the tasks");
-    assert_eq!(
-        by_id(&page.items, "e0000000-0000-4000-8000-00000000000e").name,
-        None
-    );
-    for item in &page.items {
-        let name = item.name.clone().unwrap_or_default();
-        assert!(
-            !name.starts_with("page ") && !name.starts_with("database ") && name != "multi_select"
-        );
-    }
 
     // Second pass: parent names from the loaded set, wherever the parent came in it.
     let last = notion::parse_search_page(&fixture("notion/search_2022_last.json")).unwrap();
     assert_eq!(last.next, None);
-    let mut all = page.items.clone();
-    all.extend(last.items.clone());
+    let mut all = items.clone();
+    all.extend(search_items(&last));
     mapping_support::fill_parent_names(&mut all);
-    assert_eq!(
-        by_id(&all, "a1b2c3d4-0000-4000-8000-000000000001")
-            .parent_path_or_name
-            .as_deref(),
-        Some("Tasks DB")
-    );
-    assert_eq!(
-        by_id(&all, "d9824bdc-8445-4327-be8b-5b47500af6ce")
-            .parent_path_or_name
-            .as_deref(),
-        Some("Roadmap")
-    );
-    assert_eq!(
-        by_id(&all, "a1b2c3d4-0000-4000-8000-000000000004").parent_path_or_name,
-        None,
-        "block not loaded"
-    );
     let no_type = by_id(&all, "a1b2c3d4-0000-4000-8000-000000000007");
     assert_eq!(
         no_type.parent_id.as_deref(),
         Some("59833787-2cf9-4fdf-8782-e53db20768a5")
     );
     assert_eq!(no_type.parent_path_or_name.as_deref(), Some("Roadmap"));
-    assert_eq!((no_type.url.as_ref(), no_type.creation_time), (None, None));
     assert!(by_id(&all, "a1b2c3d4-0000-4000-8000-000000000006")
         .name
         .as_deref()
@@ -773,12 +761,313 @@ fn notion_search_2022() {
 }
 
 #[test]
+fn notion_search_2026() {
+    let page = notion::parse_search_page(&fixture("notion/search_2026.json")).unwrap();
+    assert_eq!(page.next, None);
+    assert_eq!(page.skipped, 2, "a user and an id-less data source");
+    let roadmap = &page.pages[0];
+    assert_eq!(roadmap.item.name.as_deref(), Some("Roadmap"));
+    assert!(!roadmap.partial && !roadmap.in_trash && roadmap.row_of.is_none());
+
+    // Data sources: parent = their database; a partial one has none yet.
+    let active = &page.data_sources[0];
+    assert_eq!(active.item.item_type.as_deref(), Some("Data source"));
+    assert_eq!(active.name.as_deref(), Some("Active"));
+    assert_eq!(
+        active.database_id.as_deref(),
+        Some("27a5d30a-1728-4a1e-a788-71341f22fb97")
+    );
+    assert_eq!(active.item.parent_id, active.database_id);
+    assert_eq!(active.item.properties["description"], "Work in flight");
+    assert!(active.item.directory);
+    let partial = &page.data_sources[1];
+    assert_eq!(
+        (partial.database_id.as_ref(), partial.name.as_ref()),
+        (None, None)
+    );
+
+    // A row: its data source and database, and the relation cut at 25.
+    let row = page
+        .pages
+        .iter()
+        .find(|p| p.item.id.as_deref() == Some("a1b2c3d4-0000-4000-8000-0000000000a1"))
+        .unwrap();
+    assert_eq!(
+        row.row_of,
+        Some((
+            "164b19c5-58e5-4a47-a3a9-c905d9519c65".into(),
+            Some("27a5d30a-1728-4a1e-a788-71341f22fb97".into())
+        ))
+    );
+    assert_eq!(
+        row.item.parent_id.as_deref(),
+        Some("164b19c5-58e5-4a47-a3a9-c905d9519c65")
+    );
+    assert_eq!(
+        row.truncated,
+        vec![notion::Truncated {
+            name: "Related".into(),
+            id: "rel%3A1".into()
+        }]
+    );
+    let trashed = page
+        .pages
+        .iter()
+        .find(|p| p.item.id.as_deref() == Some("a1b2c3d4-0000-4000-8000-0000000000b2"))
+        .unwrap();
+    assert!(trashed.in_trash);
+    let partial_page = page.pages.last().unwrap();
+    assert!(partial_page.partial);
+    for p in &page.pages {
+        assert_exportable(&p.item);
+    }
+}
+
+#[test]
+fn notion_database_and_data_source_2026() {
+    let db = notion::read_database(&fixture("notion/database_2026.json")).unwrap();
+    assert!(!db.in_trash);
+    let item = &db.item;
+    assert_eq!(item.item_type.as_deref(), Some("Database"));
+    assert_eq!(item.name.as_deref(), Some("Tasks"));
+    assert_eq!(
+        item.parent_id.as_deref(),
+        Some("59833787-2cf9-4fdf-8782-e53db20768a5")
+    );
+    assert_eq!(item.properties["description"], "Everything we ship");
+    assert!(item.directory);
+    assert_eq!(
+        db.data_sources,
+        vec![
+            (
+                "164b19c5-58e5-4a47-a3a9-c905d9519c65".to_string(),
+                Some("Active".to_string())
+            ),
+            (
+                "25c104cd-477e-8047-836b-000b4aa4bc94".to_string(),
+                Some("Archive".to_string())
+            ),
+        ]
+    );
+    assert_eq!(
+        item.children.as_deref(),
+        Some(
+            &[
+                "164b19c5-58e5-4a47-a3a9-c905d9519c65".to_string(),
+                "25c104cd-477e-8047-836b-000b4aa4bc94".to_string()
+            ][..]
+        )
+    );
+    let json = serde_json::to_value(item).unwrap();
+    assert_eq!(json["creation_time"], "2025-08-07T17:11:07.504Z");
+    assert_exportable(item);
+
+    let source = notion::read_data_source(&fixture("notion/data_source_2026.json")).unwrap();
+    assert_eq!(source.name.as_deref(), Some("Active"));
+    assert_eq!(source.item.parent_id, source.database_id);
+    assert!(
+        source.item.properties.is_empty(),
+        "the schema is not values"
+    );
+    // Rows show "Database / Data source", or the database alone with one source.
+    assert_eq!(
+        notion::row_label(Some("Tasks"), Some("Active"), 2),
+        "Tasks / Active"
+    );
+    assert_eq!(notion::row_label(Some("Tasks"), Some("Active"), 1), "Tasks");
+    // A data source id is not a database: the mappers tell the objects apart.
+    assert!(notion::read_database(&fixture("notion/data_source_2026.json")).is_none());
+    assert!(notion::read_data_source(&fixture("notion/database_2026.json")).is_none());
+}
+
+/// Every property type, as the API reference shows its value.
+#[test]
+fn notion_rows_2026_every_property_type() {
+    let page = notion::parse_query_page(
+        "164b19c5-58e5-4a47-a3a9-c905d9519c65",
+        &fixture("notion/query_2026_rows.json"),
+    )
+    .unwrap();
+    assert!(page.incomplete, "request_status: incomplete");
+    assert_eq!(
+        page.next.as_deref(),
+        Some("e6c6f5ff-10b6-4f9e-8d0c-7f52b3e0a1c4")
+    );
+    assert_eq!(page.rows.len(), 3);
+    assert_eq!(page.skipped, 2, "a wiki's data source and an id-less page");
+    assert_eq!(
+        page.last_created.as_deref(),
+        Some("2026-02-10T09:14:00.000Z")
+    );
+
+    let row = &page.rows[0];
+    assert_exportable(&row.item);
+    assert_eq!(
+        row.item.name.as_deref(),
+        Some("Ship Roadmap by 2026-04-01: e^{i\\pi}+1=0"),
+        "mentions and equations by their plain_text"
+    );
+    let person = json!({"id": "e79a0b74-3aba-4149-9f74-0bb5791a6ee6", "name": "Ada Lovelace", "email": "ada@example.com"});
+    let partial_user =
+        json!({"id": "9c8b7a6d-0000-4000-8000-000000000001", "name": null, "email": null});
+    let refs: Vec<Value> = (0..25)
+        .map(|i| json!(format!("a0000000-0000-4000-8000-{i:012}")))
+        .collect();
+    let expect = [
+        ("Task", json!("Ship Roadmap by 2026-04-01: e^{i\\pi}+1=0")),
+        ("Notes", json!("Line one\nline two with a link")),
+        ("Empty notes", json!("")),
+        ("Estimate", json!(3.5)),
+        ("Count", json!(42)),
+        ("No number", Value::Null),
+        ("Priority", json!("High")),
+        ("No priority", Value::Null),
+        ("Tags", json!(["Q1", "Ünïcødé 🚀"])),
+        ("No tags", json!([])),
+        ("Status", json!("In progress")),
+        ("Due", json!({"start": "2026-04-01", "end": "2026-04-03"})),
+        (
+            "Meeting",
+            json!({"start": "2026-04-02T09:30:00.000", "end": null, "time_zone": "Europe/Paris"}),
+        ),
+        ("No date", Value::Null),
+        ("Done", json!(true)),
+        (
+            "Owners",
+            json!([person.clone(), partial_user.clone(),
+                   {"id": "6b786605-8a1d-4c4b-9f63-5ff4f7c0b1d2", "name": "Junction", "email": null},
+                   {"id": "5e37c1b4-0000-4000-8000-0000000000c1", "name": "Engineering", "email": null}]),
+        ),
+        ("Related", Value::Array(refs)),
+        (
+            "Parent task",
+            json!(["b0000000-0000-4000-8000-000000000001"]),
+        ),
+        ("Label", json!("High · 3.5")),
+        ("Score", json!(7)),
+        ("Late", json!(false)),
+        (
+            "Next review",
+            json!({"start": "2026-05-01T00:00:00.000+00:00", "end": null}),
+        ),
+        ("Broken", Value::Null),
+        ("Empty formula", Value::Null),
+        ("Total", json!(128.25)),
+        ("Latest", json!({"start": "2026-03-30", "end": null})),
+        (
+            "Names",
+            json!(["Alpha", 2, {"start": "2026-01-01", "end": null}, [partial_user.clone()]]),
+        ),
+        ("Unique", Value::Null),
+        (
+            "Spec",
+            json!([{"name": "spec.pdf", "url": "https://prod-files-secure.s3.us-west-2.amazonaws.com/spec.pdf?X-Amz-Expires=3600"},
+                   {"name": "Figma", "url": "https://figma.com/file/abc"}]),
+        ),
+        ("Site", json!("https://example.com/ship")),
+        ("No site", Value::Null),
+        ("Mail", json!("ada@example.com")),
+        ("Phone", json!("+33 1 23 45 67 89")),
+        ("Created", json!("2026-02-10T09:14:00.000Z")),
+        ("Edited", json!("2026-03-01T17:02:00.000Z")),
+        ("Created by", person),
+        ("Edited by", partial_user),
+        ("ID", json!("TASK-42")),
+        ("Seq", json!(7)),
+        ("Verified", json!("verified")),
+        ("Unverified", json!("unverified")),
+        ("Go", Value::Null),
+        (
+            "Office",
+            json!({"lat": 48.8584, "lon": 2.2945, "name": "Tour Eiffel", "address": "Champ de Mars, Paris",
+                   "google_place_id": "ChIJLU7jZClu5kcR4PcOOO6p3I0"}),
+        ),
+        ("Someday", json!({"text": "A type added later"})),
+    ];
+    let p = &row.item.properties;
+    for (k, v) in &expect {
+        assert_eq!(p.get(*k), Some(v), "property {k}");
+    }
+    assert_eq!(p.len(), expect.len(), "every property, nothing dropped");
+    assert_eq!(
+        row.truncated,
+        vec![notion::Truncated {
+            name: "Related".into(),
+            id: "rel%3A1".into()
+        }],
+        "only the relation with has_more waits for the property endpoint"
+    );
+    // Typed values survive JSON: numbers stay numbers, booleans booleans.
+    let json = serde_json::to_value(&row.item).unwrap();
+    assert!(json["properties"]["Count"].is_u64());
+    assert!(json["properties"]["Done"].is_boolean());
+    let back: IntegrationItem = serde_json::from_value(json).unwrap();
+    assert_eq!(back.properties, row.item.properties);
+
+    // Archived (2026): loaded, not visible; untitled: no name.
+    let archived = &page.rows[1];
+    assert_eq!(archived.item.visibility, Some(false));
+    assert_eq!(archived.item.name, None);
+    assert!(page.rows[2].partial);
+}
+
+#[test]
+fn notion_block_children_2026() {
+    let page = notion::parse_children_page(
+        "59833787-2cf9-4fdf-8782-e53db20768a5",
+        &fixture("notion/block_children_2026.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        page.next.as_deref(),
+        Some("c0000000-0000-4000-8000-000000000009")
+    );
+    assert_eq!(
+        page.pages,
+        vec!["a1b2c3d4-0000-4000-8000-0000000000c1".to_string()],
+        "the trashed child page is left out"
+    );
+    assert_eq!(
+        page.databases,
+        vec!["27a5d30a-1728-4a1e-a788-71341f22fb97".to_string()],
+        "a child database's block id is the database id"
+    );
+    assert_eq!(
+        page.containers,
+        vec![
+            "b10c0000-0000-4000-8000-000000000001".to_string(),
+            "c0000000-0000-4000-8000-000000000002".to_string(),
+            "c0000000-0000-4000-8000-000000000003".to_string(),
+            "c0000000-0000-4000-8000-000000000005".to_string(),
+        ],
+        "toggle, column list, synced block, meeting notes; not the table"
+    );
+    assert_eq!(page.skipped, 1, "the id-less block");
+}
+
+#[test]
+fn notion_relation_pages_2026() {
+    let endpoint = "/v1/pages/a1b2c3d4-0000-4000-8000-0000000000a1/properties/rel%3A1";
+    let first =
+        notion::parse_relation_page(endpoint, &fixture("notion/property_relation_page1.json"))
+            .unwrap();
+    assert_eq!(first.ids.len(), 25);
+    assert_eq!(first.next.as_deref(), Some("cGFnZS0y"));
+    let last =
+        notion::parse_relation_page(endpoint, &fixture("notion/property_relation_last.json"))
+            .unwrap();
+    assert_eq!(last.ids.len(), 5);
+    assert_eq!(last.next, None);
+    assert_eq!(last.ids[4], "a0000000-0000-4000-8000-000000000029");
+}
+
+#[test]
 fn notion_data_sources_2025() {
     let page = notion::parse_search_page(&fixture("notion/search_2025_data_sources.json")).unwrap();
-    let mut items = page.items;
+    let mut items = search_items(&page);
     mapping_support::fill_parent_names(&mut items);
     let ds = by_id(&items, "f1000000-0000-4000-8000-0000000000f1");
-    assert_eq!(ds.item_type.as_deref(), Some("Database"));
+    assert_eq!(ds.item_type.as_deref(), Some("Data source"));
     assert_eq!(ds.name.as_deref(), Some("Projects"));
     assert_eq!(
         ds.parent_id.as_deref(),
@@ -790,6 +1079,7 @@ fn notion_data_sources_2025() {
         Some("f1000000-0000-4000-8000-0000000000f1")
     );
     assert_eq!(child.parent_path_or_name.as_deref(), Some("Projects"));
+    assert!(page.pages[0].row_of.is_some());
 }
 
 #[test]
@@ -802,7 +1092,16 @@ fn notion_wrong_shapes_are_errors() {
         let err = notion::parse_search_page(&body).unwrap_err();
         assert_eq!(err.code(), "provider_response");
         assert!(err.to_string().contains("/v1/search"));
+        let err = notion::parse_query_page("ds1", &body).unwrap_err();
+        assert!(
+            err.to_string().contains("/v1/data_sources/ds1/query"),
+            "{err}"
+        );
+        let err = notion::parse_children_page("b1", &body).unwrap_err();
+        assert!(err.to_string().contains("/v1/blocks/b1/children"), "{err}");
     }
+    assert!(notion::read_page(&json!({"object": "page"})).is_none());
+    assert!(notion::read_database(&json!([])).is_none());
     assert_eq!(notion::search_body(None), json!({"page_size": 100}));
     assert_eq!(
         notion::search_body(Some("c")),

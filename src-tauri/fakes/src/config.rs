@@ -107,6 +107,12 @@ pub struct FakeConfig {
     pub notion_burst: u32,
     /// Notion: the `Retry-After` seconds announced on a 429.
     pub notion_retry_after_secs: u64,
+    /// Notion: the most rows one data source query returns (10,000); past it every
+    /// page of the result says `request_status: incomplete`.
+    pub notion_query_cap: usize,
+    /// Notion: the most items one page of the page property endpoint holds, whatever
+    /// `page_size` asks (Notion may return fewer than asked).
+    pub notion_property_page_size: usize,
     /// Lifetime of access tokens; `None` = the provider's own (HubSpot 1800 s, Airtable
     /// 3600 s, Notion: no expiry).
     pub access_token_ttl: Option<Duration>,
@@ -150,6 +156,8 @@ impl Default for FakeConfig {
             notion_per_second: 3.0,
             notion_burst: 10,
             notion_retry_after_secs: 1,
+            notion_query_cap: 10_000,
+            notion_property_page_size: 100,
             access_token_ttl: None,
             code_ttl: Duration::from_secs(600),
             airtable_refresh_race_window: Duration::from_secs(2),

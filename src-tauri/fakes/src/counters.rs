@@ -40,6 +40,20 @@ pub enum Endpoint {
     Records,
     /// Notion `POST /v1/search`.
     Search,
+    /// Notion `GET /v1/databases/{id}`.
+    Database,
+    /// Notion `POST /v1/databases/{id}/query` (before 2025-09-03).
+    DatabaseQuery,
+    /// Notion `GET /v1/data_sources/{id}`.
+    DataSource,
+    /// Notion `POST /v1/data_sources/{id}/query`.
+    DataSourceQuery,
+    /// Notion `GET /v1/blocks/{id}/children`.
+    BlockChildren,
+    /// Notion `GET /v1/pages/{id}`.
+    Page,
+    /// Notion `GET /v1/pages/{id}/properties/{property}`.
+    PageProperty,
 }
 
 impl Endpoint {
@@ -57,6 +71,13 @@ impl Endpoint {
                 | Endpoint::Tables
                 | Endpoint::Records
                 | Endpoint::Search
+                | Endpoint::Database
+                | Endpoint::DatabaseQuery
+                | Endpoint::DataSource
+                | Endpoint::DataSourceQuery
+                | Endpoint::BlockChildren
+                | Endpoint::Page
+                | Endpoint::PageProperty
         )
     }
 }

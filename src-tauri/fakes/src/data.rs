@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use super::config::DataSize;
+use super::notion_data::{self, NotionData};
 use junction_core::providers::hubspot::ObjectType;
 
 /// A base with its tables.
@@ -41,8 +42,8 @@ pub(crate) struct Dataset {
     /// Contact ↔ company ↔ deal associations of the live records.
     pub hubspot_associations: crate::hubspot::data::Associations,
     pub airtable: Vec<FakeBase>,
-    /// Notion search results in the 2022-06-28 shape (pages and databases).
-    pub notion: Vec<Value>,
+    /// The Notion workspace (2026-03-11 shapes).
+    pub notion: NotionData,
 }
 
 /// How many items a data set holds, per kind (what a full load must return).
@@ -60,8 +61,18 @@ pub struct DataSummary {
     pub bases: usize,
     pub tables: usize,
     pub records: usize,
+    /// Notion pages, rows included.
     pub pages: usize,
     pub databases: usize,
+    /// Notion data sources (the first database has two).
+    pub data_sources: usize,
+    /// Notion rows: pages whose parent is a data source (counted in `pages`).
+    pub rows: usize,
+    /// Notion pages and databases that search leaves out: only the block walk finds them.
+    pub walk_only: usize,
+    /// The most references one Notion relation value holds (60 when there are enough
+    /// pages: more than the 25 a page object shows).
+    pub longest_relation: usize,
 }
 
 impl DataSummary {
@@ -73,8 +84,9 @@ impl DataSummary {
     pub fn airtable_items(&self) -> usize {
         self.bases + self.tables + self.records
     }
+    /// Pages (rows included), databases and data sources.
     pub fn notion_items(&self) -> usize {
-        self.pages + self.databases
+        self.pages + self.databases + self.data_sources
     }
 }
 
@@ -90,7 +102,7 @@ impl Dataset {
             hubspot,
             hubspot_custom: hubspot_custom_records(size),
             airtable: airtable_bases(size, &mut rng),
-            notion: notion_tree(size, &mut rng),
+            notion: notion_data::generate(size, &mut rng),
         };
         if size.edge_cases {
             add_edge_cases(&mut data);
@@ -106,7 +118,6 @@ impl Dataset {
                     .count()
             })
         };
-        let kind = |k: &str| self.notion.iter().filter(|o| o["object"] == k).count();
         DataSummary {
             contacts: count(ObjectType::Contacts, false),
             companies: count(ObjectType::Companies, false),
@@ -121,8 +132,12 @@ impl Dataset {
                 .flat_map(|b| &b.tables)
                 .map(|t| t.records.len())
                 .sum(),
-            pages: kind("page"),
-            databases: kind("database"),
+            pages: self.notion.pages.len(),
+            databases: self.notion.databases.len(),
+            data_sources: self.notion.data_sources(),
+            rows: self.notion.rows(),
+            walk_only: self.notion.walk_only,
+            longest_relation: self.notion.longest_relation,
         }
     }
 }
@@ -191,7 +206,7 @@ const LAST: &[&str] = &[
     "Haddad",
     "Adébáyọ̀",
 ];
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "Roadmap",
     "Launch",
     "Notes",
@@ -204,7 +219,7 @@ const WORDS: &[&str] = &[
     "Retro",
 ];
 
-fn time(i: usize) -> String {
+pub(crate) fn time(i: usize) -> String {
     let base = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default();
@@ -491,120 +506,6 @@ fn airtable_cells(
     f
 }
 
-fn rich(text: &str) -> Value {
-    json!([{"type": "text", "text": {"content": text, "link": null}, "annotations": {}, "plain_text": text, "href": null}])
-}
-
-fn notion_tree(size: &DataSize, rng: &mut Rng) -> Vec<Value> {
-    // Parents must exist before children: build in order, choosing among earlier items.
-    let mut out: Vec<Value> = Vec::with_capacity(size.pages + size.databases);
-    let mut pages: Vec<String> = Vec::new();
-    let mut databases: Vec<(String, &str)> = Vec::new();
-    let total = size.pages + size.databases;
-    // Spread the databases evenly through the sequence.
-    let db_every = total
-        .checked_div(size.databases)
-        .map_or(usize::MAX, |n| n.max(1));
-    let (mut made_pages, mut made_dbs) = (0, 0);
-    for i in 0..total {
-        let id = rng.uuid();
-        let user = json!({"object": "user", "id": "9c8b7a6d-0000-4000-8000-000000000001"});
-        let url = format!("https://www.notion.so/{}", id.replace('-', ""));
-        let make_db = made_dbs < size.databases && (i % db_every == 0 || made_pages >= size.pages);
-        if make_db {
-            made_dbs += 1;
-            let parent = match (pages.is_empty(), rng.below(3)) {
-                (false, 0 | 1) => {
-                    json!({"type": "page_id", "page_id": pages[rng.below(pages.len())]})
-                }
-                _ => json!({"type": "workspace", "workspace": true}),
-            };
-            // Some databases name their title property in Japanese: the key is free.
-            let title_key = if made_dbs % 2 == 0 { "名前" } else { "Name" };
-            out.push(json!({
-                "object": "database", "id": id, "created_time": time(i), "last_edited_time": time(i + 1),
-                "created_by": user, "last_edited_by": user, "icon": null, "cover": null,
-                "title": rich(&format!("{} DB {made_dbs}", rng.pick(WORDS))), "description": [],
-                "properties": {
-                    title_key: {"id": "title", "name": title_key, "type": "title", "title": {}},
-                    "Status": {"id": "st", "name": "Status", "type": "status", "status": {}},
-                    "Tags": {"id": "tg", "name": "Tags", "type": "multi_select", "multi_select": {}},
-                    "Due": {"id": "du", "name": "Due", "type": "date", "date": {}}
-                },
-                "parent": parent, "url": url, "public_url": null, "archived": false, "in_trash": false, "is_inline": false
-            }));
-            databases.push((id, title_key));
-            continue;
-        }
-        made_pages += 1;
-        let roll = rng.below(10);
-        let (parent, properties) = if roll < 4 && !databases.is_empty() {
-            let (db, key) = databases[rng.below(databases.len())].clone();
-            let title = format!("{} {made_pages}", rng.pick(WORDS));
-            (
-                json!({"type": "database_id", "database_id": db}),
-                json!({
-                    key: {"id": "title", "type": "title", "title": rich(&title)},
-                    "Status": {"id": "st", "type": "status", "status": {"name": rng.pick(&["Not started", "In progress", "Done"])}},
-                    "Tags": {"id": "tg", "type": "multi_select", "multi_select": [{"name": "x"}, {"name": "y"}]},
-                    "Due": {"id": "du", "type": "date", "date": if made_pages % 2 == 0 { json!({"start": "2024-05-01", "end": null}) } else { Value::Null }}
-                }),
-            )
-        } else {
-            let parent = if roll < 8 && !pages.is_empty() {
-                json!({"type": "page_id", "page_id": pages[rng.below(pages.len())]})
-            } else {
-                json!({"type": "workspace", "workspace": true})
-            };
-            // Every 17th page is untitled.
-            let title = if made_pages % 17 == 0 {
-                json!([])
-            } else {
-                rich(&format!("{} {made_pages}", rng.pick(WORDS)))
-            };
-            (
-                parent,
-                json!({"title": {"id": "title", "type": "title", "title": title}}),
-            )
-        };
-        out.push(json!({
-            "object": "page", "id": id, "created_time": time(i), "last_edited_time": time(i + 1),
-            "created_by": user, "last_edited_by": user, "icon": null, "cover": null,
-            "parent": parent, "archived": false, "in_trash": false, "properties": properties,
-            "url": url, "public_url": null
-        }));
-        pages.push(id);
-    }
-    out
-}
-
-/// The 2025-09-03 shape of a search result: databases become data sources (a derived
-/// id), pages under a database get a `data_source_id` parent.
-pub(crate) fn to_2025(obj: &Value) -> Value {
-    let mut obj = obj.clone();
-    if obj["object"] == "database" {
-        let db_id = obj["id"].as_str().unwrap_or_default().to_string();
-        let parent = obj.get("parent").cloned().unwrap_or(Value::Null);
-        obj["object"] = "data_source".into();
-        obj["id"] = data_source_id(&db_id).into();
-        obj["parent"] = json!({"type": "database_id", "database_id": db_id});
-        obj["database_parent"] = parent;
-    } else if obj["parent"]["type"] == "database_id" {
-        let db_id = obj["parent"]["database_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        obj["parent"] = json!({"type": "data_source_id", "data_source_id": data_source_id(&db_id), "database_id": db_id});
-    }
-    obj
-}
-
-/// A data source's id, derived from its database's so both shapes stay consistent.
-pub(crate) fn data_source_id(db_id: &str) -> String {
-    let tail: String = db_id.chars().skip(2).collect();
-    format!("d5{tail}")
-}
-
 fn fixture_list(text: &str, key: &str) -> Vec<Value> {
     serde_json::from_str::<Value>(text)
         .ok()
@@ -681,17 +582,6 @@ fn add_edge_cases(data: &mut Dataset) {
         permission_level: "none".into(),
         tables: Vec::new(),
     });
-
-    let mut notion: Vec<Value> = [
-        include_str!("../../core/tests/fixtures/notion/search_2022_page1.json"),
-        include_str!("../../core/tests/fixtures/notion/search_2022_last.json"),
-    ]
-    .iter()
-    .flat_map(|t| fixture_list(t, "results"))
-    .filter(|v| v["object"] == "page" || v["object"] == "database")
-    .collect();
-    notion.append(&mut data.notion);
-    data.notion = notion;
 }
 
 #[cfg(test)]
@@ -707,13 +597,14 @@ mod tests {
             ..DataSize::default()
         };
         let (a, b) = (Dataset::generate(&size), Dataset::generate(&size));
-        assert_eq!(a.notion, b.notion);
+        assert_eq!(a.notion.pages, b.notion.pages);
         assert_eq!(
             a.airtable[0].tables[0].records,
             b.airtable[0].tables[0].records
         );
         let s = a.summary();
         assert_eq!((s.contacts, s.pages, s.databases), (30, 40, 4));
+        assert_eq!(s.data_sources, 5, "the first database has two data sources");
         assert_eq!(
             s.records,
             size.bases * size.tables_per_base * size.records_per_table
@@ -733,13 +624,24 @@ mod tests {
             databases: 10,
             ..DataSize::default()
         });
+        let notion = &data.notion;
         let mut seen = std::collections::HashSet::new();
-        for obj in &data.notion {
-            let parent = &obj["parent"];
-            if let Some(kind) = parent["type"].as_str().filter(|k| *k != "workspace") {
-                assert!(seen.contains(parent[kind].as_str().unwrap()), "{obj}");
+        for page in &notion.pages {
+            let parent = &page["parent"];
+            match parent["type"].as_str().unwrap() {
+                "page_id" => assert!(seen.contains(parent["page_id"].as_str().unwrap())),
+                "data_source_id" => {
+                    assert!(notion
+                        .source(parent["data_source_id"].as_str().unwrap())
+                        .is_some())
+                }
+                // A toggle: its page lists it among its block children.
+                "block_id" => assert!(notion
+                    .children(parent["block_id"].as_str().unwrap())
+                    .is_some()),
+                other => assert_eq!(other, "workspace"),
             }
-            seen.insert(obj["id"].as_str().unwrap().to_string());
+            seen.insert(page["id"].as_str().unwrap().to_string());
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod harness;
 mod hubspot;
 mod limits;
 mod notion;
+mod notion_data;
 mod oauth;
 mod respond;
 mod server;
@@ -51,6 +52,7 @@ pub use counters::{Counters, Endpoint, RequestRecord};
 pub use data::DataSummary;
 pub use faults::{Fault, FaultKind};
 pub use harness::{browse, free_port, Harness};
+pub use notion_data::LONG_RELATION as NOTION_LONG_RELATION;
 
 use server::Fake;
 

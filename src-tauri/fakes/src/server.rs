@@ -145,6 +145,13 @@ pub(crate) fn classify(path: &str) -> Option<(ProviderId, Endpoint, Option<Strin
         (ProviderId::Notion, ["v1", "oauth", "revoke"]) => Endpoint::Revoke,
         (ProviderId::Notion, ["v1", "oauth", "introspect"]) => Endpoint::Introspect,
         (ProviderId::Notion, ["v1", "search"]) => Endpoint::Search,
+        (ProviderId::Notion, ["v1", "databases", _]) => Endpoint::Database,
+        (ProviderId::Notion, ["v1", "databases", _, "query"]) => Endpoint::DatabaseQuery,
+        (ProviderId::Notion, ["v1", "data_sources", _]) => Endpoint::DataSource,
+        (ProviderId::Notion, ["v1", "data_sources", _, "query"]) => Endpoint::DataSourceQuery,
+        (ProviderId::Notion, ["v1", "blocks", _, "children"]) => Endpoint::BlockChildren,
+        (ProviderId::Notion, ["v1", "pages", _]) => Endpoint::Page,
+        (ProviderId::Notion, ["v1", "pages", _, "properties", _]) => Endpoint::PageProperty,
         _ => return None,
     };
     Some((provider, endpoint, None))

@@ -190,3 +190,17 @@ pub fn check_batches(rec: &Recorder) {
 pub fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
+
+/// The last copy of every item, in first-sent order (a Notion item sent again with
+/// its parent's name replaces its first copy).
+pub fn last_copies(items: &[IntegrationItem]) -> Vec<IntegrationItem> {
+    let mut order = Vec::new();
+    let mut last: std::collections::HashMap<Key, IntegrationItem> =
+        std::collections::HashMap::new();
+    for item in items {
+        if last.insert(key(item), item.clone()).is_none() {
+            order.push(key(item));
+        }
+    }
+    order.into_iter().filter_map(|k| last.remove(&k)).collect()
+}

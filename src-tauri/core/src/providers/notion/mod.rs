@@ -1,8 +1,10 @@
-//! Notion: pages and databases shared with the integration (providers.md §3).
+//! Notion: pages, databases, data sources and their rows shared with the integration
+//! (providers.md §3 and §4; notion-airtable-2026 N1–N12).
 
 pub(crate) mod load;
 pub mod mapping;
 mod oauth;
+pub mod values;
 
 use std::time::Duration;
 
@@ -22,8 +24,15 @@ pub(crate) struct Notion;
 
 pub(crate) const PROVIDER: Notion = Notion;
 
-/// The API version Junction speaks: one place.
-pub const NOTION_VERSION: &str = "2022-06-28";
+/// The API version Junction speaks: one place. The newest documented one.
+///
+/// Since 2025-09-03 a database holds data sources: rows come from
+/// `POST /v1/data_sources/{id}/query`, search returns `data_source` objects, and a
+/// row's parent is `{type: "data_source_id", data_source_id, database_id}`.
+/// 2026-03-11 then renamed `archived` to `in_trash` in every object (and block type
+/// `transcription` to `meeting_notes`): the mappers read `in_trash` only, which both
+/// versions send, and walk any block type.
+pub const NOTION_VERSION: &str = "2026-03-11";
 
 /// "An average of three requests per second", with some bursts allowed.
 const PER_SECOND: u32 = 3;
