@@ -20,9 +20,9 @@
 //! object is sent once (a set of ids), except pages sent before their parent's name
 //! was known: those are sent again at the end, named (same key). A round's results are
 //! applied with no await in between, so a failure or cancel never loses nor repeats
-//! an item; the queues are the resume point. A 4xx on one database, block list, page
-//! or relation (a linked database view, an unshared page) skips it (`skipped`) rather
-//! than failing the load.
+//! an item; the queues are the resume point. A 4xx on one database, data source, block
+//! list, page or relation (a linked database view, an unshared page), or a 403/404 on
+//! one data source's query, skips it (progress `skipped`) rather than failing the load.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
