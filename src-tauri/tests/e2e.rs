@@ -715,3 +715,140 @@ async fn a_damaged_item_store_is_moved_aside_and_reported() {
         .unwrap();
     s.close().await;
 }
+
+/// The app window's X id, found by the pid that holds the single-instance name.
+fn app_window() -> String {
+    let pid = webdriver::bus_name_pid(webdriver::SINGLE_INSTANCE_NAME)
+        .expect("the app owns the single-instance name (run under dbus-run-session)");
+    let out = std::process::Command::new("xdotool")
+        // Only the shown one: GTK's client-leader window has the same name.
+        .args([
+            "search",
+            "--onlyvisible",
+            "--pid",
+            &pid.to_string(),
+            "--name",
+            "^Junction$",
+        ])
+        .output()
+        .expect("xdotool (scripts/setup.sh --test installs it)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("no window named Junction for pid {pid}"))
+        .to_string()
+}
+
+fn xdotool(args: &[&str]) {
+    let status = std::process::Command::new("xdotool")
+        .args(args)
+        .status()
+        .expect("xdotool");
+    assert!(status.success(), "xdotool {args:?}");
+}
+
+async fn visibility(s: &Session) -> String {
+    s.execute("return document.visibilityState", serde_json::json!([]))
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The house issue's table bug: a load that settles while the window is hidden (no
+/// frame painted, so the idle work after the last batch ran unseen) must show every
+/// row once the window is back, and the last row must be reachable by scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run by `make test`"]
+async fn a_load_finished_while_hidden_shows_every_row() {
+    let mut config = FakeConfig::default();
+    config.data.contacts = 1_000;
+    config.data.companies = 150;
+    config.data.deals = 100;
+    config.data.edge_cases = false;
+    config.rate_limit_scale = 20.0;
+    let h = Harness::start(config).await;
+    let expected = h.fakes.summary().hubspot_items();
+    let all = format!("{} of {} items", fmt_count(expected), fmt_count(expected));
+    let (_driver, s) = launch_on(&h, &[("JUNCTION_RATE_LIMIT_SCALE", "20".to_string())]).await;
+    connect_in_window(
+        &s,
+        ProviderId::Hubspot,
+        &h.fakes.config().hubspot_hub_domain,
+    )
+    .await;
+
+    let window = app_window();
+    let load = s.find("[data-testid=load-hubspot]", WAIT).await.unwrap();
+    s.click(&load).await.unwrap();
+    xdotool(&["windowunmap", "--sync", &window]);
+    // The page knows it is not shown (else this test would not test the bug).
+    let mut state = String::new();
+    for _ in 0..50 {
+        state = visibility(&s).await;
+        if state == "hidden" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "hidden", "the unmapped window's page is hidden");
+    // The load settles unseen: the card's text is read from the DOM, not the screen.
+    let loaded = format!("{} items · loaded just now", fmt_count(expected));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let summary = s
+            .execute(
+                "return document.querySelector('[data-testid=summary-hubspot]').textContent.trim()",
+                serde_json::json!([]),
+            )
+            .await
+            .unwrap();
+        if summary.as_str() == Some(loaded.as_str()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hidden load never finished: {summary}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Past the idle work that runs after the last batch.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        visibility(&s).await,
+        "hidden",
+        "still hidden when the load ended"
+    );
+
+    xdotool(&["windowmap", "--sync", &window]);
+    s.wait_text("[data-testid=item-count]", WAIT, |t| t == all)
+        .await
+        .expect("every row counted once the window is back");
+    // Scrolled to the end, the last row is there (aria-rowindex counts the header).
+    let last = expected + 1;
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut shown = serde_json::Value::Null;
+    while std::time::Instant::now() < deadline {
+        shown = s
+            .execute(
+                "const el = document.querySelector('.table-scroll');
+                 el.scrollTop = el.scrollHeight;
+                 return Math.max(0, ...[...document.querySelectorAll('[data-testid=row]:not([hidden])')]
+                   .map((r) => Number(r.getAttribute('aria-rowindex'))));",
+                serde_json::json!([]),
+            )
+            .await
+            .unwrap();
+        if shown.as_u64() == Some(last as u64) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        shown.as_u64(),
+        Some(last as u64),
+        "the last of {expected} rows can be scrolled to"
+    );
+    s.close().await;
+}
