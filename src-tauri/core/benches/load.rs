@@ -102,7 +102,12 @@ async fn run() {
         "added"
     );
     let mut missed = Vec::new();
+    // `JUNCTION_LOAD_BENCH_ONLY=hubspot` loads that provider alone (for profiling).
+    let only = std::env::var("JUNCTION_LOAD_BENCH_ONLY").ok();
     for p in ProviderId::ALL {
+        if only.as_deref().is_some_and(|o| o != p.as_str()) {
+            continue;
+        }
         harness.fakes.counters().reset();
         reset_peak();
         let before = status_kib("VmRSS");
@@ -178,6 +183,9 @@ async fn run() {
         }
     }
 
+    if only.is_some() {
+        return report(missed, smoke);
+    }
     // All three at once, as "Load all" does: independent budgets, so the wall time is
     // the slowest provider's.
     harness.fakes.counters().reset();
@@ -223,6 +231,10 @@ async fn run() {
         wall.as_secs_f64() / floor.as_secs_f64(),
         limited
     );
+    report(missed, smoke);
+}
+
+fn report(missed: Vec<String>, smoke: bool) {
     if smoke {
         println!("smoke run: the figures above say nothing about the goal");
     } else if missed.is_empty() {

@@ -4,12 +4,13 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// A JSON response with `status`.
-pub(crate) fn json(status: u16, body: &Value) -> Response {
-    raw(status, "application/json; charset=utf-8", body.to_string())
+pub(crate) fn json(status: u16, body: &impl serde::Serialize) -> Response {
+    let text = serde_json::to_string(body)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string());
+    raw(status, "application/json; charset=utf-8", text)
 }
 
 /// A response with any body and content type.

@@ -50,6 +50,7 @@ pub(crate) struct Fake {
     pub faults: Mutex<FaultSet>,
     pub counters: Counters,
     pub hubspot_window: Mutex<RollingWindow>,
+    pub hubspot_index: hubspot::RecordIndex,
     pub airtable_bases: Mutex<PerBase>,
     pub notion_bucket: Mutex<Bucket>,
 }
@@ -58,7 +59,9 @@ impl Fake {
     pub fn new(config: FakeConfig) -> Fake {
         let now = Instant::now();
         let scaled = |d| config.scaled(d);
+        let data = Dataset::generate(&config.data);
         Fake {
+            hubspot_index: hubspot::RecordIndex::new(&data),
             settings: Mutex::new(Settings {
                 apps: config.apps.clone(),
                 deny: HashSet::new(),
@@ -66,7 +69,7 @@ impl Fake {
                 rate_limits: config.rate_limits,
                 access_token_ttl: config.access_token_ttl,
             }),
-            data: Dataset::generate(&config.data),
+            data,
             tokens: Mutex::default(),
             faults: Mutex::default(),
             counters: Counters::default(),

@@ -64,6 +64,13 @@ enum Attempt {
 impl Ctx {
     /// Performs `call` until it yields JSON or a final error.
     pub(crate) async fn fetch(&self, call: &Call<'_>) -> Result<Value> {
+        let body = self.fetch_body(call).await?;
+        json::parse_json(self.provider, &call.endpoint, &body)
+    }
+
+    /// Performs `call` until it yields a 2xx body or a final error: for a caller that
+    /// parses the body its own way (a large page read without building what it drops).
+    pub(crate) async fn fetch_body(&self, call: &Call<'_>) -> Result<Vec<u8>> {
         let config = self.session.config();
         let mut backoff = backon::ExponentialBuilder::new()
             .with_min_delay(config.scaled(BACKOFF_MIN))
@@ -159,12 +166,12 @@ impl Ctx {
         }
     }
 
-    /// One attempt: `Ok(Ok(json))`, `Ok(Err(why not))`, or `Err` when cancelled.
+    /// One attempt: `Ok(Ok(body))`, `Ok(Err(why not))`, or `Err` when cancelled.
     async fn attempt(
         &self,
         call: &Call<'_>,
         token: &SecretString,
-    ) -> Result<std::result::Result<Value, Attempt>> {
+    ) -> Result<std::result::Result<Vec<u8>, Attempt>> {
         let provider = self.provider;
         let mut request = match &call.json {
             Some(body) => self.http.post(call.url.clone()).json(body),
@@ -209,7 +216,7 @@ impl Ctx {
             self.session.config().rate_limit_scale,
         );
         if (200..300).contains(&status) {
-            return Ok(json::parse_json(provider, &call.endpoint, &body).map_err(Attempt::Fatal));
+            return Ok(Ok(body));
         }
         let message = json::error_message(provider, status, &body);
         let http_error = || Error::ProviderHttp {

@@ -72,8 +72,12 @@ pub fn error_message(provider: ProviderId, status: u16, body: &[u8]) -> String {
 /// Parses a response body as JSON; malformed JSON is a [`Error::ProviderResponse`] naming
 /// the endpoint (never a panic).
 pub fn parse_json(provider: ProviderId, endpoint: &str, body: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice(body)
-        .map_err(|e| shape_error(provider, endpoint, format!("malformed JSON ({e})")))
+    serde_json::from_slice(body).map_err(|e| malformed_json(provider, endpoint, &e))
+}
+
+/// The error for a body that is not JSON at all.
+pub fn malformed_json(provider: ProviderId, endpoint: &str, e: &serde_json::Error) -> Error {
+    shape_error(provider, endpoint, format!("malformed JSON ({e})"))
 }
 
 /// The error for a response whose top-level shape is not what the endpoint returns.

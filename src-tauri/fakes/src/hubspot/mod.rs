@@ -4,6 +4,7 @@
 //! providers.md §1 and §4.
 
 mod crm;
+pub(crate) use crm::RecordIndex;
 pub(crate) mod data;
 
 use std::collections::HashMap;

@@ -20,13 +20,19 @@
 //! Custom object types come from `GET /crm-object-schemas/2026-09/schemas`, which needs
 //! a custom-object scope: without it (a 403) the load goes on with the standard types.
 //!
+//! In flight at once, per type: the list walks its cursor chain while up to three
+//! listed pages are batch-read, and the previous buffer's associations are read. So a
+//! type's time is its list chain, not lists + reads + associations one after another,
+//! and the CPU work of reading a page (megabytes of JSON) runs off the async workers.
+//!
 //! Exactly once: records are gathered a buffer at a time (up to 1000, whole pages),
 //! their associations read, then the items sent and the cursor moved past the buffer
 //! with no await in between. A failure drops the buffer; Resume fetches it again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use futures_util::future::join_all;
+use futures_util::future::{join_all, BoxFuture};
+use futures_util::{Stream, StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
 use super::api;
@@ -137,7 +143,7 @@ async fn custom_types(ctx: &Ctx, budget: &Budget) -> Result<Vec<(CrmType, Defini
         url: ctx.url(&path, &[]),
         json: None,
     };
-    let body = match ctx.fetch(&call).await {
+    let body = match ctx.fetch_body(&call).await {
         Ok(body) => body,
         Err(Error::ProviderHttp { status: 403, .. }) => {
             tracing::info!("HubSpot custom objects skipped: no custom-object scope granted");
@@ -145,7 +151,7 @@ async fn custom_types(ctx: &Ctx, budget: &Budget) -> Result<Vec<(CrmType, Defini
         }
         Err(e) => return Err(e),
     };
-    let (schemas, _) = parse_records(&call.endpoint, body)?;
+    let (schemas, _) = parse_records(&call.endpoint, &body)?;
     Ok(schemas
         .iter()
         .filter(|s| s.get("archived") != Some(&Value::Bool(true)))
@@ -202,122 +208,265 @@ async fn stream(
         },
     };
     let fetch = plan(ctx, crm, &definitions);
-    let progress = crm.progress_name();
+    let lister = Lister {
+        ctx,
+        budget,
+        crm,
+        fetch: &fetch,
+    };
+    let finisher = Finisher {
+        ctx,
+        budget,
+        crm,
+        definitions: &definitions,
+        portal,
+    };
     if cursor.archived && !with_archived {
         cursor.done = true;
     }
-    while !cursor.done {
-        let archived = cursor.archived;
-        let mut records = Vec::new();
-        let mut after = cursor.after.clone();
-        let last = loop {
-            let (page, next) = match page(ctx, budget, crm, &fetch, archived, after.as_deref()).await
-            {
-                Ok(x) => x,
-                Err(e) => return ctx.fail(e),
-            };
-            if next.is_some() && next == after {
-                return ctx.fail(ctx.stuck(&crm.endpoint()));
-            }
-            records.extend(page);
-            after = next;
-            if after.is_none() {
-                break true;
-            }
-            if records.len() + PAGE_LIMIT as usize > BUFFER {
-                break false;
-            }
-        };
-        let linked = match crm.standard.filter(|_| !archived) {
-            Some(t) => match associations_of(ctx, budget, t, &records).await {
-                Ok(a) => Some(a),
-                Err(e) => return ctx.fail(e),
+    if cursor.done {
+        return;
+    }
+    let mut phase = cursor.archived;
+    let mut pages = Box::pin(lister.pages(phase, cursor.after.clone()));
+    let mut listing = true;
+    let mut buffer = Buffer::new(phase);
+    // The buffer being finished, and where the cursor goes once it is sent.
+    let mut finishing: Option<(BoxFuture<'_, Result<()>>, Next)> = None;
+    loop {
+        let ready = buffer.next.is_some();
+        if ready && finishing.is_none() {
+            let full = std::mem::replace(&mut buffer, Buffer::new(phase));
+            let next = full.next.clone().unwrap_or(Next::Done);
+            finishing = Some((Box::pin(finisher.finish(full)), next));
+            continue;
+        }
+        if !listing && finishing.is_none() {
+            return;
+        }
+        tokio::select! {
+            page = pages.next(), if listing && !ready => match page {
+                Some(Ok((records, next))) => {
+                    buffer.records.extend(records);
+                    match next {
+                        Some(after) if buffer.records.len() + PAGE_LIMIT as usize > BUFFER => {
+                            buffer.next = Some(Next::At(phase, Some(after)));
+                        }
+                        Some(_) => {}
+                        None if !phase && with_archived => {
+                            // The live records are done: the archived ones follow.
+                            buffer.next = Some(Next::At(true, None));
+                            phase = true;
+                            pages = Box::pin(lister.pages(true, None));
+                        }
+                        None => {
+                            buffer.next = Some(Next::Done);
+                            listing = false;
+                        }
+                    }
+                }
+                Some(Err(e)) => return ctx.fail(e),
+                None => listing = false,
             },
+            finished = async {
+                match finishing.as_mut() {
+                    Some((sending, _)) => sending.await,
+                    None => std::future::pending().await,
+                }
+            }, if finishing.is_some() => {
+                if let Err(e) = finished {
+                    return ctx.fail(e);
+                }
+                // Sent: move the cursor past the buffer in the same poll, no await between.
+                match finishing.take().map(|(_, next)| next) {
+                    Some(Next::At(archived, after)) => {
+                        cursor.archived = archived;
+                        cursor.after = after;
+                    }
+                    Some(Next::Done) | None => {
+                        cursor.done = true;
+                        cursor.after = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where a type's cursor goes once a buffer is sent.
+#[derive(Debug, Clone)]
+enum Next {
+    /// On from `after` (`None`: the start) in the live (`false`) or archived phase.
+    At(bool, Option<String>),
+    Done,
+}
+
+/// Records gathered for one send: up to [`BUFFER`], whole pages.
+struct Buffer {
+    records: Vec<Value>,
+    archived: bool,
+    /// Set when the buffer is complete: where the cursor goes after it.
+    next: Option<Next>,
+}
+
+impl Buffer {
+    fn new(archived: bool) -> Buffer {
+        Buffer {
+            records: Vec::new(),
+            archived,
+            next: None,
+        }
+    }
+}
+
+/// One list page: its records (ids only when a batch read follows) and the next cursor.
+type Listed = (Vec<Value>, Option<String>);
+
+/// How many pages are read at once while the list walks on.
+const READS_IN_FLIGHT: usize = 6;
+
+/// Reads a type's records page by page.
+struct Lister<'a> {
+    ctx: &'a Ctx,
+    budget: &'a Budget,
+    crm: &'a CrmType,
+    fetch: &'a Fetch,
+}
+
+impl<'a> Lister<'a> {
+    /// A phase's pages from `after`, in order, each with all its records' properties
+    /// and the cursor past it. The cursor chain is the lists alone: the list walks on
+    /// while up to [`READS_IN_FLIGHT`] pages are batch-read. A cursor seen before in
+    /// the phase would loop for ever: it is an error.
+    fn pages(
+        &'a self,
+        archived: bool,
+        after: Option<String>,
+    ) -> impl Stream<Item = Result<Listed>> + Send + 'a {
+        let listed = futures_util::stream::try_unfold(
+            (Some(after), HashSet::new()),
+            move |(at, mut seen): (Option<Option<String>>, HashSet<String>)| async move {
+                let Some(after) = at else {
+                    return Ok(None);
+                };
+                let (page, next) = self.list(archived, after.as_deref()).await?;
+                if let Some(n) = &next {
+                    if !seen.insert(n.clone()) {
+                        return Err(self.ctx.stuck(&self.crm.endpoint()));
+                    }
+                }
+                let state = (next.clone().map(Some), seen);
+                Ok(Some(((page, next), state)))
+            },
+        );
+        listed
+            .map_ok(move |(page, next)| async move { Ok((self.read(archived, page).await?, next)) })
+            .try_buffered(READS_IN_FLIGHT)
+    }
+
+    /// One list page: the records with their properties when they fit the URL, else
+    /// their ids.
+    async fn list(&self, archived: bool, after: Option<&str>) -> Result<Listed> {
+        let properties = match self.fetch {
+            Fetch::Inline(joined) => joined.clone(),
+            Fetch::BatchRead(_) => "hs_object_id".into(),
+        };
+        let mut query = vec![
+            ("limit", PAGE_LIMIT.to_string()),
+            ("archived", archived.to_string()),
+            ("properties", properties),
+        ];
+        if let Some(after) = after {
+            query.push(("after", after.to_string()));
+        }
+        let call = Call {
+            budget: self.budget,
+            endpoint: self.crm.endpoint(),
+            url: self.ctx.url(&api::objects(&self.crm.path), &query),
+            json: None,
+        };
+        let body = self.ctx.fetch_body(&call).await?;
+        parse_off_workers(call.endpoint, body).await
+    }
+
+    /// The listed records with all their properties: as listed, or batch-read whole.
+    async fn read(&self, archived: bool, listed: Vec<Value>) -> Result<Vec<Value>> {
+        let Fetch::BatchRead(names) = self.fetch else {
+            return Ok(listed);
+        };
+        let ids: Vec<String> = listed.iter().filter_map(|r| id_text(r.get("id"))).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let path = api::batch_read(&self.crm.path);
+        let inputs: Vec<Value> = ids.iter().map(|id| json!({ "id": id })).collect();
+        let call = Call {
+            budget: self.budget,
+            endpoint: api::display(&path),
+            url: self.ctx.url(&path, &[("archived", archived.to_string())]),
+            json: Some(
+                json!({"inputs": inputs, "properties": names, "propertiesWithHistory": []}),
+            ),
+        };
+        let body = self.ctx.fetch_body(&call).await?;
+        let (read, _) = parse_off_workers(call.endpoint, body).await?;
+        // The batch answers in any order: keep the listing's. An id it did not return
+        // (a 207 with errors) was deleted in between, and is left out.
+        let mut by_id: HashMap<String, Value> = read
+            .into_iter()
+            .filter_map(|r| Some((id_text(r.get("id"))?, r)))
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}
+
+/// [`parse_records`] on the blocking pool: a page of 100 records with hundreds of
+/// properties is megabytes of JSON, and parsed on the stream's own task every page of a
+/// type would wait for the one before, on one core.
+async fn parse_off_workers(endpoint: String, body: Vec<u8>) -> Result<Listed> {
+    tokio::task::spawn_blocking(move || parse_records(&endpoint, &body))
+        .await
+        .map_err(|e| Error::Internal(format!("reading a HubSpot page failed: {e}")))?
+}
+
+/// Turns a buffer into items and sends them.
+struct Finisher<'a> {
+    ctx: &'a Ctx,
+    budget: &'a Budget,
+    crm: &'a CrmType,
+    definitions: &'a Definitions,
+    portal: Option<&'a str>,
+}
+
+impl Finisher<'_> {
+    /// Reads the buffer's associations and sends its items.
+    async fn finish(&self, buffer: Buffer) -> Result<()> {
+        let linked = match self.crm.standard.filter(|_| !buffer.archived) {
+            Some(t) => Some(associations_of(self.ctx, self.budget, t, &buffer.records).await?),
             None => None,
         };
-        let mut items = Vec::with_capacity(records.len());
-        for record in &records {
-            let Some(mut item) = map_record(crm, &definitions, portal, record) else {
+        let mut items = Vec::with_capacity(buffer.records.len());
+        for record in &buffer.records {
+            let Some(mut item) = map_record(self.crm, self.definitions, self.portal, record)
+            else {
                 continue;
             };
             if let (Some(linked), Some(id)) = (&linked, item.id.as_deref()) {
                 let of_record = linked
                     .iter()
-                    .map(|(target, by_id)| (target.clone(), by_id.get(id).cloned().unwrap_or_default()))
+                    .map(|(target, by_id)| {
+                        (target.clone(), by_id.get(id).cloned().unwrap_or_default())
+                    })
                     .collect();
                 set_associations(&mut item, of_record);
             }
             items.push(item);
         }
-        // Send, then advance: no await between, so the buffer is in exactly one run.
         let n = items.len() as u64;
-        ctx.send_items(items);
-        ctx.progress(&progress, n);
-        if !last {
-            cursor.after = after;
-        } else if !archived && with_archived {
-            cursor.archived = true;
-            cursor.after = None;
-        } else {
-            cursor.done = true;
-            cursor.after = None;
-        }
+        self.ctx.send_items(items);
+        self.ctx.progress(&self.crm.progress_name(), n);
+        Ok(())
     }
-}
-
-/// One page of records with all their properties, and the next cursor.
-async fn page(
-    ctx: &Ctx,
-    budget: &Budget,
-    crm: &CrmType,
-    fetch: &Fetch,
-    archived: bool,
-    after: Option<&str>,
-) -> Result<(Vec<Value>, Option<String>)> {
-    let properties = match fetch {
-        Fetch::Inline(joined) => joined.clone(),
-        Fetch::BatchRead(_) => "hs_object_id".into(),
-    };
-    let mut query = vec![
-        ("limit", PAGE_LIMIT.to_string()),
-        ("archived", archived.to_string()),
-        ("properties", properties),
-    ];
-    if let Some(after) = after {
-        query.push(("after", after.to_string()));
-    }
-    let call = Call {
-        budget,
-        endpoint: crm.endpoint(),
-        url: ctx.url(&api::objects(&crm.path), &query),
-        json: None,
-    };
-    let body = ctx.fetch(&call).await?;
-    let (listed, next) = parse_records(&call.endpoint, body)?;
-    let Fetch::BatchRead(names) = fetch else {
-        return Ok((listed, next));
-    };
-    let ids: Vec<String> = listed.iter().filter_map(|r| id_text(r.get("id"))).collect();
-    if ids.is_empty() {
-        return Ok((Vec::new(), next));
-    }
-    let path = api::batch_read(&crm.path);
-    let inputs: Vec<Value> = ids.iter().map(|id| json!({ "id": id })).collect();
-    let call = Call {
-        budget,
-        endpoint: api::display(&path),
-        url: ctx.url(&path, &[("archived", archived.to_string())]),
-        json: Some(json!({"inputs": inputs, "properties": names, "propertiesWithHistory": []})),
-    };
-    let body = ctx.fetch(&call).await?;
-    let (read, _) = parse_records(&call.endpoint, body)?;
-    // The batch answers in any order: keep the listing's. An id it did not return (a
-    // 207 with errors) was deleted in between, and is left out.
-    let mut by_id: HashMap<String, Value> = read
-        .into_iter()
-        .filter_map(|r| Some((id_text(r.get("id"))?, r)))
-        .collect();
-    Ok((ids.iter().filter_map(|id| by_id.remove(id)).collect(), next))
 }
 
 /// The associations of `records` with the other two standard types: target path →
@@ -329,41 +478,56 @@ async fn associations_of(
     records: &[Value],
 ) -> Result<HashMap<String, HashMap<String, Vec<String>>>> {
     let ids: Vec<String> = records.iter().filter_map(|r| id_text(r.get("id"))).collect();
-    let mut out = HashMap::new();
-    for to in ObjectType::ALL.into_iter().filter(|t| *t != from) {
-        let path = api::associations(from.path(), to.path());
-        let endpoint = api::display(&path);
-        let mut found: HashMap<String, Vec<String>> = HashMap::new();
-        let mut pending: Vec<Input> = ids
-            .iter()
-            .map(|id| Input {
-                id: id.clone(),
-                after: None,
-            })
-            .collect();
-        while !pending.is_empty() {
-            let rest = pending.split_off(pending.len().min(MAX_INPUTS));
-            let call = Call {
-                budget,
-                endpoint: endpoint.clone(),
-                url: ctx.url(&path, &[]),
-                json: Some(associations::body(&pending)),
-            };
-            let body = ctx.fetch(&call).await?;
-            let batch = associations::parse(&endpoint, &body)?;
-            for (id, linked) in batch.found {
-                found.entry(id).or_default().extend(linked);
-            }
-            // A cursor that does not move would loop for ever.
-            let moved: Vec<Input> = batch
-                .more
-                .into_iter()
-                .filter(|m| !pending.iter().any(|p| p.id == m.id && p.after == m.after))
-                .collect();
-            pending = rest;
-            pending.extend(moved);
+    // Both targets at once: neither waits for the other.
+    let targets = ObjectType::ALL.into_iter().filter(|t| *t != from);
+    let found = futures_util::future::try_join_all(
+        targets.map(|to| associations_with(ctx, budget, from, to, &ids)),
+    )
+    .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// The associations of `ids` with `to`: `to`'s path and record id → associated ids.
+async fn associations_with(
+    ctx: &Ctx,
+    budget: &Budget,
+    from: ObjectType,
+    to: ObjectType,
+    ids: &[String],
+) -> Result<(String, HashMap<String, Vec<String>>)> {
+    let path = api::associations(from.path(), to.path());
+    let endpoint = api::display(&path);
+    let mut found: HashMap<String, Vec<String>> = HashMap::new();
+    let mut pending: Vec<Input> = ids
+        .iter()
+        .map(|id| Input {
+            id: id.clone(),
+            after: None,
+        })
+        .collect();
+    // Every (record, cursor) asked for: one that comes back again, now or pages
+    // later, would loop for ever.
+    let mut asked: HashSet<(String, Option<String>)> = HashSet::new();
+    while !pending.is_empty() {
+        let rest = pending.split_off(pending.len().min(MAX_INPUTS));
+        asked.extend(pending.iter().map(|p| (p.id.clone(), p.after.clone())));
+        let call = Call {
+            budget,
+            endpoint: endpoint.clone(),
+            url: ctx.url(&path, &[]),
+            json: Some(associations::body(&pending)),
+        };
+        let body = ctx.fetch(&call).await?;
+        let batch = associations::parse(&endpoint, &body)?;
+        for (id, linked) in batch.found {
+            found.entry(id).or_default().extend(linked);
         }
-        out.insert(to.path().to_string(), found);
+        let moved = batch
+            .more
+            .into_iter()
+            .filter(|m| !asked.contains(&(m.id.clone(), m.after.clone())));
+        pending = rest;
+        pending.extend(moved);
     }
-    Ok(out)
+    Ok((to.path().to_string(), found))
 }

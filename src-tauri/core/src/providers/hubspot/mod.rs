@@ -7,6 +7,7 @@ pub(crate) mod load;
 mod oauth;
 pub mod objects;
 pub mod properties;
+mod sparse;
 
 use std::time::Duration;
 

@@ -11,7 +11,9 @@ use serde_json::Value;
 use super::api;
 use super::properties::{typed, Definitions, PropertyKind};
 use crate::item::{parse_time, Associations, RowTable};
-use crate::providers::json::{expect_array, expect_object, id_text, str_field, Page};
+use crate::providers::json::{
+    expect_array, expect_object, id_text, malformed_json, str_field, Page,
+};
 use crate::{Error, IntegrationItem, ProviderId};
 
 /// The largest page HubSpot serves; we always ask for it to keep request counts low.
@@ -167,9 +169,13 @@ impl CrmType {
     }
 }
 
-/// The records of one list or batch-read answer and the next cursor. Takes the body:
-/// a page of records with hundreds of properties each is megabytes, not copied.
-pub fn parse_records(endpoint: &str, mut body: Value) -> Result<(Vec<Value>, Option<String>), Error> {
+/// The records of one list, batch-read or schemas answer and the next cursor, read
+/// from the raw body with each record's null properties left out
+/// ([`super::sparse`]): a page of records with hundreds of properties each is
+/// megabytes, mostly nulls.
+pub fn parse_records(endpoint: &str, body: &[u8]) -> Result<(Vec<Value>, Option<String>), Error> {
+    let mut body = super::sparse::parse_page(body)
+        .map_err(|e| malformed_json(ProviderId::Hubspot, endpoint, &e))?;
     let obj = expect_object(ProviderId::Hubspot, endpoint, &body)?;
     expect_array(ProviderId::Hubspot, endpoint, obj, "results")?;
     // Use `after`, never `link`: the link may be relative, absolute, or even wrong.
@@ -191,7 +197,8 @@ pub fn parse_list_page(
     portal_id: Option<&str>,
     body: &Value,
 ) -> Result<Page, Error> {
-    let (records, next) = parse_records(&crm.endpoint(), body.clone())?;
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let (records, next) = parse_records(&crm.endpoint(), &bytes)?;
     let mut page = Page {
         next,
         ..Page::default()
