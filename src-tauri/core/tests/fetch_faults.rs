@@ -387,3 +387,51 @@ async fn a_refresh_whose_grant_cannot_be_written_loses_nothing() {
     );
     assert_eq!(h.fakes.counters().refresh_requests(Airtable), 3);
 }
+
+/// A provider that hands back an earlier page's cursor (not the current one) sends the
+/// walk round the same pages again, for ever if it keeps doing so: each walk notes
+/// every cursor it was given, and a repeat stops the load with an error naming the
+/// endpoint. Once is enough to tell: a check of the current cursor alone would walk
+/// on from the replayed page and end "done".
+fn cursor_loop(p: ProviderId, endpoint: Endpoint, after: usize) -> Fault {
+    Fault::new(p, FaultKind::ReplayFirstPage)
+        .on(endpoint)
+        .after(after)
+}
+
+#[tokio::test]
+async fn hubspot_cursor_loop_is_an_error() {
+    fails_then_resumes(
+        Hubspot,
+        cursor_loop(
+            Hubspot,
+            Endpoint::Objects(junction_core::providers::hubspot::ObjectType::Contacts),
+            2,
+        ),
+        "provider_response",
+        "/crm/objects/2026-09/contacts",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn airtable_cursor_loop_is_an_error() {
+    fails_then_resumes(
+        Airtable,
+        cursor_loop(Airtable, Endpoint::Records, 2),
+        "provider_response",
+        "/v0/app",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn notion_cursor_loop_is_an_error() {
+    fails_then_resumes(
+        Notion,
+        cursor_loop(Notion, Endpoint::Search, 2),
+        "provider_response",
+        "/v1/search",
+    )
+    .await;
+}

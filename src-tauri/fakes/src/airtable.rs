@@ -337,10 +337,22 @@ async fn records(
         }
     };
     let end = (start + page_size).min(all.len());
-    let mut body = json!({"records": &all[start..end]});
-    if end < all.len() {
+    let offset = (end < all.len()).then(|| {
         let next_id = all[end].get("id").and_then(Value::as_str).unwrap_or("rec");
-        body["offset"] = offset_for(end, next_id).into();
+        offset_for(end, next_id)
+    });
+    // Serialized from the stored records as they are: no copy of the page first.
+    #[derive(serde::Serialize)]
+    struct RecordsPage<'a> {
+        records: &'a [Value],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        offset: Option<String>,
     }
-    json_resp(200, &body)
+    json_resp(
+        200,
+        &RecordsPage {
+            records: &all[start..end],
+            offset,
+        },
+    )
 }

@@ -58,6 +58,21 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Item-listing endpoints (what a load calls), as opposed to OAuth ones.
+    /// Endpoints that page with a next-page cursor.
+    pub fn is_listing(self) -> bool {
+        matches!(
+            self,
+            Endpoint::Objects(_)
+                | Endpoint::CustomObjects
+                | Endpoint::Bases
+                | Endpoint::Records
+                | Endpoint::Search
+                | Endpoint::DatabaseQuery
+                | Endpoint::DataSourceQuery
+                | Endpoint::BlockChildren
+        )
+    }
+
     pub fn is_api(self) -> bool {
         matches!(
             self,

@@ -19,6 +19,12 @@ pub enum FaultKind {
     RateLimited,
     /// 200 with a body of this many bytes, streamed without a Content-Length.
     OversizedBody(usize),
+    /// 200 with the body of the first page this endpoint served: its next-page cursor
+    /// points back to a page already loaded (a provider's paging bug: a cursor loop
+    /// that never repeats the current cursor, only an earlier one). On a path whose
+    /// first page this is, the request is answered as usual and the replay waits for the
+    /// endpoint's next request.
+    ReplayFirstPage,
 }
 
 /// One injected fault.

@@ -13,6 +13,13 @@ pub(crate) fn json(status: u16, body: &impl serde::Serialize) -> Response {
     raw(status, "application/json; charset=utf-8", text)
 }
 
+/// A response with a body already made.
+pub(crate) fn raw_bytes(status: u16, content_type: &str, body: axum::body::Bytes) -> Response {
+    let mut resp = raw(status, content_type, String::new());
+    *resp.body_mut() = Body::from(body);
+    resp
+}
+
 /// A response with any body and content type.
 pub(crate) fn raw(status: u16, content_type: &str, body: String) -> Response {
     let mut resp = Response::new(Body::from(body));

@@ -6,7 +6,7 @@
 //! logged, delayed by the configured latency, and either gets an injected fault or goes
 //! to the provider's router.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -24,7 +24,7 @@ use tower::ServiceExt as _;
 use super::config::{FakeApp, FakeConfig};
 use super::counters::{Counters, Endpoint, RequestRecord};
 use super::data::Dataset;
-use super::faults::{FaultKind, FaultSet};
+use super::faults::{Fault, FaultKind, FaultSet};
 use super::limits::{Bucket, PerBase, RollingWindow};
 use super::tokens::TokenStore;
 use super::{airtable, hubspot, notion, respond};
@@ -51,6 +51,9 @@ pub(crate) struct Fake {
     pub counters: Counters,
     pub hubspot_window: Mutex<RollingWindow>,
     pub hubspot_index: hubspot::RecordIndex,
+    /// The first 200 body each listing path served (for [`FaultKind::ReplayFirstPage`]):
+    /// by path, so that a table or a data source replays its own first page.
+    pub first_pages: Mutex<HashMap<String, axum::body::Bytes>>,
     pub airtable_bases: Mutex<PerBase>,
     pub notion_bucket: Mutex<Bucket>,
 }
@@ -62,6 +65,7 @@ impl Fake {
         let data = Dataset::generate(&config.data);
         Fake {
             hubspot_index: hubspot::RecordIndex::new(&data),
+            first_pages: Mutex::default(),
             settings: Mutex::new(Settings {
                 apps: config.apps.clone(),
                 deny: HashSet::new(),
@@ -189,6 +193,7 @@ async fn handle(
 ) -> Result<Response, Dropped> {
     let at = Instant::now();
     let route = classify(req.uri().path());
+    let path = req.uri().path().to_string();
     let latency = fake.settings.lock().latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -196,15 +201,41 @@ async fn handle(
     let fault = route
         .as_ref()
         .and_then(|(p, e, _)| fake.faults.lock().next(*p, *e));
+    let first = match (fault, &route) {
+        (Some(FaultKind::ReplayFirstPage), Some((provider, endpoint, _))) => {
+            let first = fake.first_pages.lock().get(&path).cloned();
+            if first.is_none() {
+                // This path's first page is this one: the replay waits for the next.
+                fake.faults
+                    .lock()
+                    .add(Fault::new(*provider, FaultKind::ReplayFirstPage).on(*endpoint));
+            }
+            first
+        }
+        _ => None,
+    };
     let response = match (fault, &route) {
         (Some(FaultKind::DropConnection), _) => None,
-        (Some(kind), Some((provider, _, _))) => Some(fault_response(&fake, *provider, kind)),
-        _ => Some(
-            router
+        (Some(FaultKind::ReplayFirstPage), _) if first.is_some() => Some(respond::raw_bytes(
+            200,
+            "application/json",
+            first.unwrap_or_default(),
+        )),
+        (Some(kind), Some((provider, _, _))) if kind != FaultKind::ReplayFirstPage => {
+            Some(fault_response(&fake, *provider, kind))
+        }
+        _ => {
+            let response = router
                 .oneshot(req)
                 .await
-                .unwrap_or_else(|never| match never {}),
-        ),
+                .unwrap_or_else(|never| match never {});
+            Some(match &route {
+                Some((_, e, _)) if e.is_listing() => {
+                    remember_first_page(&fake, path, response).await
+                }
+                _ => response,
+            })
+        }
     };
     if let Some((provider, endpoint, base)) = route {
         let status = response.as_ref().map_or(0, |r| r.status().as_u16());
@@ -217,6 +248,19 @@ async fn handle(
         });
     }
     response.ok_or(Dropped)
+}
+
+/// Keeps the first 200 body of a listing path, for a later replay.
+async fn remember_first_page(fake: &Fake, path: String, response: Response) -> Response {
+    if response.status() != 200 || fake.first_pages.lock().contains_key(&path) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    fake.first_pages.lock().insert(path, bytes.clone());
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// A body of `left` bytes of blanks, produced as it is sent (never held in memory).
@@ -252,6 +296,8 @@ fn fault_response(fake: &Fake, provider: ProviderId, kind: FaultKind) -> Respons
             resp
         }
         FaultKind::Status(status) => server_error(provider, status),
+        // Answered in `handle`, which knows the request's path.
+        FaultKind::ReplayFirstPage => server_error(provider, 500),
         FaultKind::RevokeAccessTokens => {
             fake.tokens.lock().revoke_access(provider);
             match provider {

@@ -30,6 +30,43 @@ mod request;
 pub(crate) use limiter::Budget;
 pub(crate) use request::{header_u64, retry_after, Call};
 
+/// The next-page cursors a walk was given. A provider that hands back any earlier one
+/// (not only the current one) would send the walk round the same pages for ever.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CursorLog(std::collections::HashSet<String>);
+
+impl CursorLog {
+    /// Notes `next`; true when it was given before.
+    pub(crate) fn repeats(&mut self, next: Option<&String>) -> bool {
+        next.is_some_and(|n| !self.0.insert(n.clone()))
+    }
+
+    /// Starts over (the walk restarts from its first page).
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// The error for a walk whose next-page cursor came back (see [`CursorLog`]).
+pub(crate) fn stuck(provider: ProviderId, endpoint: &str) -> Error {
+    Error::ProviderResponse {
+        provider: provider.display_name().into(),
+        endpoint: endpoint.to_string(),
+        reason: "the next-page cursor repeats an earlier one: the pages would loop".into(),
+    }
+}
+
+/// Parsing and mapping a page on the blocking pool. A page is up to megabytes of JSON,
+/// and a provider's walks (HubSpot's types, Airtable's tables) run as futures of the
+/// one load task: parsed there, every page would wait for the others, on one core.
+pub(crate) async fn off_workers<T: Send + 'static>(
+    work: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> crate::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(format!("reading a page failed: {e}")))?
+}
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -322,13 +359,9 @@ impl Ctx {
         self.errors.lock().push(error);
     }
 
-    /// An error for a page whose cursor does not move (the stream would never end).
+    /// The error for a walk whose next-page cursor came back (see [`CursorLog`]).
     pub(crate) fn stuck(&self, endpoint: &str) -> Error {
-        Error::ProviderResponse {
-            provider: self.provider.display_name().into(),
-            endpoint: endpoint.to_string(),
-            reason: "the next-page cursor repeats the current one".into(),
-        }
+        stuck(self.provider, endpoint)
     }
 }
 

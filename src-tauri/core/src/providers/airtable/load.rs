@@ -22,9 +22,11 @@ use super::mapping::{
     parse_tables, records_endpoint, records_query, table_item, tables_endpoint, BaseInfo,
     TableInfo, BASES_ENDPOINT,
 };
-use crate::IntegrationItem;
-use crate::fetch::{Budget, Call, Ctx};
-use crate::Error;
+use std::sync::Arc;
+
+use crate::fetch::{off_workers, Budget, Call, CursorLog, Ctx};
+use crate::providers::json::{parse_json, Page};
+use crate::{Error, IntegrationItem, ProviderId};
 
 /// Bases loaded at once: 10 × 5 requests / s stays within Airtable's 50 requests / s
 /// per token.
@@ -69,6 +71,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
     let config = ctx.session.config();
     let records = config.airtable_records;
     let meta = super::budget(config, "the Airtable bases list");
+    let mut offsets = CursorLog::default();
     while !state.listed {
         let call = Call {
             budget: &meta,
@@ -89,7 +92,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
             .and_then(|body| parse_bases_page(&body))
         {
             Ok(page) => {
-                if page.offset.is_some() && page.offset == state.offset {
+                if offsets.repeats(page.offset.as_ref()) {
                     ctx.fail(ctx.stuck(BASES_ENDPOINT));
                     break;
                 }
@@ -153,7 +156,7 @@ async fn run_base(ctx: &Ctx, base: &mut Base, records: bool) {
         return;
     };
     if records {
-        let links = Links::default();
+        let links = Arc::new(Links::default());
         let walks = tables
             .iter_mut()
             .filter(|t| !t.done)
@@ -221,12 +224,13 @@ async fn run_table(
     budget: &Budget,
     base: &BaseInfo,
     table: &mut Table,
-    links: &Links,
+    links: &Arc<Links>,
 ) {
     let endpoint = records_endpoint(&base.id, &table.info.id);
     let mut seen: Option<HashSet<String>> =
         table.restarted.then(|| table.ids.iter().cloned().collect());
     let mut restarts = 0;
+    let mut offsets = CursorLog::default();
     while !table.done {
         let call = Call {
             budget,
@@ -237,13 +241,7 @@ async fn run_table(
             ),
             json: None,
         };
-        let page = match ctx
-            .fetch(&call)
-            .await
-            .and_then(|body| {
-                parse_records_page(base, &table.info, &body, &|id: &str| links.name(id))
-            })
-        {
+        let page = match read_page(ctx, &call, base, &table.info, links).await {
             Ok(page) => page,
             Err(Error::ProviderHttp {
                 status: 422,
@@ -258,13 +256,14 @@ async fn run_table(
                 tracing::info!(endpoint = %endpoint, "stale offset: restarting the table");
                 restarts += 1;
                 table.offset = None;
+                offsets.clear();
                 table.restarted = true;
                 seen = Some(table.ids.iter().cloned().collect());
                 continue;
             }
             Err(e) => return ctx.fail(e),
         };
-        if page.next.is_some() && page.next == table.offset {
+        if offsets.repeats(page.next.as_ref()) {
             return ctx.fail(ctx.stuck(&endpoint));
         }
         let mut items = page.items;
@@ -289,4 +288,26 @@ async fn run_table(
             ctx.progress("tables", 1);
         }
     }
+}
+
+/// One records page, fetched, then parsed and mapped off the async workers.
+async fn read_page(
+    ctx: &Ctx,
+    call: &Call<'_>,
+    base: &BaseInfo,
+    table: &TableInfo,
+    links: &Arc<Links>,
+) -> Result<Page, Error> {
+    let body = ctx.fetch_body(call).await?;
+    let (endpoint, base, table, links) = (
+        call.endpoint.clone(),
+        base.clone(),
+        table.clone(),
+        links.clone(),
+    );
+    off_workers(move || {
+        let json = parse_json(ProviderId::Airtable, &endpoint, &body)?;
+        parse_records_page(&base, &table, &json, &|id: &str| links.name(id))
+    })
+    .await
 }

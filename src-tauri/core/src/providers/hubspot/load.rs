@@ -30,6 +30,7 @@
 //! with no await in between. A failure drops the buffer; Resume fetches it again.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -39,9 +40,9 @@ use super::api;
 use super::associations::{self, Input, MAX_INPUTS};
 use super::objects::{map_record, parse_records, set_associations, CrmType, ObjectType, PAGE_LIMIT};
 use super::properties::{parse_definitions, Definitions};
-use crate::fetch::{Budget, Call, Ctx};
+use crate::fetch::{off_workers, Budget, Call, CursorLog, Ctx};
 use crate::providers::json::id_text;
-use crate::{Error, Result};
+use crate::{Error, IntegrationItem, Result};
 
 /// Records gathered before their associations are asked for: one association batch
 /// holds 1000 inputs.
@@ -208,19 +209,19 @@ async fn stream(
         },
     };
     let fetch = plan(ctx, crm, &definitions);
+    let mapping = Arc::new(Mapping {
+        crm: crm.clone(),
+        definitions,
+        portal: portal.map(str::to_string),
+    });
     let lister = Lister {
         ctx,
         budget,
         crm,
         fetch: &fetch,
+        mapping: &mapping,
     };
-    let finisher = Finisher {
-        ctx,
-        budget,
-        crm,
-        definitions: &definitions,
-        portal,
-    };
+    let finisher = Finisher { ctx, budget, crm };
     if cursor.archived && !with_archived {
         cursor.done = true;
     }
@@ -301,9 +302,9 @@ enum Next {
     Done,
 }
 
-/// Records gathered for one send: up to [`BUFFER`], whole pages.
+/// Items gathered for one send: up to [`BUFFER`], whole pages.
 struct Buffer {
-    records: Vec<Value>,
+    records: Vec<IntegrationItem>,
     archived: bool,
     /// Set when the buffer is complete: where the cursor goes after it.
     next: Option<Next>,
@@ -322,8 +323,28 @@ impl Buffer {
 /// One list page: its records (ids only when a batch read follows) and the next cursor.
 type Listed = (Vec<Value>, Option<String>);
 
+/// A page's items and the cursor past it.
+type Mapped = (Vec<IntegrationItem>, Option<String>);
+
+/// Turns a type's records into items; shared with the blocking pool, where pages are
+/// parsed and mapped.
+struct Mapping {
+    crm: CrmType,
+    definitions: Definitions,
+    portal: Option<String>,
+}
+
+impl Mapping {
+    fn items(&self, records: &[Value]) -> Vec<IntegrationItem> {
+        records
+            .iter()
+            .filter_map(|r| map_record(&self.crm, &self.definitions, self.portal.as_deref(), r))
+            .collect()
+    }
+}
+
 /// How many pages are read at once while the list walks on.
-const READS_IN_FLIGHT: usize = 6;
+const READS_IN_FLIGHT: usize = 8;
 
 /// Reads a type's records page by page.
 struct Lister<'a> {
@@ -331,6 +352,7 @@ struct Lister<'a> {
     budget: &'a Budget,
     crm: &'a CrmType,
     fetch: &'a Fetch,
+    mapping: &'a Arc<Mapping>,
 }
 
 impl<'a> Lister<'a> {
@@ -342,18 +364,16 @@ impl<'a> Lister<'a> {
         &'a self,
         archived: bool,
         after: Option<String>,
-    ) -> impl Stream<Item = Result<Listed>> + Send + 'a {
+    ) -> impl Stream<Item = Result<Mapped>> + Send + 'a {
         let listed = futures_util::stream::try_unfold(
-            (Some(after), HashSet::new()),
-            move |(at, mut seen): (Option<Option<String>>, HashSet<String>)| async move {
+            (Some(after), CursorLog::default()),
+            move |(at, mut seen): (Option<Option<String>>, CursorLog)| async move {
                 let Some(after) = at else {
                     return Ok(None);
                 };
                 let (page, next) = self.list(archived, after.as_deref()).await?;
-                if let Some(n) = &next {
-                    if !seen.insert(n.clone()) {
-                        return Err(self.ctx.stuck(&self.crm.endpoint()));
-                    }
+                if seen.repeats(next.as_ref()) {
+                    return Err(self.ctx.stuck(&self.crm.endpoint()));
                 }
                 let state = (next.clone().map(Some), seen);
                 Ok(Some(((page, next), state)))
@@ -386,13 +406,15 @@ impl<'a> Lister<'a> {
             json: None,
         };
         let body = self.ctx.fetch_body(&call).await?;
-        parse_off_workers(call.endpoint, body).await
+        off_workers(move || parse_records(&call.endpoint, &body)).await
     }
 
-    /// The listed records with all their properties: as listed, or batch-read whole.
-    async fn read(&self, archived: bool, listed: Vec<Value>) -> Result<Vec<Value>> {
+    /// The listed records with all their properties, as items: as listed, or
+    /// batch-read whole.
+    async fn read(&self, archived: bool, listed: Vec<Value>) -> Result<Vec<IntegrationItem>> {
+        let mapping = self.mapping.clone();
         let Fetch::BatchRead(names) = self.fetch else {
-            return Ok(listed);
+            return off_workers(move || Ok(mapping.items(&listed))).await;
         };
         let ids: Vec<String> = listed.iter().filter_map(|r| id_text(r.get("id"))).collect();
         if ids.is_empty() {
@@ -409,58 +431,47 @@ impl<'a> Lister<'a> {
             ),
         };
         let body = self.ctx.fetch_body(&call).await?;
-        let (read, _) = parse_off_workers(call.endpoint, body).await?;
-        // The batch answers in any order: keep the listing's. An id it did not return
-        // (a 207 with errors) was deleted in between, and is left out.
-        let mut by_id: HashMap<String, Value> = read
-            .into_iter()
-            .filter_map(|r| Some((id_text(r.get("id"))?, r)))
-            .collect();
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        off_workers(move || {
+            let (read, _) = parse_records(&call.endpoint, &body)?;
+            // The batch answers in any order: keep the listing's. An id it did not
+            // return (a 207 with errors) was deleted in between, and is left out.
+            let mut by_id: HashMap<String, Value> = read
+                .into_iter()
+                .filter_map(|r| Some((id_text(r.get("id"))?, r)))
+                .collect();
+            let ordered: Vec<Value> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+            Ok(mapping.items(&ordered))
+        })
+        .await
     }
 }
 
-/// [`parse_records`] on the blocking pool: a page of 100 records with hundreds of
-/// properties is megabytes of JSON, and parsed on the stream's own task every page of a
-/// type would wait for the one before, on one core.
-async fn parse_off_workers(endpoint: String, body: Vec<u8>) -> Result<Listed> {
-    tokio::task::spawn_blocking(move || parse_records(&endpoint, &body))
-        .await
-        .map_err(|e| Error::Internal(format!("reading a HubSpot page failed: {e}")))?
-}
-
-/// Turns a buffer into items and sends them.
+/// Adds a buffer's associations and sends its items.
 struct Finisher<'a> {
     ctx: &'a Ctx,
     budget: &'a Budget,
     crm: &'a CrmType,
-    definitions: &'a Definitions,
-    portal: Option<&'a str>,
 }
 
 impl Finisher<'_> {
     /// Reads the buffer's associations and sends its items.
     async fn finish(&self, buffer: Buffer) -> Result<()> {
-        let linked = match self.crm.standard.filter(|_| !buffer.archived) {
-            Some(t) => Some(associations_of(self.ctx, self.budget, t, &buffer.records).await?),
-            None => None,
-        };
-        let mut items = Vec::with_capacity(buffer.records.len());
-        for record in &buffer.records {
-            let Some(mut item) = map_record(self.crm, self.definitions, self.portal, record)
-            else {
-                continue;
-            };
-            if let (Some(linked), Some(id)) = (&linked, item.id.as_deref()) {
+        let mut items = buffer.records;
+        if let Some(t) = self.crm.standard.filter(|_| !buffer.archived) {
+            let ids: Vec<String> = items.iter().filter_map(|i| i.id.clone()).collect();
+            let linked = associations_of(self.ctx, self.budget, t, &ids).await?;
+            for item in &mut items {
+                let Some(id) = item.id.as_deref() else {
+                    continue;
+                };
                 let of_record = linked
                     .iter()
                     .map(|(target, by_id)| {
                         (target.clone(), by_id.get(id).cloned().unwrap_or_default())
                     })
                     .collect();
-                set_associations(&mut item, of_record);
+                set_associations(item, of_record);
             }
-            items.push(item);
         }
         let n = items.len() as u64;
         self.ctx.send_items(items);
@@ -469,19 +480,18 @@ impl Finisher<'_> {
     }
 }
 
-/// The associations of `records` with the other two standard types: target path →
-/// record id → associated ids.
+/// The associations of the records `ids` with the other two standard types: target
+/// path → record id → associated ids.
 async fn associations_of(
     ctx: &Ctx,
     budget: &Budget,
     from: ObjectType,
-    records: &[Value],
+    ids: &[String],
 ) -> Result<HashMap<String, HashMap<String, Vec<String>>>> {
-    let ids: Vec<String> = records.iter().filter_map(|r| id_text(r.get("id"))).collect();
     // Both targets at once: neither waits for the other.
     let targets = ObjectType::ALL.into_iter().filter(|t| *t != from);
     let found = futures_util::future::try_join_all(
-        targets.map(|to| associations_with(ctx, budget, from, to, &ids)),
+        targets.map(|to| associations_with(ctx, budget, from, to, ids)),
     )
     .await?;
     Ok(found.into_iter().collect())

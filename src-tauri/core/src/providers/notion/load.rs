@@ -38,7 +38,7 @@ use super::mapping::{
     DatabaseRead, PageRead, QueryPage, RelationPage, Truncated, DATABASE, DATA_SOURCE, PAGE,
     PAGE_SIZE, SEARCH_ENDPOINT,
 };
-use crate::fetch::{Budget, Call, Ctx};
+use crate::fetch::{Budget, Call, CursorLog, Ctx};
 use crate::item::RowTable;
 use crate::{Error, IntegrationItem, ProviderId};
 
@@ -138,6 +138,9 @@ struct QueryTask {
     rows: Vec<String>,
     /// The data source's item, sent with its rows' ids once they are all loaded.
     item: IntegrationItem,
+    /// The cursors of the current window (a resumed task starts a new log).
+    #[serde(skip)]
+    cursors: CursorLog,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,6 +155,8 @@ struct WalkTask {
     /// The bare id of the page the block is in.
     page: String,
     cursor: Option<String>,
+    #[serde(skip)]
+    cursors: CursorLog,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -161,6 +166,8 @@ struct RelationTask {
     property: String,
     cursor: Option<String>,
     ids: Vec<String>,
+    #[serde(skip)]
+    cursors: CursorLog,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -281,6 +288,7 @@ pub(crate) async fn run(ctx: &Ctx, state: &mut State) {
 
 /// Step 1: the search cursor.
 async fn search(ctx: &Ctx, budget: &Budget, state: &mut Walk) -> Result<(), Error> {
+    let mut cursors = CursorLog::default();
     while !state.searched {
         let call = Call {
             budget,
@@ -292,7 +300,7 @@ async fn search(ctx: &Ctx, budget: &Budget, state: &mut Walk) -> Result<(), Erro
             .fetch(&call)
             .await
             .and_then(|body| parse_search_page(&body))?;
-        if page.next.is_some() && page.next == state.search_next {
+        if cursors.repeats(page.next.as_ref()) {
             return Err(ctx.stuck(SEARCH_ENDPOINT));
         }
         let mut round = Round::default();
@@ -478,6 +486,7 @@ impl Walk {
                 block: block.to_string(),
                 page: page.to_string(),
                 cursor: None,
+                cursors: CursorLog::default(),
             });
         }
     }
@@ -574,6 +583,7 @@ impl Walk {
                 property: t.id,
                 cursor: None,
                 ids: Vec::new(),
+                cursors: CursorLog::default(),
             });
         }
     }
@@ -673,6 +683,7 @@ impl Walk {
                 last_created: None,
                 rows: Vec::new(),
                 item,
+                cursors: CursorLog::default(),
             });
         }
         if task.by_walk {
@@ -712,7 +723,7 @@ impl Walk {
         round: &mut Round,
     ) -> Result<(), Error> {
         let endpoint = query_endpoint(&task.source);
-        if page.next.is_some() && page.next == task.cursor {
+        if task.cursors.repeats(page.next.as_ref()) {
             self.queries.push_front(task);
             return Err(stuck(&endpoint));
         }
@@ -747,6 +758,7 @@ impl Walk {
             if task.last_created.is_some() && task.last_created != task.window {
                 task.window = task.last_created.clone();
                 task.cursor = None;
+                task.cursors.clear();
                 task.capped = false;
                 self.queries.push_front(task);
                 return Ok(());
@@ -786,7 +798,7 @@ impl Walk {
     }
 
     fn children_page(&mut self, mut task: WalkTask, page: ChildrenPage) -> Result<(), Error> {
-        if page.next.is_some() && page.next == task.cursor {
+        if task.cursors.repeats(page.next.as_ref()) {
             let endpoint = children_endpoint(&task.block);
             self.walks.push_front(task);
             return Err(stuck(&endpoint));
@@ -813,7 +825,7 @@ impl Walk {
         task.ids.extend(page.ids);
         match page.next {
             // A repeating cursor keeps what came so far rather than looping.
-            Some(next) if task.cursor.as_ref() != Some(&next) => {
+            Some(next) if !task.cursors.repeats(Some(&next)) => {
                 task.cursor = Some(next);
                 self.relations.push_front(task);
             }
@@ -869,6 +881,7 @@ impl Walk {
                 last_created: None,
                 rows: Vec::new(),
                 item: seen.item,
+                cursors: CursorLog::default(),
             });
             more = true;
         }
@@ -883,11 +896,7 @@ impl Walk {
 }
 
 fn stuck(endpoint: &str) -> Error {
-    Error::ProviderResponse {
-        provider: ProviderId::Notion.display_name().into(),
-        endpoint: endpoint.to_string(),
-        reason: "the next-page cursor repeats the current one".into(),
-    }
+    crate::fetch::stuck(ProviderId::Notion, endpoint)
 }
 
 /// Notion ids compared bare: no dashes, lowercase.
