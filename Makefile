@@ -6,7 +6,7 @@ SHELL := /bin/bash
 # rustup installs into ~/.cargo/bin; a shell opened before that has no PATH entry yet.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench setup setup-test ui lint bindings deb clean
+.PHONY: run test bench fuzz setup setup-test ui lint bindings deb clean
 
 run: setup ui
 	env -u REDIS_URL cargo run -p junction
@@ -16,6 +16,11 @@ test:
 
 bench:
 	scripts/bench.sh
+
+# 1,000,000 generated inputs through every parser of untrusted input; prints the
+# panics (must be 0). `make test` runs a small part of it.
+fuzz: setup
+	cargo bench -p junction-core --bench fuzz
 
 setup:
 	scripts/setup.sh
