@@ -8,7 +8,8 @@
 //! Targets: HubSpot list, batch-read, schemas, definitions and association pages;
 //! Airtable bases, tables and records pages; Notion search, query, block-children and
 //! relation pages and page objects; every provider's error bodies and error messages;
-//! loopback request heads; the log redactor; a token set's expiry (any `expires_in`).
+//! loopback request heads; the log redactor; token responses and a token set's expiry
+//! (any `expires_in`); the rate-limit headers and bodies of a 429.
 //!
 //! Inputs: each target's real shape (as the providers send it, providers.md) with
 //! random mutations (bytes flipped, cut, repeated; values swapped for other JSON: huge
@@ -17,15 +18,16 @@
 //! panic is reproducible; the first panicking inputs are written next to the target
 //! dir for a look.
 //!
-//! Not reached from here yet: the OAuth token responses (parsed inside the oauth2
-//! client) and the rate-limit headers (read inside the fetch engine).
+//! Not reached from here yet: Notion's JSON token response, read inside the OAuth
+//! client's request.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use junction_core::oauth::loopback::parse_request_head;
-use junction_core::oauth::TokenSet;
+use junction_core::oauth::{parse_token_response, TokenSet};
 use junction_core::providers::airtable::mapping as airtable;
+use junction_core::providers::announced_wait;
 use junction_core::providers::hubspot::{associations, objects, properties};
 use junction_core::providers::json::{error_body, error_message};
 use junction_core::providers::notion::mapping as notion;
@@ -34,6 +36,7 @@ use junction_core::session::Grant;
 use junction_core::ProviderId;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
@@ -148,6 +151,46 @@ fn redactor(b: &[u8]) -> bool {
     false
 }
 
+fn token_response(b: &[u8]) -> bool {
+    match parse_token_response(b) {
+        Some(tokens) => {
+            let _ = Grant::from_tokens(&tokens);
+            false
+        }
+        None => true,
+    }
+}
+
+/// `Name: value` lines, a blank line, then the body: a 429 as the engine reads it.
+fn rate_limit(b: &[u8]) -> bool {
+    let split = b.windows(4).position(|w| w == b"\r\n\r\n");
+    let (head, body) = match split {
+        Some(at) => (&b[..at], &b[at + 4..]),
+        None => (b, &b[..0]),
+    };
+    let mut headers = HeaderMap::new();
+    let mut refused = false;
+    for line in head.split(|c| *c == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|c| *c == b':') else {
+            continue;
+        };
+        match (
+            HeaderName::from_bytes(&line[..colon]),
+            HeaderValue::from_bytes(line[colon + 1..].trim_ascii()),
+        ) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => refused = true,
+        }
+    }
+    for p in ProviderId::ALL {
+        let _ = announced_wait(p, &headers, body);
+    }
+    refused
+}
+
 fn expiry(b: &[u8]) -> bool {
     let mut n = [0u8; 8];
     for (i, x) in b.iter().take(8).enumerate() {
@@ -251,6 +294,22 @@ fn targets() -> Vec<(&'static str, Target, Vec<Vec<u8>>)> {
         b"GET https://api.hubapi.com/x?access_token=pat-na1-0123 Authorization: Bearer abc.def refresh_token=r1".to_vec(),
         b"{\"access_token\":\"secret\",\"client_secret\":\"s\"} code=xyz&state=1".to_vec(),
     ];
+    let tokens = vec![
+        text(
+            json!({"token_type": "bearer", "access_token": "a", "refresh_token": "r",
+            "expires_in": 1800, "hub_id": 42, "scope": "crm.objects.contacts.read oauth"}),
+        ),
+        text(
+            json!({"token_type": "Bearer", "access_token": "a", "refresh_token": "r",
+            "expires_in": 3600, "refresh_expires_in": 5_184_000, "scope": "data.records:read"}),
+        ),
+    ];
+    let limits = vec![
+        b"Retry-After: 30\r\nX-HubSpot-RateLimit-Interval-Milliseconds: 10000\r\nX-HubSpot-RateLimit-Max: 110\r\nX-HubSpot-RateLimit-Remaining: 0\r\n\r\n{\"status\":\"error\",\"policyName\":\"TEN_SECONDLY_ROLLING\",\"category\":\"RATE_LIMITS\"}".to_vec(),
+        b"Retry-After: Wed, 02 Dec 2026 05:00:00 GMT\r\n\r\n{\"errors\":[{\"error\":\"RATE_LIMIT_REACHED\"}]}".to_vec(),
+        b"Retry-After: 0.5\r\n\r\n{\"object\":\"error\",\"status\":429,\"code\":\"rate_limited\"}".to_vec(),
+        b"\r\n\r\n{\"status\":\"error\",\"policyName\":\"DAILY\",\"category\":\"RATE_LIMITS\"}".to_vec(),
+    ];
     let expiries = vec![
         u64::MAX.to_le_bytes().to_vec(),
         3600u64.to_le_bytes().to_vec(),
@@ -262,6 +321,8 @@ fn targets() -> Vec<(&'static str, Target, Vec<Vec<u8>>)> {
         ("error bodies", error_bodies, errors),
         ("loopback heads", loopback_head, heads),
         ("redactor", redactor, lines),
+        ("token responses", token_response, tokens),
+        ("rate limits", rate_limit, limits),
         ("token expiry", expiry, expiries),
     ]
 }
@@ -370,6 +431,7 @@ fn main() {
     let mut errors = 0u64;
     let mut kept = Vec::new();
     let mut per_target = vec![0u64; targets.len()];
+    let mut refused_by = vec![0u64; targets.len()];
     for i in 0..inputs {
         let t = (i as usize) % targets.len();
         let (_, run, seeds) = &targets[t];
@@ -385,7 +447,10 @@ fn main() {
         };
         per_target[t] += 1;
         match catch_unwind(AssertUnwindSafe(|| run(&input))) {
-            Ok(refused) => errors += u64::from(refused),
+            Ok(refused) => {
+                errors += u64::from(refused);
+                refused_by[t] += u64::from(refused);
+            }
             Err(_) => {
                 panics += 1;
                 if kept.len() < 5 {
@@ -400,9 +465,9 @@ fn main() {
         "fuzz: {inputs} inputs in {:.1} s (seed {seed}), {errors} errors, {panics} panics",
         elapsed.as_secs_f64()
     );
-    for ((name, _, seeds), n) in targets.iter().zip(&per_target) {
+    for (((name, _, seeds), n), refused) in targets.iter().zip(&per_target).zip(&refused_by) {
         println!(
-            "  {name:<15} {n:>9} inputs from {} real shapes",
+            "  {name:<15} {n:>9} inputs from {} real shapes, {refused:>9} refused",
             seeds.len()
         );
     }

@@ -40,6 +40,37 @@ pub struct TokenSet {
     pub workspace_name: Option<String>,
 }
 
+/// What a standard (HubSpot, Airtable) token response gives.
+fn token_set(token: &TokenResponseWithExtras) -> TokenSet {
+    let extra = token.extra_fields();
+    let mut scopes: Vec<String> = token
+        .scopes()
+        .map(|s| s.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    if scopes.is_empty() {
+        scopes = extra.scopes.clone().unwrap_or_default();
+    }
+    TokenSet {
+        access_token: SecretString::from(token.access_token().secret().to_string()),
+        refresh_token: token
+            .refresh_token()
+            .map(|t| SecretString::from(t.secret().to_string())),
+        expires_in: token.expires_in().map(|d| d.as_secs()),
+        scopes,
+        portal_id: extra.hub_id.as_ref().map(value_text),
+        workspace_name: None,
+    }
+}
+
+/// A standard token response body read as the OAuth client reads it (JSON into
+/// oauth2's token response with HubSpot's and Airtable's extra fields); `None` when it
+/// is not one. For the fuzzer: the client itself gets it parsed from oauth2.
+pub fn parse_token_response(body: &[u8]) -> Option<TokenSet> {
+    serde_json::from_slice::<TokenResponseWithExtras>(body)
+        .ok()
+        .map(|t| token_set(&t))
+}
+
 /// The provider-specific fields of HubSpot's and Airtable's token responses.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct ExtraFields {
@@ -263,26 +294,7 @@ impl ProviderClient {
         status: u16,
     ) -> std::result::Result<TokenSet, TokenFailure> {
         match response {
-            Ok(token) => {
-                let extra = token.extra_fields();
-                let mut scopes: Vec<String> = token
-                    .scopes()
-                    .map(|s| s.iter().map(|s| s.to_string()).collect())
-                    .unwrap_or_default();
-                if scopes.is_empty() {
-                    scopes = extra.scopes.clone().unwrap_or_default();
-                }
-                Ok(TokenSet {
-                    access_token: SecretString::from(token.access_token().secret().to_string()),
-                    refresh_token: token
-                        .refresh_token()
-                        .map(|t| SecretString::from(t.secret().to_string())),
-                    expires_in: token.expires_in().map(|d| d.as_secs()),
-                    scopes,
-                    portal_id: extra.hub_id.as_ref().map(value_text),
-                    workspace_name: None,
-                })
-            }
+            Ok(token) => Ok(token_set(&token)),
             Err(_) if status == 409 => Err(TokenFailure::Conflict),
             Err(RequestTokenError::ServerResponse(err)) => {
                 let code = err.error().as_ref().to_string();

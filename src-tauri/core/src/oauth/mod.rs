@@ -9,5 +9,5 @@ mod spec;
 
 pub(crate) use client::value_text;
 pub(crate) use client::TokenFailure;
-pub use client::{ProviderClient, TokenCall, TokenSet};
+pub use client::{parse_token_response, ProviderClient, TokenCall, TokenSet};
 pub use spec::{spec, OAuthSpec, TokenStyle};

@@ -141,6 +141,21 @@ pub(crate) struct DefaultEndpoints {
     pub api: &'static str,
 }
 
+/// What the engine reads from a refusal of `provider`: the wait its 429 announces
+/// (`None`: not within a load, HubSpot's daily limit) and a generic `Retry-After`.
+/// Public for the fuzzer; the engine calls the parts itself.
+pub fn announced_wait(
+    provider: ProviderId,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+) -> (Option<Duration>, Option<Duration>) {
+    let wait = match provider.get().throttle(headers, body) {
+        Throttle::Wait(wait) => Some(wait),
+        Throttle::UntilTomorrow => None,
+    };
+    (wait, crate::fetch::retry_after(headers))
+}
+
 /// How long a 429 asks us to stay away (real time; the engine scales it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Throttle {
