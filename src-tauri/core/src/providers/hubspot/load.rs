@@ -267,7 +267,12 @@ async fn stream(
                     }
                 }
                 Some(Err(e)) => return ctx.fail(e),
-                None => listing = false,
+                None => {
+                    // Not reached (the pages end with a page without a cursor), but a
+                    // buffer left without a way on would never be sent.
+                    listing = false;
+                    buffer.next.get_or_insert(Next::Done);
+                }
             },
             finished = async {
                 match finishing.as_mut() {
