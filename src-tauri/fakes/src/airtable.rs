@@ -97,15 +97,7 @@ async fn token(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -
     let grant_type = f.get("grant_type").cloned().unwrap_or_default();
     fake.counters.count_grant(P, &grant_type);
     // "A code is single-use even if the request fails": take it before anything else.
-    let redeemed = (grant_type == "authorization_code").then(|| {
-        oauth::redeem(
-            &fake,
-            P,
-            f.get("code").map(String::as_str),
-            f.get("redirect_uri").map(String::as_str),
-            f.get("code_verifier").map(String::as_str),
-        )
-    });
+    let redeemed = oauth::redeem_form(&fake, P, &f);
     if let Err(resp) = check_client(&fake, &headers, &f) {
         return resp;
     }

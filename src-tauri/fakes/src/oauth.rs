@@ -126,6 +126,26 @@ pub(crate) enum CodeError {
 }
 
 /// Redeems `code` (single use: it is gone after this call, whatever the outcome).
+/// The code grant of a form-encoded token request (HubSpot's, Airtable's); `None` for
+/// another grant type. Called before anything else is checked: a code is single use
+/// even when the request fails.
+pub(crate) fn redeem_form(
+    fake: &Fake,
+    provider: ProviderId,
+    form: &std::collections::HashMap<String, String>,
+) -> Option<Result<CodeGrant, CodeError>> {
+    let field = |k: &str| form.get(k).map(String::as_str);
+    (field("grant_type") == Some("authorization_code")).then(|| {
+        redeem(
+            fake,
+            provider,
+            field("code"),
+            field("redirect_uri"),
+            field("code_verifier"),
+        )
+    })
+}
+
 pub(crate) fn redeem(
     fake: &Fake,
     provider: ProviderId,
