@@ -481,3 +481,118 @@ async fn two_processes_load_into_the_store_at_once() {
         s.hubspot_items() + s.airtable_items()
     );
 }
+
+/// Every file below `dir`, but the file secret store (the one place secrets belong).
+fn files_below(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            files_below(&path, out);
+        } else if name != "secrets.json" {
+            out.push(path);
+        }
+    }
+}
+
+/// Issue 13: no token or client secret the fakes issued shows up outside the secret
+/// store. Each provider connects, HubSpot's and Airtable's access tokens are revoked
+/// (a 401, then a refresh: HubSpot rotates nothing, Airtable rotates its refresh token)
+/// and Notion's too (it has no refresh: the load fails and says so), everything loads
+/// and exports with the most verbose log level on. Then every output line and every
+/// file Junction wrote is searched for every one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_reaches_an_output_a_log_or_a_file() {
+    let mut config = FakeConfig::default();
+    config.data.contacts = 120;
+    config.data.companies = 20;
+    config.data.deals = 10;
+    config.data.records_per_table = 120;
+    config.data.pages = 60;
+    config.data.databases = 3;
+    let mut h = Harness::start(config).await;
+    h.set_env("JUNCTION_LOG", "trace");
+    let mut outputs: Vec<(String, Output)> = Vec::new();
+    for p in ["hubspot", "airtable", "notion"] {
+        let out = connect(&h, p).await;
+        assert!(out.status.success(), "{p}: {}", text(&out.stderr));
+        outputs.push((format!("connect {p}"), out));
+    }
+    for p in ProviderId::ALL {
+        h.fakes.inject(junction_fakes::Fault::new(
+            p,
+            junction_fakes::FaultKind::RevokeAccessTokens,
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.json");
+    let loaded = connected_env_cli(&h, &["items", "all", "--out", file.to_str().unwrap()]);
+    outputs.push(("items all".into(), loaded));
+    for args in [
+        vec!["items", "hubspot", "--format", "csv"],
+        vec!["items", "notion"],
+        vec!["export", "all", "--format", "ndjson"],
+        vec!["status"],
+    ] {
+        outputs.push((args.join(" "), connected_env_cli(&h, &args)));
+    }
+    let refreshes = h
+        .fakes
+        .counters()
+        .token_requests(ProviderId::Hubspot, "refresh_token")
+        + h.fakes
+            .counters()
+            .token_requests(ProviderId::Airtable, "refresh_token");
+    assert!(
+        refreshes >= 2,
+        "the revoked tokens were refreshed: {refreshes}"
+    );
+
+    let secrets = h.fakes.secrets();
+    assert!(
+        secrets.len() >= 8,
+        "tokens and client secrets to look for: {}",
+        secrets.len()
+    );
+    let logged: usize = outputs.iter().map(|(_, o)| o.stderr.len()).sum();
+    assert!(
+        logged > 10_000,
+        "the trace logs are on: {logged} bytes of stderr"
+    );
+    let mut files = vec![file];
+    files_below(&h.config().config_dir, &mut files);
+    files_below(&h.config().data_dir, &mut files);
+    assert!(files.len() >= 3, "{files:?}");
+    let mut places: Vec<(String, String)> = outputs
+        .iter()
+        .flat_map(|(what, o)| {
+            [
+                (format!("{what}: stdout"), text(&o.stdout)),
+                (format!("{what}: stderr"), text(&o.stderr)),
+            ]
+        })
+        .collect();
+    for f in &files {
+        places.push((
+            f.display().to_string(),
+            text(&std::fs::read(f).unwrap_or_default()),
+        ));
+    }
+    // The search can find them: the secret store holds the current ones as they are.
+    let store = text(
+        &std::fs::read(h.config().config_dir.join("secrets.json")).expect("the file secret store"),
+    );
+    assert!(
+        secrets.iter().any(|s| store.contains(s.as_str())),
+        "the secret store holds the grants"
+    );
+    for secret in &secrets {
+        for (place, content) in &places {
+            assert!(
+                !content.contains(secret.as_str()),
+                "a secret issued by the fakes ({}…) is in {place}",
+                &secret[..4.min(secret.len())]
+            );
+        }
+    }
+}

@@ -163,6 +163,21 @@ impl FakeProviders {
         self.fake.data.summary()
     }
 
+    /// Every secret the fakes know of: each access and refresh token issued so far, and
+    /// the apps' client secrets. None of them may show up outside the secret store.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut all = self.fake.tokens.lock().issued().to_vec();
+        all.extend(
+            self.fake
+                .settings
+                .lock()
+                .apps
+                .values()
+                .filter_map(|app| app.client_secret.clone()),
+        );
+        all
+    }
+
     /// Requests, grants, revocations and 429s seen so far.
     pub fn counters(&self) -> &Counters {
         &self.fake.counters

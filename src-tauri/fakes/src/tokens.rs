@@ -52,6 +52,9 @@ pub(crate) struct TokenStore {
     refresh: HashMap<String, Refresh>,
     /// Refresh tokens replaced by a rotation, and when (Airtable's 409 on a race).
     rotated: HashMap<String, Instant>,
+    /// Every access and refresh token ever issued, revoked or not (for tests that look
+    /// for them where they must not be).
+    issued: Vec<String>,
     serial: u64,
 }
 
@@ -61,6 +64,11 @@ impl TokenStore {
         self.serial += 1;
         let random: u64 = rand::random();
         format!("{prefix}{:06}{random:016x}", self.serial)
+    }
+
+    /// Every access and refresh token issued so far.
+    pub fn issued(&self) -> &[String] {
+        &self.issued
     }
 
     pub fn issue_code(&mut self, grant: CodeGrant) -> String {
@@ -89,6 +97,7 @@ impl TokenStore {
             ProviderId::Notion => ("ntn_", "nrt_"),
         };
         let access = self.mint(access_prefix);
+        self.issued.push(access.clone());
         let issued_unix = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -105,6 +114,7 @@ impl TokenStore {
         );
         let refresh = with_refresh.then(|| {
             let token = self.mint(refresh_prefix);
+            self.issued.push(token.clone());
             self.refresh.insert(
                 token.clone(),
                 Refresh {
