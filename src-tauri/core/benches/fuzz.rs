@@ -8,24 +8,23 @@
 //! Targets: HubSpot list, batch-read, schemas, definitions and association pages;
 //! Airtable bases, tables and records pages; Notion search, query, block-children and
 //! relation pages and page objects; every provider's error bodies and error messages;
-//! loopback request heads; the log redactor; token responses and a token set's expiry
-//! (any `expires_in`); the rate-limit headers and bodies of a 429.
+//! loopback request heads; the log redactor; token responses (the standard ones and
+//! Notion's JSON one) and a token set's expiry (any `expires_in`); the rate-limit
+//! headers and bodies of a 429.
 //!
 //! Inputs: each target's real shape (as the providers send it, providers.md) with
 //! random mutations (bytes flipped, cut, repeated; values swapped for other JSON: huge
 //! and negative numbers, nulls, deep arrays), plus non-UTF-8 bytes, nesting deeper than
 //! 128, huge numbers and truncated JSON. A fixed seed (`JUNCTION_FUZZ_SEED`), so a
-//! panic is reproducible; the first panicking inputs are written next to the target
-//! dir for a look.
+//! panic is reproducible; the first panicking inputs are saved in the temporary
+//! folder for a look.
 //!
-//! Not reached from here yet: Notion's JSON token response, read inside the OAuth
-//! client's request.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use junction_core::oauth::loopback::parse_request_head;
-use junction_core::oauth::{parse_token_response, TokenSet};
+use junction_core::oauth::{json_token_set, parse_token_response, TokenSet};
 use junction_core::providers::airtable::mapping as airtable;
 use junction_core::providers::announced_wait;
 use junction_core::providers::hubspot::{associations, objects, properties};
@@ -152,13 +151,14 @@ fn redactor(b: &[u8]) -> bool {
 }
 
 fn token_response(b: &[u8]) -> bool {
-    match parse_token_response(b) {
-        Some(tokens) => {
-            let _ = Grant::from_tokens(&tokens);
-            false
-        }
-        None => true,
+    let standard = parse_token_response(b);
+    // Notion's JSON token endpoint, as a success and as a refusal.
+    let notion = json_token_set(200, b);
+    let _ = json_token_set(400, b);
+    for tokens in standard.iter().chain(notion.as_ref().ok()) {
+        let _ = Grant::from_tokens(tokens);
     }
+    standard.is_none() && notion.is_err()
 }
 
 /// `Name: value` lines, a blank line, then the body: a 429 as the engine reads it.
@@ -303,6 +303,12 @@ fn targets() -> Vec<(&'static str, Target, Vec<Vec<u8>>)> {
             json!({"token_type": "Bearer", "access_token": "a", "refresh_token": "r",
             "expires_in": 3600, "refresh_expires_in": 5_184_000, "scope": "data.records:read"}),
         ),
+        text(
+            json!({"access_token": "ntn_a", "token_type": "bearer", "bot_id": "b",
+            "workspace_name": "W", "workspace_id": "w", "owner": {"type": "user"},
+            "refresh_token": "nrt_r", "expires_in": 3600}),
+        ),
+        text(json!({"error": "invalid_grant", "error_description": "expired"})),
     ];
     let limits = vec![
         b"Retry-After: 30\r\nX-HubSpot-RateLimit-Interval-Milliseconds: 10000\r\nX-HubSpot-RateLimit-Max: 110\r\nX-HubSpot-RateLimit-Remaining: 0\r\n\r\n{\"status\":\"error\",\"policyName\":\"TEN_SECONDLY_ROLLING\",\"category\":\"RATE_LIMITS\"}".to_vec(),

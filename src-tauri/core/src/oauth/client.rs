@@ -71,6 +71,58 @@ pub fn parse_token_response(body: &[u8]) -> Option<TokenSet> {
         .map(|t| token_set(&t))
 }
 
+/// Why a JSON token response gave no tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonTokenError {
+    /// `invalid_grant`: the user must connect again.
+    Refused(String),
+    /// Anything else, said in a line.
+    Other(String),
+}
+
+/// Reads a JSON token endpoint's answer (Notion's): the tokens of a 2xx, or why not.
+pub fn json_token_set(status: u16, body: &[u8]) -> std::result::Result<TokenSet, JsonTokenError> {
+    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if !(200..300).contains(&status) {
+        let code = value.get("error").and_then(Value::as_str).unwrap_or("");
+        let detail = value
+            .get("error_description")
+            .or_else(|| value.get("message"))
+            .and_then(Value::as_str);
+        let message = match (code, detail) {
+            ("", Some(d)) => d.to_string(),
+            ("", None) => format!("HTTP {status}"),
+            (c, Some(d)) => format!("{c}: {d}"),
+            (c, None) => c.to_string(),
+        };
+        return Err(if code == "invalid_grant" {
+            JsonTokenError::Refused(message)
+        } else {
+            JsonTokenError::Other(message)
+        });
+    }
+    let access = value
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| JsonTokenError::Other("the response has no access_token".into()))?;
+    Ok(TokenSet {
+        access_token: SecretString::from(access.to_string()),
+        refresh_token: value
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(|t| SecretString::from(t.to_string())),
+        expires_in: value.get("expires_in").and_then(Value::as_u64),
+        scopes: Vec::new(),
+        portal_id: None,
+        workspace_name: value
+            .get("workspace_name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
 /// The provider-specific fields of HubSpot's and Airtable's token responses.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct ExtraFields {
@@ -355,46 +407,9 @@ impl ProviderClient {
         let body = capped_body(response)
             .await
             .map_err(|reason| TokenFailure::Other(self.token_error(reason)))?;
-        let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        if !(200..300).contains(&status) {
-            let code = value.get("error").and_then(Value::as_str).unwrap_or("");
-            let detail = value
-                .get("error_description")
-                .or_else(|| value.get("message"))
-                .and_then(Value::as_str);
-            let message = match (code, detail) {
-                ("", Some(d)) => d.to_string(),
-                ("", None) => format!("HTTP {status}"),
-                (c, Some(d)) => format!("{c}: {d}"),
-                (c, None) => c.to_string(),
-            };
-            return Err(if code == "invalid_grant" {
-                TokenFailure::Refused(message)
-            } else {
-                TokenFailure::Other(self.token_error(message))
-            });
-        }
-        let access = value
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                TokenFailure::Other(self.token_error("the response has no access_token".into()))
-            })?;
-        Ok(TokenSet {
-            access_token: SecretString::from(access.to_string()),
-            refresh_token: value
-                .get("refresh_token")
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty())
-                .map(|t| SecretString::from(t.to_string())),
-            expires_in: value.get("expires_in").and_then(Value::as_u64),
-            scopes: Vec::new(),
-            portal_id: None,
-            workspace_name: value
-                .get("workspace_name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+        json_token_set(status, &body).map_err(|e| match e {
+            JsonTokenError::Refused(message) => TokenFailure::Refused(message),
+            JsonTokenError::Other(reason) => TokenFailure::Other(self.token_error(reason)),
         })
     }
 

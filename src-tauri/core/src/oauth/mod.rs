@@ -9,5 +9,7 @@ mod spec;
 
 pub(crate) use client::value_text;
 pub(crate) use client::TokenFailure;
-pub use client::{parse_token_response, ProviderClient, TokenCall, TokenSet};
+pub use client::{
+    json_token_set, parse_token_response, JsonTokenError, ProviderClient, TokenCall, TokenSet,
+};
 pub use spec::{spec, OAuthSpec, TokenStyle};
