@@ -30,6 +30,19 @@ mod request;
 pub(crate) use limiter::Budget;
 pub(crate) use request::{header_u64, retry_after, Call};
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::providers::LoadState;
+use crate::{Error, ErrorCode, IntegrationItem, ProviderId, Session};
+
 /// The next-page cursors a walk was given. A provider that hands back any earlier one
 /// (not only the current one) would send the walk round the same pages for ever.
 #[derive(Debug, Clone, Default)]
@@ -66,19 +79,6 @@ pub(crate) async fn off_workers<T: Send + 'static>(
         .await
         .map_err(|e| Error::Internal(format!("reading a page failed: {e}")))?
 }
-
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
-use parking_lot::Mutex;
-
-use serde::Serialize;
-use tokio_util::sync::CancellationToken;
-use url::Url;
-
-use crate::providers::LoadState;
-use crate::{Error, ErrorCode, IntegrationItem, ProviderId, Session};
 
 /// The most items one `Batch` carries.
 pub const MAX_BATCH: usize = 1000;
