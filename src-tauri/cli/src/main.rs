@@ -45,55 +45,61 @@ enum Command {
     Items {
         /// hubspot, airtable, notion or all
         target: items::Target,
-        /// Write to FILE (atomically) instead of stdout.
-        #[arg(long, value_name = "FILE")]
-        out: Option<std::path::PathBuf>,
-        /// json (an array of IntegrationItem), ndjson, csv or sqlite (needs --out)
-        #[arg(long, default_value = "json")]
-        format: junction_core::export::ExportFormat,
+        #[command(flatten)]
+        output: Output,
         /// Continue the last stopped load (of the app or the CLI) instead of starting over.
         #[arg(long)]
         resume: bool,
-        /// CSV only: keep cells that begin with =, +, -, @, a tab or a carriage return as
-        /// they are. By default they get a leading ' so a spreadsheet shows them as text
-        /// instead of running them as formulas.
-        #[arg(long)]
-        csv_raw_formulas: bool,
     },
     /// Write what the item store holds, without loading (no network request).
     Export {
         /// hubspot, airtable, notion or all
         target: items::Target,
-        /// Write to FILE (atomically) instead of stdout.
-        #[arg(long, value_name = "FILE")]
-        out: Option<std::path::PathBuf>,
-        /// json (an array of IntegrationItem), ndjson, csv or sqlite (needs --out)
-        #[arg(long, default_value = "json")]
-        format: junction_core::export::ExportFormat,
         /// Only items whose name, parent, id or a property value holds every word.
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
         /// Only items of this type (Contact, Record, Page …); may be repeated.
         #[arg(long = "type", value_name = "TYPE")]
         types: Vec<String>,
-        /// CSV only: keep cells that begin with =, +, -, @, a tab or a carriage return as
-        /// they are. By default they get a leading ' so a spreadsheet shows them as text
-        /// instead of running them as formulas.
-        #[arg(long)]
-        csv_raw_formulas: bool,
+        #[command(flatten)]
+        output: Output,
     },
+}
+
+/// Where and how `items` and `export` write.
+#[derive(clap::Args)]
+struct Output {
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+    /// json (an array of IntegrationItem), ndjson, csv or sqlite (needs --out)
+    #[arg(long, default_value = "json")]
+    format: junction_core::export::ExportFormat,
+    /// CSV only: keep cells that begin with =, +, -, @, a tab or a carriage return as
+    /// they are. By default they get a leading ' so a spreadsheet shows them as text
+    /// instead of running them as formulas.
+    #[arg(long)]
+    csv_raw_formulas: bool,
+}
+
+impl Output {
+    fn options(&self) -> ExportOptions {
+        ExportOptions {
+            format: self.format,
+            csv_raw_formulas: self.csv_raw_formulas,
+        }
+    }
 }
 
 impl Command {
     /// A format that cannot go to stdout, asked for without `--out` (bad usage).
     fn file_only_format(&self) -> Option<junction_core::export::ExportFormat> {
         match self {
-            Command::Items {
-                out: None, format, ..
+            Command::Items { output, .. } | Command::Export { output, .. }
+                if output.out.is_none() && !output.format.streams() =>
+            {
+                Some(output.format)
             }
-            | Command::Export {
-                out: None, format, ..
-            } if !format.streams() => Some(*format),
             _ => None,
         }
     }
@@ -167,32 +173,22 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Items {
             target,
-            out,
-            format,
+            output,
             resume,
-            csv_raw_formulas,
         } => {
             let session = open_session().await?;
-            let options = ExportOptions {
-                format,
-                csv_raw_formulas,
-            };
-            items::run(&session, target, out.as_deref(), options, resume).await
+            let out = output.out.as_deref();
+            items::run(&session, target, out, output.options(), resume).await
         }
         Command::Export {
             target,
-            out,
-            format,
+            output,
             search,
             types,
-            csv_raw_formulas,
         } => {
             let session = open_session().await?;
-            let options = ExportOptions {
-                format,
-                csv_raw_formulas,
-            };
-            export::run(&session, target, out.as_deref(), options, search, types).await
+            let out = output.out.as_deref();
+            export::run(&session, target, out, output.options(), search, types).await
         }
     }
 }

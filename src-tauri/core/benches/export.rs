@@ -18,8 +18,11 @@ use std::time::{Duration, Instant};
 use junction_core::export::{export_items, ExportFormat};
 #[path = "support/items.rs"]
 mod items;
+#[path = "support/report.rs"]
+mod report;
 
 use items::build_items;
+use report::{group, reset_peak, status_kib};
 
 const ITEMS: usize = 100_000;
 const RUNS: usize = 3;
@@ -178,33 +181,6 @@ fn check(format: ExportFormat, path: &Path, count: usize) {
         }
         ExportFormat::Sqlite => unreachable!("checked above"),
     }
-}
-
-/// Resets `VmHWM` to the current RSS (Linux 4.0+). Without it the peak includes
-/// whatever building the items took, which the figures then say.
-fn reset_peak() {
-    let _ = fs::write("/proc/self/clear_refs", "5");
-}
-
-fn status_kib(field: &str) -> u64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 // --- realistic items -------------------------------------------------------------

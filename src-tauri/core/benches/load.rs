@@ -29,9 +29,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "support/report.rs"]
+mod report;
+
 use junction_core::fetch::LoadEvent;
 use junction_core::{IntegrationItem, ProviderId, Session};
 use junction_fakes::{DataSize, Endpoint, FakeConfig, Harness};
+use report::{reset_peak, status_kib};
 use tokio_util::sync::CancellationToken;
 
 const SCALE: f64 = 10.0;
@@ -395,18 +399,4 @@ fn notion_plan(log: &[junction_fakes::RequestRecord]) -> String {
     })
     .collect::<Vec<_>>()
     .join(", ")
-}
-
-/// Resets `VmHWM` to the current RSS (Linux 4.0+).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }

@@ -19,12 +19,15 @@
 
 #[path = "support/items.rs"]
 mod items;
+#[path = "support/report.rs"]
+mod report;
 
 use std::time::{Duration, Instant};
 
 use junction_core::export::{export_query, ExportFormat};
 use junction_core::store::items::{ItemQuery, ItemStore, Sort, SortColumn, SortDir};
 use junction_core::ProviderId;
+use report::{group, status_kib};
 
 const BATCH: usize = 1000;
 const WINDOW: u64 = 200;
@@ -250,23 +253,5 @@ fn run(n: usize, smoke: bool) {
 }
 
 fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    status_kib("VmRSS") as f64 / 1024.0
 }

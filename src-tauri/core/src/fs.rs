@@ -48,6 +48,32 @@ pub fn write_atomic<T>(
     new_file: NewFile,
     write: impl FnOnce(&mut BufWriter<&File>) -> std::result::Result<T, WriteFailure>,
 ) -> Result<T> {
+    replace_through_temp(path, new_file, |temp| {
+        let mut out = BufWriter::with_capacity(256 * 1024, temp.as_file());
+        let value = write(&mut out)?;
+        out.flush()?;
+        Ok(value)
+    })
+}
+
+/// [`write_atomic`] for a writer that wants a path (a database): `write` gets the
+/// temporary file's path, writes and closes it; the file is then fsynced and renamed.
+pub fn write_atomic_path<T>(
+    path: &Path,
+    new_file: NewFile,
+    write: impl FnOnce(&Path) -> std::result::Result<T, WriteFailure>,
+) -> Result<T> {
+    replace_through_temp(path, new_file, |temp| write(temp.path()))
+}
+
+/// The steps both writers share: a temporary file beside `path` with the mode the
+/// result keeps, `write` into it, then fsync (through our handle: a path writer closed
+/// its own), rename over `path` and fsync the folder.
+fn replace_through_temp<T>(
+    path: &Path,
+    new_file: NewFile,
+    write: impl FnOnce(&tempfile::NamedTempFile) -> std::result::Result<T, WriteFailure>,
+) -> Result<T> {
     let folder = folder_of(path);
     fs::create_dir_all(&folder).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
     let mode = existing_mode(path).unwrap_or(match new_file {
@@ -58,47 +84,12 @@ pub fn write_atomic<T>(
     let temp =
         create_temp(&folder, mode).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
     let failed = |e: &io::Error| Error::io(path, describe_write(e));
-    let value = {
-        let mut out = BufWriter::with_capacity(256 * 1024, temp.as_file());
-        let value = match write(&mut out) {
-            Ok(v) => v,
-            Err(WriteFailure::Stopped(e)) => return Err(e),
-            Err(WriteFailure::Io(e)) => return Err(failed(&e)),
-        };
-        out.flush().map_err(|e| failed(&e))?;
-        value
-    };
-    temp.as_file().sync_all().map_err(|e| failed(&e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io(path, describe_rename(&e.error, path)))?;
-    sync_folder(&folder);
-    Ok(value)
-}
-
-/// [`write_atomic`] for a writer that wants a path (a database): `write` gets the
-/// temporary file's path, writes and closes it; the file is then fsynced and renamed.
-pub fn write_atomic_path<T>(
-    path: &Path,
-    new_file: NewFile,
-    write: impl FnOnce(&Path) -> std::result::Result<T, WriteFailure>,
-) -> Result<T> {
-    let folder = folder_of(path);
-    fs::create_dir_all(&folder).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
-    let mode = existing_mode(path).unwrap_or(match new_file {
-        NewFile::Private => 0o600,
-        NewFile::Ordinary => 0o666,
-    });
-    let temp =
-        create_temp(&folder, mode).map_err(|e| Error::io(path, describe_create(&e, &folder)))?;
-    let value = match write(temp.path()) {
+    let value = match write(&temp) {
         Ok(v) => v,
         Err(WriteFailure::Stopped(e)) => return Err(e),
-        Err(WriteFailure::Io(e)) => return Err(Error::io(path, describe_write(&e))),
+        Err(WriteFailure::Io(e)) => return Err(failed(&e)),
     };
-    // The writer closed its own handle; sync through ours before the rename.
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(path, describe_write(&e)))?;
+    temp.as_file().sync_all().map_err(|e| failed(&e))?;
     temp.persist(path)
         .map_err(|e| Error::io(path, describe_rename(&e.error, path)))?;
     sync_folder(&folder);
@@ -288,18 +279,20 @@ fn describe_rename(e: &io::Error, path: &Path) -> String {
     }
 }
 
+/// The names of the files in `dir`, sorted: what a failed write must leave unchanged.
+#[cfg(test)]
+pub(crate) fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn a_write_replaces_the_file_whole_or_not_at_all() {
@@ -313,7 +306,7 @@ mod tests {
         });
         assert!(matches!(failed, Err(Error::Cancelled)));
         assert_eq!(fs::read(&path).unwrap(), b"one", "untouched");
-        assert_eq!(names(dir.path()), ["f.json"], "no temporary file left");
+        assert_eq!(file_names(dir.path()), ["f.json"], "no temporary file left");
     }
 
     #[cfg(unix)]

@@ -47,6 +47,12 @@ fn location_query(headers: &HeaderMap) -> HashMap<String, String> {
         .collect()
 }
 
+/// A refusal: its status, and the field of its JSON body that names why.
+async fn assert_refused(resp: reqwest::Response, status: u16, field: &str, value: &str) {
+    assert_eq!(resp.status(), status);
+    assert_eq!(resp.json::<Value>().await.unwrap()[field], value);
+}
+
 /// Authorize as Junction does, with the fake user approving.
 async fn authorize(f: &FakeProviders, p: ProviderId, extra: &[(&str, &str)]) -> reqwest::Response {
     let app = f.app(p);
@@ -130,6 +136,19 @@ async fn exchange(f: &FakeProviders, p: ProviderId, form: &[(&str, &str)]) -> re
                 .unwrap()
         }
     }
+}
+
+/// A refresh-token grant, sent as each provider expects.
+async fn refresh_with(f: &FakeProviders, p: ProviderId, refresh_token: &str) -> reqwest::Response {
+    exchange(
+        f,
+        p,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
 }
 
 /// A full connect: (access token, refresh token or null).
@@ -280,11 +299,7 @@ async fn token_endpoints_enforce_each_client_auth_style() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["error"],
-        "invalid_client"
-    );
+    assert_refused(resp, 400, "error", "invalid_client").await;
 
     // Airtable with a secret: Basic required.
     let c = code(&f, Airtable).await;
@@ -300,11 +315,7 @@ async fn token_endpoints_enforce_each_client_auth_style() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 401);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["error"],
-        "invalid_client"
-    );
+    assert_refused(resp, 401, "error", "invalid_client").await;
     // ... and that code is now spent, even though the request failed.
     let resp = exchange(
         &f,
@@ -317,11 +328,7 @@ async fn token_endpoints_enforce_each_client_auth_style() {
         ],
     )
     .await;
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["error"],
-        "invalid_grant"
-    );
+    assert_refused(resp, 400, "error", "invalid_grant").await;
 
     // Airtable without a secret: Basic forbidden, client_id in the body.
     f.set_app(
@@ -365,11 +372,7 @@ async fn token_endpoints_enforce_each_client_auth_style() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 401);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["error"],
-        "invalid_client"
-    );
+    assert_refused(resp, 401, "error", "invalid_client").await;
 }
 
 #[tokio::test]
@@ -387,11 +390,7 @@ async fn codes_are_single_use_verified_and_expire() {
             ("code", &c),
         ];
         let resp = exchange(&f, Airtable, &form).await;
-        assert_eq!(resp.status(), 400);
-        assert_eq!(
-            resp.json::<Value>().await.unwrap()["error"],
-            "invalid_grant"
-        );
+        assert_refused(resp, 400, "error", "invalid_grant").await;
     }
 
     // A good code works once.
@@ -404,11 +403,7 @@ async fn codes_are_single_use_verified_and_expire() {
     ];
     assert_eq!(exchange(&f, Hubspot, &form).await.status(), 200);
     let resp = exchange(&f, Hubspot, &form).await;
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["status"],
-        "BAD_AUTH_CODE"
-    );
+    assert_refused(resp, 400, "status", "BAD_AUTH_CODE").await;
 
     // Codes older than 10 minutes are refused.
     let c = code(&f, Notion).await;
@@ -424,11 +419,7 @@ async fn codes_are_single_use_verified_and_expire() {
         ],
     )
     .await;
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["error"],
-        "invalid_grant"
-    );
+    assert_refused(resp, 400, "error", "invalid_grant").await;
 }
 
 #[tokio::test]
@@ -449,12 +440,7 @@ async fn refresh_rotates_as_each_provider_does() {
     // Airtable: both old tokens die; reusing the old refresh token right away is a 409.
     let (access, refresh) = connect(&f, Airtable).await;
     let refresh = refresh.as_str().unwrap().to_string();
-    let resp = exchange(
-        &f,
-        Airtable,
-        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-    )
-    .await;
+    let resp = refresh_with(&f, Airtable, &refresh).await;
     assert_eq!(resp.status(), 200);
     let new_access = resp.json::<Value>().await.unwrap()["access_token"]
         .as_str()
@@ -462,12 +448,7 @@ async fn refresh_rotates_as_each_provider_does() {
         .to_string();
     assert_eq!(bases(access).await, 401);
     assert_eq!(bases(new_access).await, 200);
-    let resp = exchange(
-        &f,
-        Airtable,
-        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-    )
-    .await;
+    let resp = refresh_with(&f, Airtable, &refresh).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(f.counters().refresh_requests(Airtable), 2);
 
@@ -475,48 +456,31 @@ async fn refresh_rotates_as_each_provider_does() {
     let (_, refresh) = connect(&f, Hubspot).await;
     let refresh = refresh.as_str().unwrap().to_string();
     for _ in 0..2 {
-        let body: Value = exchange(
-            &f,
-            Hubspot,
-            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-        )
+        let body: Value = refresh_with(&f, Hubspot, &refresh)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["refresh_token"], refresh.as_str());
+    }
+    let body: Value = refresh_with(&f, Hubspot, "nope")
         .await
         .json()
         .await
         .unwrap();
-        assert_eq!(body["refresh_token"], refresh.as_str());
-    }
-    let body: Value = exchange(
-        &f,
-        Hubspot,
-        &[("grant_type", "refresh_token"), ("refresh_token", "nope")],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
     assert_eq!(body["error"], "invalid_grant");
     assert_eq!(body["status"], "BAD_REFRESH_TOKEN");
 
     // Notion: a new pair; the old refresh token is spent.
     let (_, refresh) = connect(&f, Notion).await;
     let refresh = refresh.as_str().unwrap().to_string();
-    let body: Value = exchange(
-        &f,
-        Notion,
-        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let body: Value = refresh_with(&f, Notion, &refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_ne!(body["refresh_token"], refresh.as_str());
-    let resp = exchange(
-        &f,
-        Notion,
-        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-    )
-    .await;
+    let resp = refresh_with(&f, Notion, &refresh).await;
     assert_eq!(resp.status(), 400);
 }
 
@@ -828,11 +792,7 @@ async fn notion_search_pages_versions_and_429() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["code"],
-        "missing_version"
-    );
+    assert_refused(resp, 400, "code", "missing_version").await;
 
     f.set_rate_limits(false);
     // Every search result on one version, paged by 100.
@@ -1101,11 +1061,7 @@ async fn an_older_version_fails_on_a_database_with_two_data_sources() {
     .send()
     .await
     .unwrap();
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.json::<Value>().await.unwrap()["code"],
-        "invalid_request_url"
-    );
+    assert_refused(resp, 400, "code", "invalid_request_url").await;
 }
 
 #[tokio::test]

@@ -25,19 +25,12 @@ const P: ProviderId = ProviderId::Airtable;
 
 pub(crate) fn routes() -> Router<Arc<Fake>> {
     Router::new()
-        .route("/oauth2/v1/authorize", get(authorize))
+        .route("/oauth2/v1/authorize", oauth::authorize_route(P))
         .route("/oauth2/v1/token", post(token))
         .route("/v0/meta/whoami", get(whoami))
         .route("/v0/meta/bases", get(bases))
         .route("/v0/meta/bases/{base}/tables", get(tables))
         .route("/v0/{base}/{table}", get(records))
-}
-
-async fn authorize(
-    State(fake): State<Arc<Fake>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    oauth::authorize(&fake, P, &q)
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> Response {

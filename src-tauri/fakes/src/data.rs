@@ -506,7 +506,8 @@ fn airtable_cells(
     f
 }
 
-fn fixture_list(text: &str, key: &str) -> Vec<Value> {
+/// The objects with a string `id` under `key` of a fixture file.
+pub(crate) fn fixture_list(text: &str, key: &str) -> Vec<Value> {
     serde_json::from_str::<Value>(text)
         .ok()
         .and_then(|v| v.get(key).and_then(Value::as_array).cloned())

@@ -46,7 +46,7 @@ const VERSIONS: &[&str] = &[
 
 pub(crate) fn routes() -> Router<Arc<Fake>> {
     Router::new()
-        .route("/v1/oauth/authorize", get(authorize))
+        .route("/v1/oauth/authorize", oauth::authorize_route(P))
         .route("/v1/oauth/token", post(token))
         .route("/v1/oauth/revoke", post(revoke))
         .route("/v1/oauth/introspect", post(introspect))
@@ -58,13 +58,6 @@ pub(crate) fn routes() -> Router<Arc<Fake>> {
         .route("/v1/blocks/{id}/children", get(block_children))
         .route("/v1/pages/{id}", get(get_page))
         .route("/v1/pages/{id}/properties/{property}", get(page_property))
-}
-
-async fn authorize(
-    State(fake): State<Arc<Fake>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    oauth::authorize(&fake, P, &q)
 }
 
 fn oauth_error(status: u16, error: &str, description: Option<&str>) -> Response {
@@ -368,13 +361,28 @@ fn offset_cursor(cursor: Option<&str>, prefix: &str, len: usize) -> Result<usize
         .strip_prefix(prefix)
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|n| *n <= len)
-        .ok_or_else(|| {
-            api_error(
-                400,
-                "validation_error",
-                &format!("start_cursor provided is invalid: {cursor}"),
-            )
-        })
+        .ok_or_else(|| bad_cursor(cursor))
+}
+
+/// An id cursor (the id of the page's first result), or the 400 for an unknown one.
+fn id_cursor<T>(
+    cursor: Option<&str>,
+    items: &[T],
+    is: impl Fn(&T, &str) -> bool,
+) -> Result<usize, Response> {
+    let Some(cursor) = cursor else { return Ok(0) };
+    items
+        .iter()
+        .position(|item| is(item, cursor))
+        .ok_or_else(|| bad_cursor(cursor))
+}
+
+fn bad_cursor(cursor: &str) -> Response {
+    api_error(
+        400,
+        "validation_error",
+        &format!("start_cursor provided is invalid: {cursor}"),
+    )
 }
 
 /// `{object: "list", results, next_cursor, has_more, type, <type>: {}}`.
@@ -491,18 +499,10 @@ async fn search(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) 
         }
         Found::Source(d, _) => notion.databases[d].object["id"].clone(),
     };
-    let start = match req.get("start_cursor").and_then(Value::as_str) {
-        None => 0,
-        Some(cursor) => match matching.iter().position(|f| id_of(f) == cursor) {
-            Some(i) => i,
-            None => {
-                return api_error(
-                    400,
-                    "validation_error",
-                    &format!("start_cursor provided is invalid: {cursor}"),
-                )
-            }
-        },
+    let cursor = req.get("start_cursor").and_then(Value::as_str);
+    let start = match id_cursor(cursor, &matching, |f, c| id_of(f) == c) {
+        Ok(n) => n,
+        Err(resp) => return resp,
     };
     let end = (start + size).min(matching.len());
     let results: Vec<Value> = matching[start..end]
@@ -801,18 +801,10 @@ async fn block_children(
         Err(resp) => return resp,
     };
     // Cursors are block ids, as Notion's are.
-    let start = match q.get("start_cursor") {
-        None => 0,
-        Some(cursor) => match children.iter().position(|b| b["id"] == cursor.as_str()) {
-            Some(i) => i,
-            None => {
-                return api_error(
-                    400,
-                    "validation_error",
-                    &format!("start_cursor provided is invalid: {cursor}"),
-                )
-            }
-        },
+    let cursor = q.get("start_cursor").map(String::as_str);
+    let start = match id_cursor(cursor, children, |b, c| b["id"] == c) {
+        Ok(n) => n,
+        Err(resp) => return resp,
     };
     let end = (start + size).min(children.len());
     let results = children[start..end]

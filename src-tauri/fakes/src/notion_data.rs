@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::config::DataSize;
-use super::data::{time, Rng, WORDS};
+use super::data::{fixture_list, time, Rng, WORDS};
 
 /// The workspace's one user (created_by, people values).
 const USER: &str = "9c8b7a6d-0000-4000-8000-000000000001";
@@ -571,16 +571,6 @@ fn add_long_relation(data: &mut NotionData) {
     if let Some(prop) = data.pages[row]["properties"].get_mut("Related") {
         prop["relation"] = Value::Array(refs);
     }
-}
-
-fn fixture_list(text: &str, key: &str) -> Vec<Value> {
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.get(key).and_then(Value::as_array).cloned())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|v| v.get("id").is_some_and(Value::is_string))
-        .collect()
 }
 
 /// The fixtures' pages and databases (2022-06-28 search results), first in search

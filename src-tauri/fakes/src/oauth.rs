@@ -7,19 +7,28 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::routing::{get, MethodRouter};
 
 use super::respond::{error_page, redirect, s256, token_chars};
 use super::server::Fake;
 use super::tokens::CodeGrant;
 use junction_core::ProviderId;
 
+/// The `GET …/authorize` route of `provider`.
+pub(crate) fn authorize_route(provider: ProviderId) -> MethodRouter<Arc<Fake>> {
+    get(
+        move |State(fake): State<Arc<Fake>>, Query(q): Query<HashMap<String, String>>| async move {
+            authorize(&fake, provider, &q)
+        },
+    )
+}
+
 /// Handles `GET …/authorize` for `provider`.
-pub(crate) fn authorize(
-    fake: &Fake,
-    provider: ProviderId,
-    q: &HashMap<String, String>,
-) -> Response {
+fn authorize(fake: &Fake, provider: ProviderId, q: &HashMap<String, String>) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(app) = fake.app(provider) else {
         return error_page("this provider has no app registered");

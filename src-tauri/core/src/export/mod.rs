@@ -820,15 +820,6 @@ mod tests {
         }
     }
 
-    fn files_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
     #[test]
     fn a_full_disk_names_the_path_and_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -843,7 +834,7 @@ mod tests {
             let text = err.to_string();
             assert!(text.contains(&path.display().to_string()), "{text}");
             assert!(text.contains("disk is full"), "{text}");
-            assert_eq!(files_in(dir.path()), ["items.json"], "{f}");
+            assert_eq!(crate::fs::file_names(dir.path()), ["items.json"], "{f}");
             assert_eq!(fs::read_to_string(&path).unwrap(), "previous export");
         }
     }
@@ -858,7 +849,7 @@ mod tests {
         assert_eq!(summary.count, 2);
         assert_eq!(summary.bytes, fs::metadata(&path).unwrap().len());
         assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 2);
-        assert_eq!(files_in(dir.path()), ["out.ndjson"]);
+        assert_eq!(crate::fs::file_names(dir.path()), ["out.ndjson"]);
     }
 
     #[cfg(unix)]

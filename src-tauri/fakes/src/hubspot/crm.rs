@@ -304,6 +304,34 @@ impl Serialize for ServedProperties<'_> {
     }
 }
 
+/// What a list and a batch read both check first: the object type, the token and its
+/// scopes (answering with the remaining budget), and `archived`.
+fn read_request(
+    fake: &Fake,
+    object: &str,
+    headers: &HeaderMap,
+    query: Option<String>,
+) -> Result<ReadRequest, Response> {
+    let obj = Object::parse(fake, object).ok_or_else(|| unknown_object(object))?;
+    let remaining = admit(fake, headers, &obj.read_scopes())?;
+    let params = params(query.as_deref());
+    let archived = wants_archived(param(&params, "archived"))?;
+    Ok(ReadRequest {
+        obj,
+        remaining,
+        params,
+        archived,
+    })
+}
+
+struct ReadRequest {
+    obj: Object,
+    /// The account budget left, for the rate-limit headers.
+    remaining: u32,
+    params: Vec<(String, String)>,
+    archived: bool,
+}
+
 fn wants_archived(value: Option<&str>) -> Result<bool, Response> {
     match value {
         None | Some("false") => Ok(false),
@@ -344,22 +372,19 @@ pub(super) async fn list(
             "<html><head><title>Error 414 URI Too Long</title></head><body><h2>HTTP ERROR 414 URI Too Long</h2></body></html>".into(),
         );
     }
-    let Some(obj) = Object::parse(&fake, &object) else {
-        return unknown_object(&object);
-    };
-    let remaining = match admit(&fake, &headers, &obj.read_scopes()) {
-        Ok(r) => r,
+    let ReadRequest {
+        obj,
+        remaining,
+        params,
+        archived,
+    } = match read_request(&fake, &object, &headers, query) {
+        Ok(read) => read,
         Err(resp) => return resp,
     };
-    let params = params(query.as_deref());
     let limit = match param(&params, "limit").map(str::parse::<usize>) {
         None => 10,
         Some(Ok(n)) if (1..=100).contains(&n) => n,
         Some(_) => return validation_error("limit must be a number from 1 to 100"),
-    };
-    let archived = match wants_archived(param(&params, "archived")) {
-        Ok(a) => a,
-        Err(resp) => return resp,
     };
     let records = obj.listed(&fake, archived);
     let start = match param(&params, "after").map(str::parse::<usize>) {
@@ -416,16 +441,13 @@ pub(super) async fn batch_read(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let Some(obj) = Object::parse(&fake, &object) else {
-        return unknown_object(&object);
-    };
-    let remaining = match admit(&fake, &headers, &obj.read_scopes()) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let params = params(query.as_deref());
-    let archived = match wants_archived(param(&params, "archived")) {
-        Ok(a) => a,
+    let ReadRequest {
+        obj,
+        remaining,
+        archived,
+        ..
+    } = match read_request(&fake, &object, &headers, query) {
+        Ok(read) => read,
         Err(resp) => return resp,
     };
     let Ok(input) = serde_json::from_slice::<Value>(&body) else {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -28,7 +28,7 @@ const P: ProviderId = ProviderId::Hubspot;
 
 pub(crate) fn routes() -> Router<Arc<Fake>> {
     Router::new()
-        .route("/oauth/authorize", get(authorize))
+        .route("/oauth/authorize", oauth::authorize_route(P))
         .route("/oauth/2026-03/token", post(token))
         .route("/oauth/2026-03/token/revoke", post(revoke))
         .route("/oauth/2026-03/token/introspect", post(introspect))
@@ -44,13 +44,6 @@ pub(crate) fn routes() -> Router<Arc<Fake>> {
         )
         .route("/crm-object-schemas/2026-09/schemas", get(crm::schemas))
         .route("/account-info/2026-09/details", get(crm::account_info))
-}
-
-async fn authorize(
-    State(fake): State<Arc<Fake>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    oauth::authorize(&fake, P, &q)
 }
 
 /// A v3 token-endpoint error: the OAuth pair plus the legacy `status`/`message`.

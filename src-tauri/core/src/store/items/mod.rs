@@ -146,7 +146,21 @@ impl ItemStore {
             .to_latest(&mut writer)
             .map_err(Damage::from_migration)?;
         let reader = connect(path, false)?;
-        let store = ItemStore {
+        let store = ItemStore::with(path, writer, reader, None);
+        store
+            .clean_up()
+            .map_err(|e| Damage::Unusable(e.to_string()))?;
+        Ok(store)
+    }
+
+    /// A store over its two connections: the writer (loads) and the reader (the table).
+    fn with(
+        path: &Path,
+        writer: Connection,
+        reader: Connection,
+        recovered: Option<Recovery>,
+    ) -> ItemStore {
+        ItemStore {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
@@ -155,13 +169,9 @@ impl ItemStore {
                 rebuilding: Default::default(),
                 visible: Default::default(),
                 pending: Default::default(),
-                recovered: None,
+                recovered,
             }),
-        };
-        store
-            .clean_up()
-            .map_err(|e| Damage::Unusable(e.to_string()))?;
-        Ok(store)
+        }
     }
 
     /// A store in memory only, when the file cannot be used at all: the app still
@@ -183,21 +193,11 @@ impl ItemStore {
             .to_latest(&mut writer)
             .expect("the schema applies to an empty database");
         let reader = Connection::open_with_flags(&uri, flags).expect("SQLite opens memory");
-        ItemStore {
-            inner: Arc::new(Inner {
-                path: path.to_path_buf(),
-                writer: Mutex::new(writer),
-                reader: Mutex::new(reader),
-                view: Mutex::new(query::View::default()),
-                rebuilding: Default::default(),
-                visible: Default::default(),
-                pending: Default::default(),
-                recovered: Some(Recovery {
-                    moved_to: PathBuf::new(),
-                    reason: format!("items are kept in memory only: {reason}"),
-                }),
-            }),
-        }
+        let recovered = Recovery {
+            moved_to: PathBuf::new(),
+            reason: format!("items are kept in memory only: {reason}"),
+        };
+        ItemStore::with(path, writer, reader, Some(recovered))
     }
 
     /// Drops the index (the visible sets changed) and builds it again in the
