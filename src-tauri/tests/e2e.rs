@@ -224,12 +224,7 @@ async fn connect_hubspot_in_the_popup() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and tauri-driver: run by `make test`"]
 async fn load_search_and_export_the_filtered_view() {
-    let mut config = FakeConfig::default();
-    config.data.contacts = 180;
-    config.data.companies = 40;
-    config.data.deals = 30;
-    config.data.edge_cases = false;
-    let h = Harness::start(config).await;
+    let h = Harness::start(hubspot_only(180, 40, 30)).await;
     let total = h.fakes.summary();
     let expected = total.hubspot_items();
     // The save dialog's answer (the e2e build's stand-in for the native dialog).
@@ -249,7 +244,7 @@ async fn load_search_and_export_the_filtered_view() {
 
     let load = s.find("[data-testid=load-hubspot]", WAIT).await.unwrap();
     s.click(&load).await.unwrap();
-    let all = format!("{} of {} items", fmt_count(expected), fmt_count(expected));
+    let all = all_of(expected);
     s.wait_text("[data-testid=item-count]", WAIT, |t| t == all)
         .await
         .expect("the table shows every loaded row");
@@ -397,6 +392,21 @@ async fn shown_names(s: &Session) -> Vec<String> {
         .collect()
 }
 
+/// Fakes whose HubSpot portal has this many records and none of the fixture records.
+fn hubspot_only(contacts: usize, companies: usize, deals: usize) -> FakeConfig {
+    let mut config = FakeConfig::default();
+    config.data.contacts = contacts;
+    config.data.companies = companies;
+    config.data.deals = deals;
+    config.data.edge_cases = false;
+    config
+}
+
+/// The item count with no filter on: every one of `n`.
+fn all_of(n: usize) -> String {
+    format!("{} of {} items", fmt_count(n), fmt_count(n))
+}
+
 fn fmt_count(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -532,16 +542,12 @@ async fn a_hand_over_nobody_answers_ends_with_a_message_not_a_panic() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and tauri-driver: run by `make test`"]
 async fn stored_items_survive_a_restart_and_a_failed_reload() {
-    let mut config = FakeConfig::default();
-    config.data.contacts = 180;
-    config.data.companies = 40;
-    config.data.deals = 30;
-    config.data.edge_cases = false;
+    let mut config = hubspot_only(180, 40, 30);
     // Retries wait a twentieth (the app's waits are scaled the same way below).
     config.rate_limit_scale = 20.0;
     let h = Harness::start(config).await;
     let expected = h.fakes.summary().hubspot_items();
-    let all = format!("{} of {} items", fmt_count(expected), fmt_count(expected));
+    let all = all_of(expected);
     let scale = [("JUNCTION_RATE_LIMIT_SCALE", "20".to_string())];
 
     // Connect and load.
@@ -762,15 +768,11 @@ async fn visibility(s: &Session) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and tauri-driver: run by `make test`"]
 async fn a_load_finished_while_hidden_shows_every_row() {
-    let mut config = FakeConfig::default();
-    config.data.contacts = 1_000;
-    config.data.companies = 150;
-    config.data.deals = 100;
-    config.data.edge_cases = false;
+    let mut config = hubspot_only(1_000, 150, 100);
     config.rate_limit_scale = 20.0;
     let h = Harness::start(config).await;
     let expected = h.fakes.summary().hubspot_items();
-    let all = format!("{} of {} items", fmt_count(expected), fmt_count(expected));
+    let all = all_of(expected);
     let (_driver, s) = launch_on(&h, &[("JUNCTION_RATE_LIMIT_SCALE", "20".to_string())]).await;
     connect_in_window(
         &s,

@@ -2,9 +2,10 @@
 //! the real Redis (when `make test` provides one), with a test "browser" that follows
 //! the authorize redirect to the loopback server.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use junction_core::session::Grant;
+use junction_core::session::{Grant, PendingConnect};
 use junction_core::store::KeyKind;
 use junction_core::views::ConnectionState;
 use junction_core::ProviderId;
@@ -16,6 +17,19 @@ const ALL: [ProviderId; 3] = ProviderId::ALL;
 
 async fn harness() -> Harness {
     Harness::start(FakeConfig::default()).await
+}
+
+/// A sign-in started with a minute to finish it.
+async fn sign_in(session: &junction_core::Session, p: ProviderId) -> PendingConnect {
+    session
+        .start_connect(p, Duration::from_secs(60))
+        .await
+        .unwrap()
+}
+
+/// The query of a sign-in's authorize URL.
+fn auth_params(pending: &PendingConnect) -> HashMap<String, String> {
+    pending.auth_url.query_pairs().into_owned().collect()
 }
 
 fn expected_account(h: &Harness, p: ProviderId) -> String {
@@ -119,20 +133,14 @@ async fn unknown_replayed_expired_and_other_provider_states_are_rejected() {
     let session = h.session().await;
     for p in ALL {
         // Succeed once, keeping the callback URL the provider redirected to.
-        let pending = session
-            .start_connect(p, Duration::from_secs(60))
-            .await
-            .unwrap();
+        let pending = sign_in(&session, p).await;
         let callback = authorize_redirect(&pending.auth_url).await.unwrap();
         let visit = browse(&callback).await.unwrap();
         assert_eq!(visit.status, 200, "{p}: {}", visit.body);
         pending.finish().await.unwrap();
         let tokens_before = h.fakes.counters().token_requests(p, "authorization_code");
 
-        let pending = session
-            .start_connect(p, Duration::from_secs(60))
-            .await
-            .unwrap();
+        let pending = sign_in(&session, p).await;
         // Replay of the used callback: its state was single use.
         let replay = browse(&callback).await.unwrap();
         assert_eq!(replay.status, 400, "{p}: replay accepted");
@@ -223,10 +231,7 @@ async fn a_flow_expires_cleanly() {
 async fn cancel_and_a_second_connect_release_the_port() {
     let h = harness().await;
     let session = h.session().await;
-    let first = session
-        .start_connect(ProviderId::Hubspot, Duration::from_secs(60))
-        .await
-        .unwrap();
+    let first = sign_in(&session, ProviderId::Hubspot).await;
     // The port is taken while the first is pending…
     let err = session
         .start_connect(ProviderId::Notion, Duration::from_secs(60))
@@ -238,10 +243,7 @@ async fn cancel_and_a_second_connect_release_the_port() {
     // …and free again once it is cancelled, so a second Connect can replace it.
     first.canceller().cancel();
     assert_eq!(first.finish().await.unwrap_err().code(), "oauth_aborted");
-    let second = session
-        .start_connect(ProviderId::Notion, Duration::from_secs(60))
-        .await
-        .unwrap();
+    let second = sign_in(&session, ProviderId::Notion).await;
     browse(&second.auth_url).await.unwrap();
     second.finish().await.unwrap();
 }
@@ -473,12 +475,8 @@ async fn airtable_without_a_secret_uses_pkce_and_client_id_in_the_body() {
     h.fakes.set_app(ProviderId::Airtable, app);
     h.set_env("JUNCTION_AIRTABLE_CLIENT_SECRET", "");
     let session = h.session().await;
-    let pending = session
-        .start_connect(ProviderId::Airtable, Duration::from_secs(60))
-        .await
-        .unwrap();
-    let params: std::collections::HashMap<_, _> =
-        pending.auth_url.query_pairs().into_owned().collect();
+    let pending = sign_in(&session, ProviderId::Airtable).await;
+    let params: HashMap<String, String> = auth_params(&pending);
     assert_eq!(
         params.get("code_challenge_method").map(String::as_str),
         Some("S256")
@@ -493,12 +491,8 @@ async fn authorize_urls_carry_each_providers_parameters() {
     let h = harness().await;
     let session = h.session().await;
     for p in ALL {
-        let pending = session
-            .start_connect(p, Duration::from_secs(60))
-            .await
-            .unwrap();
-        let q: std::collections::HashMap<_, _> =
-            pending.auth_url.query_pairs().into_owned().collect();
+        let pending = sign_in(&session, p).await;
+        let q: HashMap<String, String> = auth_params(&pending);
         assert_eq!(
             q["redirect_uri"],
             format!(

@@ -30,6 +30,17 @@ fn input(redis: Option<&str>, port: u16) -> SettingsInput {
     }
 }
 
+/// What `config.toml` holds now.
+fn config_file(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("config.toml")).unwrap()
+}
+
+/// The Redis password the secret store holds.
+async fn redis_password(s: &Session) -> String {
+    let pw = s.secrets().get(&SecretName::redis_password()).await;
+    pw.unwrap().unwrap().expose_secret().to_string()
+}
+
 #[tokio::test]
 async fn include_archived_records_is_saved_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,7 +52,7 @@ async fn include_archived_records_is_saved_and_read_back() {
     })
     .await
     .unwrap();
-    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let file = config_file(dir.path());
     assert!(file.contains("hubspot_archived = true"), "{file}");
     let again = session(dir.path()).await;
     assert!(again.settings().await.hubspot_archived);
@@ -56,7 +67,7 @@ async fn include_archived_records_is_saved_and_read_back() {
         })
         .await
         .unwrap();
-    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let file = config_file(dir.path());
     assert!(!file.contains("hubspot_archived"), "{file}");
 }
 
@@ -67,17 +78,11 @@ async fn the_redis_password_goes_to_secrets_not_the_file() {
     s.save_settings(input(Some("redis://:pa55word@127.0.0.1:6399/0"), 8123))
         .await
         .unwrap();
-    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let file = config_file(dir.path());
     assert!(!file.contains("pa55word"), "{file}");
     assert!(file.contains("redis://"), "{file}");
     assert!(file.contains("8123"));
-    let pw = s
-        .secrets()
-        .get(&SecretName::redis_password())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(pw.expose_secret(), "pa55word");
+    assert_eq!(redis_password(&s).await, "pa55word");
 
     let reloaded = Config::resolve(
         dir.path().to_path_buf(),
@@ -102,16 +107,10 @@ async fn the_redis_password_goes_to_secrets_not_the_file() {
         .save_settings(input(Some(&shown), 8123))
         .await
         .unwrap();
-    let pw = s
-        .secrets()
-        .get(&SecretName::redis_password())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(pw.expose_secret(), "pa55word");
+    assert_eq!(redis_password(&s).await, "pa55word");
     // Clearing the URL returns to the embedded store.
     s.save_settings(input(None, 8000)).await.unwrap();
-    let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let file = config_file(dir.path());
     assert!(!file.contains("redis"), "{file}");
 }
 
@@ -140,7 +139,7 @@ async fn a_saved_redis_password_stays_with_its_server() {
     s.save_settings(input(Some("redis://ann:pa55word@127.0.0.1:6399/0"), 8123))
         .await
         .unwrap();
-    let file_before = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let file_before = config_file(dir.path());
     let s = Session::with_secrets(
         Config::resolve(
             dir.path().to_path_buf(),
@@ -168,7 +167,7 @@ async fn a_saved_redis_password_stays_with_its_server() {
         let err = s.save_settings(input(Some(moved), 8123)).await.unwrap_err();
         assert_eq!(err.code(), "config_invalid", "{moved}: {err}");
         assert!(err.to_string().contains("password"), "{err}");
-        let file = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+        let file = config_file(dir.path());
         assert_eq!(file, file_before, "{moved}: nothing written");
         assert_eq!(saved().await.as_deref(), Some("pa55word"));
     }

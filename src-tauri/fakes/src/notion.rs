@@ -266,6 +266,16 @@ impl Version {
     }
 }
 
+/// [`gate`] for an endpoint that exists only from 2025-09-03 on (`data_sources`), or
+/// only before it: other versions get the 400 of an unknown URL.
+fn gate_on(fake: &Fake, headers: &HeaderMap, data_sources: bool) -> Result<Version, Response> {
+    let v = gate(fake, headers)?;
+    if v.data_sources() != data_sources {
+        return Err(invalid_request_url());
+    }
+    Ok(v)
+}
+
 /// What every API call passes first, in Notion's order: the version, the token, the
 /// rate limit.
 fn gate(fake: &Fake, headers: &HeaderMap) -> Result<Version, Response> {
@@ -548,13 +558,10 @@ async fn get_data_source(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let v = match gate(&fake, &headers) {
+    let v = match gate_on(&fake, &headers, true) {
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    if !v.data_sources() {
-        return invalid_request_url();
-    }
     match fake.data.notion.source(&id) {
         Some((_, source)) => json_resp(200, &versioned(v, source.object.clone())),
         None => not_found("data_source", &id),
@@ -569,13 +576,10 @@ async fn query_database(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let v = match gate(&fake, &headers) {
+    let v = match gate_on(&fake, &headers, false) {
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    if v.data_sources() {
-        return invalid_request_url();
-    }
     let Some(db) = fake.data.notion.database(&id) else {
         return not_found("database", &id);
     };
@@ -594,13 +598,10 @@ async fn query_data_source(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let v = match gate(&fake, &headers) {
+    let v = match gate_on(&fake, &headers, true) {
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    if !v.data_sources() {
-        return invalid_request_url();
-    }
     match fake.data.notion.source(&id) {
         Some((_, source)) => query(&fake, v, source, &body),
         None => not_found("data_source", &id),
