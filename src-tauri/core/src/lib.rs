@@ -15,7 +15,6 @@ pub mod logs;
 pub mod oauth;
 pub mod providers;
 pub mod redact;
-pub mod rows;
 pub mod session;
 pub mod store;
 pub mod views;

@@ -25,6 +25,14 @@ const NAMES: &[&str] = &[
     "Café menu",
     "b",
     "B",
+    // Long shared beginnings, a key that is a prefix of others, and one that goes on
+    // with a zero byte: the sort orders eight bytes at a time.
+    "Contact record 0001 alpha",
+    "contact record 0001 alphabet",
+    "Contact record 0001 alph",
+    "Contact record 0002",
+    "contact record 0001 alph\u{0}",
+    "Contact record",
 ];
 const WORDS: &[&str] = &[
     "zo", "ZOË", "été", "a", "", "ada lo", "xyz", "ø", "café", "計", "b e",
@@ -49,7 +57,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::option::of(0..NAMES.len()),
         proptest::option::of(0..NAMES.len()),
         proptest::option::of(0..5i64),
-        proptest::option::of(0..4u8),
+        proptest::option::of(0..8u8),
         proptest::option::of(0..NAMES.len()),
     )
         .prop_map(
@@ -77,7 +85,8 @@ fn items(specs: &[Spec]) -> Vec<IntegrationItem> {
             it.creation_time = s
                 .created
                 .map(|d| Utc.timestamp_opt(1_700_000_000 + d * 3600, 0).unwrap());
-            it.url = s.url.map(|u| format!("https://example.com/{u}"));
+            // Every URL shares its first 20 bytes; some are prefixes of others.
+            it.url = s.url.map(|u| format!("https://example.com/{}", "7".repeat(u.into())));
             if let Some(v) = s.prop {
                 // Typed values: text, a number, and text inside arrays and objects.
                 let value = match i % 3 {

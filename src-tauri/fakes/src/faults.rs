@@ -19,11 +19,11 @@ pub enum FaultKind {
     RateLimited,
     /// 200 with a body of this many bytes, streamed without a Content-Length.
     OversizedBody(usize),
-    /// 200 with the body of the first page this endpoint served: its next-page cursor
-    /// points back to a page already loaded (a provider's paging bug: a cursor loop
-    /// that never repeats the current cursor, only an earlier one). On a path whose
-    /// first page this is, the request is answered as usual and the replay waits for the
-    /// endpoint's next request.
+    /// 200 with the body of the first page this path served while the fault waited: its
+    /// next-page cursor points back to a page already loaded (a provider's paging bug:
+    /// a cursor loop that never repeats the current cursor, only an earlier one). On a
+    /// path whose first page this is, the request is answered as usual and the replay
+    /// waits for the endpoint's next request.
     ReplayFirstPage,
 }
 
@@ -109,6 +109,13 @@ impl FaultSet {
             }
         }
         fired
+    }
+
+    /// Whether a fault of `kind` that this request would match has still to fire.
+    pub fn awaits(&self, provider: ProviderId, endpoint: Endpoint, kind: FaultKind) -> bool {
+        self.slots.iter().any(|(f, seen)| {
+            f.kind == kind && f.matches(provider, endpoint) && *seen < f.after + f.times
+        })
     }
 
     /// Faults that have not fired all their times yet.

@@ -51,7 +51,8 @@ pub(crate) struct Fake {
     pub counters: Counters,
     pub hubspot_window: Mutex<RollingWindow>,
     pub hubspot_index: hubspot::RecordIndex,
-    /// The first 200 body each listing path served (for [`FaultKind::ReplayFirstPage`]):
+    /// The first 200 body each listing path served while a [`FaultKind::ReplayFirstPage`]
+    /// waited:
     /// by path, so that a table or a data source replays its own first page.
     pub first_pages: Mutex<HashMap<String, axum::body::Bytes>>,
     pub airtable_bases: Mutex<PerBase>,
@@ -229,11 +230,19 @@ async fn handle(
                 .oneshot(req)
                 .await
                 .unwrap_or_else(|never| match never {});
-            Some(match &route {
-                Some((_, e, _)) if e.is_listing() => {
-                    remember_first_page(&fake, path, response).await
-                }
-                _ => response,
+            // Pages are kept only while a replay waits: a load walks a path per
+            // Notion block, and keeping each first page would hold them all.
+            let replay_waits = route.as_ref().is_some_and(|(p, e, _)| {
+                e.is_listing()
+                    && fake
+                        .faults
+                        .lock()
+                        .awaits(*p, *e, FaultKind::ReplayFirstPage)
+            });
+            Some(if replay_waits {
+                remember_first_page(&fake, path, response).await
+            } else {
+                response
             })
         }
     };

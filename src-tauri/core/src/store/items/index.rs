@@ -7,9 +7,9 @@
 //! text (`name␟parent␟id␟property values…`) in one arena, the two times, and codes
 //! for provider, account and type: 48 bytes plus the text.
 //!
-//! Sorting compares 8-byte prefixes of the keys first (a sort of integers), and only
-//! rows whose prefixes tie are compared in full; a descending order is derived from
-//! the ascending one. Searching scans the arena in memory order and then walks the
+//! Sorting sorts 8-byte chunks of the keys as integers, the rows that tie on one chunk
+//! again by the next (a radix sort, most significant chunk first); a descending order
+//! is derived from the ascending one. Searching scans the arena in memory order and then walks the
 //! sorted order, so neither pays for the other's access pattern.
 
 use std::collections::HashMap;
@@ -125,10 +125,6 @@ pub(super) struct Filter {
 }
 
 impl Index {
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
     pub fn row(&self, pos: u32) -> &Row {
         &self.rows[pos as usize]
     }
@@ -267,15 +263,15 @@ impl Index {
         ranks
     }
 
-    /// Positions sorted by `column` (`urls` gives each position's URL, read from the
-    /// store: URLs are not kept in memory). Empty values come last in both
+    /// Positions sorted by `column` (`urls` gives the URL of each rowid, read from the
+    /// store: URLs are not kept in memory; an empty one counts as none). Empty values come last in both
     /// directions; ties are broken by the row key, ascending.
-    pub fn order(
+    pub fn order<E>(
         &mut self,
         column: SortColumn,
         descending: bool,
-        urls: impl FnOnce() -> Vec<Option<String>>,
-    ) -> Arc<Vec<u32>> {
+        urls: impl FnOnce(&[i64]) -> Result<Vec<Option<Vec<u8>>>, E>,
+    ) -> Result<Arc<Vec<u32>>, E> {
         if let Some(i) = self
             .orders
             .iter()
@@ -284,19 +280,21 @@ impl Index {
             let hit = self.orders.remove(i);
             let order = hit.1.clone();
             self.orders.insert(0, hit);
-            return order;
+            return Ok(order);
         }
         let cached_asc = self
             .orders
             .iter()
             .find(|(k, _)| *k == (column, false))
             .map(|(_, o)| o.clone());
-        let url_keys: Option<Vec<Option<Vec<u8>>>> = (column == SortColumn::Url).then(|| {
-            urls()
-                .into_iter()
-                .map(|u| u.filter(|u| !u.is_empty()).map(String::into_bytes))
-                .collect()
-        });
+        // Read only when this order is not cached: a million URLs is a table scan.
+        let url_keys = match column {
+            SortColumn::Url => {
+                let rowids: Vec<i64> = self.rows.iter().map(|r| r.rowid).collect();
+                Some(urls(&rowids)?)
+            }
+            _ => None,
+        };
         let ranks = self.key_ranks();
         let keys = SortKeys::new(self, column, url_keys.as_deref(), &ranks);
         let ascending = match cached_asc {
@@ -312,7 +310,7 @@ impl Index {
         if descending {
             self.remember((column, true), order.clone());
         }
-        order
+        Ok(order)
     }
 
     fn remember(&mut self, key: OrderKey, order: Arc<Vec<u32>>) {
@@ -461,47 +459,51 @@ impl<'a> SortKeys<'a> {
 
     fn ascending(&self) -> Vec<u32> {
         let n = self.index.rows.len() as u32;
-        // (key prefix, tie rank, position): an integer sort does most of the work.
-        let mut keyed: Vec<(u64, u32, u32)> = Vec::with_capacity(n as usize);
+        // (key chunk, length class, tie rank, position): integer sorts do the work.
+        let mut keyed: Vec<Keyed> = Vec::with_capacity(n as usize);
         let mut empty: Vec<(u32, u32)> = Vec::new();
-        let mut long = false;
         for p in 0..n {
             let rank = self.ranks[p as usize];
-            let prefix = if self.is_time() {
-                self.time(p)
+            let chunk = if self.is_time() {
+                self.time(p).map(|t| (t, 0))
             } else {
-                self.text(p).map(|t| {
-                    long |= t.len() > 8;
-                    prefix8(t)
-                })
+                self.text(p).map(|t| chunk_at(t, 0))
             };
-            match prefix {
-                Some(x) => keyed.push((x, rank, p)),
+            match chunk {
+                Some((x, class)) => keyed.push((x, class, rank, p)),
                 None => empty.push((rank, p)),
             }
         }
-        keyed.sort_unstable_by_key(|&(x, r, _)| (x, r));
-        if long {
-            // Runs of one prefix whose keys go on past it: by the whole key, then rank.
-            let mut start = 0;
-            while start < keyed.len() {
-                let mut end = start + 1;
-                while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-                    end += 1;
-                }
-                if end - start > 1 {
-                    keyed[start..end]
-                        .sort_by(|a, b| self.text(a.2).cmp(&self.text(b.2)).then(a.1.cmp(&b.1)));
-                }
-                start = end;
-            }
+        keyed.sort_unstable();
+        if !self.is_time() {
+            self.refine_ties(&mut keyed);
         }
         empty.sort_unstable();
         keyed
             .into_iter()
-            .map(|(_, _, p)| p)
+            .map(|(_, _, _, p)| p)
             .chain(empty.into_iter().map(|(_, p)| p))
             .collect()
+    }
+
+    /// Orders the runs of `keyed` that tie on their first eight bytes by the rest of
+    /// their keys, then by rank: eight more bytes at a time, as integers (a most
+    /// significant digit radix sort). Keys often share long beginnings (every URL
+    /// starts `https://`, many names `contact `), where a comparison sort would chase
+    /// two pointers per comparison. Runs wait in a list rather than in recursion: a
+    /// run of long equal keys goes thousands of levels deep.
+    fn refine_ties(&self, keyed: &mut [Keyed]) {
+        let mut todo: Vec<(usize, usize, usize)> = Vec::new();
+        tied_runs(keyed, 0, 8, &mut todo);
+        while let Some((start, end, depth)) = todo.pop() {
+            let run = &mut keyed[start..end];
+            for entry in run.iter_mut() {
+                let key = self.text(entry.3).unwrap_or_default();
+                (entry.0, entry.1) = chunk_at(key, depth);
+            }
+            run.sort_unstable();
+            tied_runs(run, start, depth + 8, &mut todo);
+        }
     }
 
     /// From the ascending order: groups of equal keys in reverse, each group keeping
@@ -534,4 +536,37 @@ fn prefix8(key: &[u8]) -> u64 {
     let n = key.len().min(8);
     b[..n].copy_from_slice(&key[..n]);
     u64::from_be_bytes(b)
+}
+
+/// A sort entry: (key chunk, length class, tie rank, position).
+type Keyed = (u64, u8, u32, u32);
+
+/// The eight bytes of `key` from `depth` as an integer, and how many bytes it has from
+/// there (capped at 9, "more than eight"): a key that ends sorts before its
+/// extensions, even ones that go on with zero bytes.
+fn chunk_at(key: &[u8], depth: usize) -> (u64, u8) {
+    let rest = key.get(depth..).unwrap_or_default();
+    (prefix8(rest), rest.len().min(9) as u8)
+}
+
+/// Pushes the runs of sorted `entries` (at `offset` in the whole) that tie on chunk
+/// and length class and whose keys go on past the chunk, to be ordered at `depth`.
+fn tied_runs(
+    entries: &[Keyed],
+    offset: usize,
+    depth: usize,
+    todo: &mut Vec<(usize, usize, usize)>,
+) {
+    let mut i = 0;
+    while i < entries.len() {
+        let (chunk, class) = (entries[i].0, entries[i].1);
+        let mut j = i + 1;
+        while j < entries.len() && entries[j].0 == chunk && entries[j].1 == class {
+            j += 1;
+        }
+        if j - i > 1 && class == 9 {
+            todo.push((offset + i, offset + j, depth));
+        }
+        i = j;
+    }
 }

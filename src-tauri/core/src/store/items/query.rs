@@ -5,7 +5,7 @@
 //! The ordered positions of a query are cached (the last few queries), so the
 //! consecutive windows of a scroll cost a slice and a few hundred row reads.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use rusqlite::{Connection, Row as SqlRow};
@@ -427,15 +427,7 @@ impl ItemStore {
         let positions = match sort {
             None => index.select(None, &matches, filter),
             Some((column, descending)) => {
-                let order = if *column == SortColumn::Url {
-                    let rowids: Vec<i64> = (0..index.len() as u32)
-                        .map(|p| index.row(p).rowid)
-                        .collect();
-                    let urls = self.urls_for(&rowids)?;
-                    index.order(*column, *descending, || urls)
-                } else {
-                    index.order(*column, *descending, Vec::new)
-                };
+                let order = index.order(*column, *descending, |rowids| self.urls_for(rowids))?;
                 index.select(Some(&order), &matches, filter)
             }
         };
@@ -623,28 +615,31 @@ impl ItemStore {
         Ok(())
     }
 
-    /// The URL of each row, by rowid order (URLs are not kept in memory).
-    fn urls_for(&self, rowids: &[i64]) -> Result<Vec<Option<String>>> {
+    /// The URL of each of `rowids` (ascending, as the index keeps them), `None` where it
+    /// is empty: one scan in rowid order, merged with them.
+    fn urls_for(&self, rowids: &[i64]) -> Result<Vec<Option<Vec<u8>>>> {
         let conn = self.inner.reader.lock();
-        let mut by_rowid: HashMap<i64, Option<String>> = HashMap::with_capacity(rowids.len());
         let mut stmt = conn
             .prepare_cached(&format!(
-                "SELECT rowid, url FROM items WHERE set_id IN ({VISIBLE_SETS})"
+                "SELECT rowid, url FROM items WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid"
             ))
             .map_err(sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-            })
-            .map_err(sql)?;
-        for row in rows {
-            let (rowid, url) = row.map_err(sql)?;
-            by_rowid.insert(rowid, url);
+        let mut rows = stmt.query([]).map_err(sql)?;
+        let mut urls = vec![None; rowids.len()];
+        let mut at = 0;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let rowid: i64 = row.get(0).map_err(sql)?;
+            while at < rowids.len() && rowids[at] < rowid {
+                at += 1;
+            }
+            if rowids.get(at) == Some(&rowid) {
+                let url = row.get_ref(1).map_err(sql)?.as_bytes_or_null();
+                let url = url.map_err(|e| sql(e.into()))?;
+                urls[at] = url.filter(|u| !u.is_empty()).map(<[u8]>::to_vec);
+                at += 1;
+            }
         }
-        Ok(rowids
-            .iter()
-            .map(|r| by_rowid.remove(r).flatten())
-            .collect())
+        Ok(urls)
     }
 
     /// What the table shows of these rows, in this order.
