@@ -86,7 +86,9 @@ fn items(specs: &[Spec]) -> Vec<IntegrationItem> {
                 .created
                 .map(|d| Utc.timestamp_opt(1_700_000_000 + d * 3600, 0).unwrap());
             // Every URL shares its first 20 bytes; some are prefixes of others.
-            it.url = s.url.map(|u| format!("https://example.com/{}", "7".repeat(u.into())));
+            it.url = s
+                .url
+                .map(|u| format!("https://example.com/{}", "7".repeat(u.into())));
             if let Some(v) = s.prop {
                 // Typed values: text, a number, and text inside arrays and objects.
                 let value = match i % 3 {

@@ -5,9 +5,8 @@
 //! `code` and `state`, or with `error=access_denied` when the test asked for a denial.
 
 use std::collections::HashMap;
-use std::time::Instant;
-
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{Query, State};
 use axum::response::Response;

@@ -51,9 +51,9 @@ pub(crate) struct Fake {
     pub counters: Counters,
     pub hubspot_window: Mutex<RollingWindow>,
     pub hubspot_index: hubspot::RecordIndex,
-    /// The first 200 body each listing path served while a [`FaultKind::ReplayFirstPage`]
-    /// waited:
-    /// by path, so that a table or a data source replays its own first page.
+    /// The first 200 body each listing path served while a
+    /// [`FaultKind::ReplayFirstPage`] waited: by path, so that a table or a data source
+    /// replays its own first page.
     pub first_pages: Mutex<HashMap<String, axum::body::Bytes>>,
     pub airtable_bases: Mutex<PerBase>,
     pub notion_bucket: Mutex<Bucket>,

@@ -9,8 +9,8 @@
 //!
 //! Sorting sorts 8-byte chunks of the keys as integers, the rows that tie on one chunk
 //! again by the next (a radix sort, most significant chunk first); a descending order
-//! is derived from the ascending one. Searching scans the arena in memory order and then walks the
-//! sorted order, so neither pays for the other's access pattern.
+//! is derived from the ascending one. Searching scans the arena in memory order and
+//! then walks the sorted order, so neither pays for the other's access pattern.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -264,8 +264,8 @@ impl Index {
     }
 
     /// Positions sorted by `column` (`urls` gives the URL of each rowid, read from the
-    /// store: URLs are not kept in memory; an empty one counts as none). Empty values come last in both
-    /// directions; ties are broken by the row key, ascending.
+    /// store: URLs are not kept in memory; an empty one counts as none). Empty values
+    /// come last in both directions; ties are broken by the row key, ascending.
     pub fn order<E>(
         &mut self,
         column: SortColumn,
