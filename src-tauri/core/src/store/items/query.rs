@@ -615,8 +615,8 @@ impl ItemStore {
         Ok(())
     }
 
-    /// The URL of each of `rowids` (ascending, as the index keeps them), `None` where it
-    /// is empty: one scan in rowid order, merged with them.
+    /// The URL of each of `rowids` (ascending, as the index keeps them): one scan in
+    /// rowid order, merged with them. The index counts an empty URL as none.
     fn urls_for(&self, rowids: &[i64]) -> Result<Vec<Option<Vec<u8>>>> {
         let conn = self.inner.reader.lock();
         let mut stmt = conn
@@ -635,7 +635,7 @@ impl ItemStore {
             if rowids.get(at) == Some(&rowid) {
                 let url = row.get_ref(1).map_err(sql)?.as_bytes_or_null();
                 let url = url.map_err(|e| sql(e.into()))?;
-                urls[at] = url.filter(|u| !u.is_empty()).map(<[u8]>::to_vec);
+                urls[at] = url.map(<[u8]>::to_vec);
                 at += 1;
             }
         }
