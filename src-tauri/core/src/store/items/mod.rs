@@ -398,9 +398,11 @@ fn connect(path: &Path, writer: bool) -> std::result::Result<Connection, Damage>
     )
     .map_err(Damage::from_sql)?;
     if writer {
-        // Checkpoint every ~16 MB of log rather than every 4 MB: loads write in long
-        // runs, and each checkpoint copies pages once more.
-        conn.pragma_update(None, "wal_autocheckpoint", 4000)
+        // Checkpoint every ~64 MB of log rather than every 4 MB: loads write in long
+        // runs, and a page that several batches change (the key index's, the last
+        // table page) is copied back once per checkpoint, not once per batch
+        // (ingest of 300,000 items: ~78,000/s at 16 MB, ~95,000/s at 64 MB).
+        conn.pragma_update(None, "wal_autocheckpoint", 16000)
             .map_err(Damage::from_sql)?;
     }
     Ok(conn)

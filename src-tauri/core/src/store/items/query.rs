@@ -123,20 +123,25 @@ type ResultKey = (Filter, Option<(SortColumn, bool)>);
 const CACHED_RESULTS: usize = 4;
 
 impl View {
+    pub fn has_index(&self) -> bool {
+        self.index.is_some()
+    }
+
     pub fn invalidate(&mut self) {
         self.index = None;
         self.results.clear();
         self.words = None;
     }
 
-    /// Adds rows a load wrote to a visible set. Without an index they wait: the
-    /// build in progress (or the next one) reads them from SQL, and applies what
-    /// it may have missed.
+    /// Adds rows a load wrote to a visible set. A build holds the view while it
+    /// runs, so whoever holds it without an index knows no build is reading: every
+    /// queued row is committed, and the next build reads it from SQL.
     pub fn apply(&mut self, pending: &mut Vec<PendingRow>, visible: &HashSet<SetId>) {
         if pending.is_empty() {
             return;
         }
         let Some(index) = self.index.as_mut() else {
+            pending.clear();
             return;
         };
         let mut kept = true;
@@ -186,6 +191,11 @@ pub(super) const VISIBLE_SETS: &str = "SELECT id FROM item_sets WHERE state = 'c
       AND NOT EXISTS (SELECT 1 FROM item_sets c WHERE c.state = 'complete'
                       AND c.provider = s.provider AND c.account = s.account)
       GROUP BY provider, account";
+
+// Every scan of the visible rows in arrival order says `NOT INDEXED`: given
+// `set_id IN (…)`, SQLite would otherwise walk the key index and sort every row by
+// rowid in a temporary B-tree (measured at 1,000,000 rows: 4.9 s for one window deep
+// in the table, 0.34 s as a plain scan).
 
 pub(super) const ITEM_COLUMNS: &str =
     "provider, account, item_type, id, directory, parent_path_or_name,
@@ -264,7 +274,8 @@ impl ItemStore {
             None => {
                 let mut stmt = conn
                     .prepare(&format!(
-                        "SELECT {ITEM_COLUMNS} FROM items WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid"
+                        "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
+                         ORDER BY rowid"
                     ))
                     .map_err(sql)?;
                 let mut rows = stmt.query([]).map_err(sql)?;
@@ -323,14 +334,14 @@ impl ItemStore {
             None => (
                 conn.execute(
                     &format!(
-                        "INSERT INTO out.items SELECT {COLUMNS} FROM items i
+                        "INSERT INTO out.items SELECT {COLUMNS} FROM items AS i NOT INDEXED
                          WHERE i.set_id IN ({VISIBLE_SETS}) ORDER BY i.rowid"
                     ),
                     [],
                 )
                 .map_err(sql)?,
                 format!(
-                    "SELECT {ITEM_COLUMNS} FROM items WHERE set_id IN ({VISIBLE_SETS})
+                    "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
                      AND table_id IS NOT NULL ORDER BY rowid"
                 ),
             ),
@@ -532,7 +543,7 @@ impl ItemStore {
             let mut stmt = snapshot
                 .prepare_cached(&format!(
                     "SELECT provider, account, item_type, id, name, parent_path_or_name,
-                        creation_time, last_modified_time, url, directory FROM items
+                        creation_time, last_modified_time, url, directory FROM items NOT INDEXED
                      WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid LIMIT ?1 OFFSET ?2"
                 ))
                 .map_err(sql)?;
@@ -579,7 +590,7 @@ impl ItemStore {
         let mut stmt = snapshot
             .prepare(&format!(
                 "SELECT rowid, provider, account, item_type, search, created_ms, modified_ms
-                 FROM items WHERE set_id IN ({}) ORDER BY rowid",
+                 FROM items NOT INDEXED WHERE set_id IN ({}) ORDER BY rowid",
                 if ids.is_empty() {
                     "NULL".to_string()
                 } else {
@@ -621,7 +632,8 @@ impl ItemStore {
         let conn = self.inner.reader.lock();
         let mut stmt = conn
             .prepare_cached(&format!(
-                "SELECT rowid, url FROM items WHERE set_id IN ({VISIBLE_SETS}) ORDER BY rowid"
+                "SELECT rowid, url FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
+                 ORDER BY rowid"
             ))
             .map_err(sql)?;
         let mut rows = stmt.query([]).map_err(sql)?;
