@@ -48,7 +48,9 @@ fn items() -> Vec<IntegrationItem> {
             1,
             json!({"amount": 1500.5, "num": 3, "vip": true, "email": "a@x.io",
                    "tags": ["a", "b"], "id": "clash", "Email": "case clash",
-                   "a.b": 1, "q\"uote": "x", "mixed": 1, "empty": null}),
+                   "a.b": 1, "q\"uote": "x", "mixed": 1, "empty": null,
+                   "note": "say \"hi\"\nthen é", "big": -9007199254740993_i64,
+                   "tiny": 1.5e-9}),
         ),
         contact(
             2,
@@ -212,6 +214,9 @@ fn check_typed_tables(db: &Path) {
     assert_eq!(c1["q\"uote"], SqlValue::Text("x".into()));
     assert_eq!(c1["mixed"], SqlValue::Integer(1));
     assert_eq!(c1["empty"], SqlValue::Null);
+    assert_eq!(c1["note"], SqlValue::Text("say \"hi\"\nthen é".into()));
+    assert_eq!(c1["big"], SqlValue::Integer(-9007199254740993));
+    assert_eq!(c1["tiny"], SqlValue::Real(1.5e-9));
     assert_eq!(
         c1["associations"],
         SqlValue::Text(r#"{"companies":["10"]}"#.into())

@@ -341,10 +341,12 @@ fn export(
         })
     } else {
         write_atomic(&target, NewFile::Ordinary, |out| {
-            let mut counted = CountingWriter::new(out);
+            // Buffered before the count: the writers make a dozen small writes per
+            // item, which should cost a copy each, not a call through the counter.
+            let mut counted = BufWriter::with_capacity(256 * 1024, CountingWriter::new(out));
             let count = write_text(options, &mut counted, &mut source)?;
             counted.flush()?;
-            Ok((count, counted.written))
+            Ok((count, counted.get_ref().written))
         })
     };
     // Messages name the path as the user gave it, not the resolved symlink target.

@@ -10,12 +10,13 @@
 //! - `item_tables` and `item_columns` say which table and column hold which provider
 //!   table and property, since names had to be made unique.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use rusqlite::{params, params_from_iter, Connection};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
 use super::Source;
 use crate::fs::WriteFailure;
@@ -237,7 +238,7 @@ impl TypedTables {
     }
 
     /// Adds `r` to its typed table, when it is a row of one.
-    fn row(&mut self, conn: &Connection, r: &ItemRecord<'_>) -> rusqlite::Result<()> {
+    fn row<'a>(&mut self, conn: &Connection, r: &ItemRecord<'a>) -> rusqlite::Result<()> {
         let Some((table_id, _)) = r.table else {
             return Ok(());
         };
@@ -248,8 +249,9 @@ impl TypedTables {
             return Ok(());
         };
         let t = &mut self.tables[at];
-        let mut values: Vec<SqlValue> = vec![SqlValue::Null; t.columns.len()];
-        let text = |s: Option<&str>| s.map_or(SqlValue::Null, |s| SqlValue::Text(s.into()));
+        let null = || ToSqlOutput::Owned(SqlValue::Null);
+        let mut values: Vec<ToSqlOutput<'_>> = vec![null(); t.columns.len()];
+        let text = |s: Option<&'a str>| s.map_or_else(null, |s| ToSqlOutput::from(s));
         values[0] = text(r.id);
         values[1] = text(r.name);
         values[2] = text(r.creation_time);
@@ -259,11 +261,9 @@ impl TypedTables {
             values[FIXED.len()] = text(r.associations);
         }
         // The store wrote this JSON; anything unreadable leaves the columns empty.
-        if let Ok(props) = serde_json::from_str::<Map<String, Value>>(r.properties) {
-            for (key, value) in props {
-                if let Some(&slot) = t.slots.get(&key) {
-                    values[slot] = sql_value(value);
-                }
+        for (key, value) in properties(r.properties) {
+            if let Some(&slot) = t.slots.get(key.as_ref()) {
+                values[slot] = sql_value(value.get());
             }
         }
         conn.prepare_cached(&t.insert)?
@@ -290,17 +290,44 @@ impl TypedTables {
     }
 }
 
-/// A JSON value in its SQLite form: booleans 0/1, arrays and objects as JSON text.
-fn sql_value(value: Value) -> SqlValue {
-    match value {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(b as i64),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => SqlValue::Integer(i),
-            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+/// A stored `properties` object's members, their values as JSON text, borrowed from
+/// it: nothing is built but what the typed columns take. Empty when it is not an
+/// object.
+fn properties(json: &str) -> Vec<(Cow<'_, str>, &RawValue)> {
+    // Keys borrow unless they hold an escape (a quote in a property name).
+    if let Ok(map) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json) {
+        return map
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect();
+    }
+    serde_json::from_str::<BTreeMap<String, &RawValue>>(json)
+        .map(|map| map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect())
+        .unwrap_or_default()
+}
+
+/// A JSON value (its text) in its SQLite form: booleans 0/1, arrays and objects as
+/// their compact JSON text (as the store wrote it).
+fn sql_value(json: &str) -> ToSqlOutput<'_> {
+    let null = ToSqlOutput::Owned(SqlValue::Null);
+    match json.as_bytes().first() {
+        Some(b'n') | None => null,
+        Some(b't') => ToSqlOutput::Owned(SqlValue::Integer(1)),
+        Some(b'f') => ToSqlOutput::Owned(SqlValue::Integer(0)),
+        Some(b'[' | b'{') => ToSqlOutput::from(json),
+        Some(b'"') => match serde_json::from_str::<&str>(json) {
+            Ok(s) => ToSqlOutput::from(s),
+            // An escape: the text has to be unescaped into a copy.
+            Err(_) => serde_json::from_str::<String>(json)
+                .map_or(null, |s| ToSqlOutput::Owned(SqlValue::Text(s))),
         },
-        Value::String(s) => SqlValue::Text(s),
-        other => SqlValue::Text(other.to_string()),
+        Some(_) => match serde_json::from_str::<serde_json::Number>(json) {
+            Ok(n) => ToSqlOutput::Owned(match n.as_i64() {
+                Some(i) => SqlValue::Integer(i),
+                None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+            }),
+            Err(_) => null,
+        },
     }
 }
 
@@ -461,7 +488,9 @@ fn gather(schemas: &mut Vec<TableSchema>, r: &ItemRecord<'_>, id: &str, name: &s
     };
     let schema = &mut schemas[at];
     schema.associations |= r.associations.is_some();
-    if let Ok(props) = serde_json::from_str::<Map<String, Value>>(r.properties) {
+    if let Ok(props) =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(r.properties)
+    {
         for (key, value) in &props {
             match schema.columns.iter_mut().find(|(k, _)| k == key) {
                 Some((_, kinds)) => kinds.add(JsonKinds::of(value)),

@@ -18,6 +18,7 @@
 
 mod index;
 mod query;
+mod records;
 mod schema;
 mod tables;
 pub mod text;

@@ -262,7 +262,7 @@ impl ItemStore {
 
     /// Every item `query` selects, in its order, to `each`, as stored (no decoding).
     /// Reads on a connection of its own, so the table stays responsive during a long
-    /// export.
+    /// export, and on a thread of its own, so reading overlaps `each`'s writing.
     pub fn for_each_record(
         &self,
         query: &ItemQuery,
@@ -270,40 +270,40 @@ impl ItemStore {
     ) -> Result<u64> {
         let conn =
             super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
-        match self.ordered_rowids(query)? {
-            None => {
-                let mut stmt = conn
-                    .prepare(&format!(
-                        "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
-                         ORDER BY rowid"
-                    ))
-                    .map_err(sql)?;
-                let mut rows = stmt.query([]).map_err(sql)?;
-                let mut n = 0;
-                while let Some(row) = rows.next().map_err(sql)? {
-                    each(&record_at(row, 0).map_err(sql)?)?;
-                    n += 1;
-                }
-                Ok(n)
-            }
-            Some(rowids) => {
-                let mut stmt = conn
-                    .prepare_cached(&format!(
-                        "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
-                    ))
-                    .map_err(sql)?;
-                let mut n = 0;
-                for rowid in rowids {
-                    let mut rows = stmt.query([rowid]).map_err(sql)?;
-                    // A row retired since the positions were taken is skipped.
-                    if let Some(row) = rows.next().map_err(sql)? {
-                        each(&record_at(row, 0).map_err(sql)?)?;
-                        n += 1;
+        let rowids = self.ordered_rowids(query)?;
+        super::records::piped(
+            move |emit| match rowids {
+                None => {
+                    let mut stmt = conn
+                        .prepare(&format!(
+                            "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
+                             ORDER BY rowid"
+                        ))
+                        .map_err(sql)?;
+                    let mut rows = stmt.query([]).map_err(sql)?;
+                    while let Some(row) = rows.next().map_err(sql)? {
+                        emit(&record_at(row, 0).map_err(sql)?)?;
                     }
+                    Ok(())
                 }
-                Ok(n)
-            }
-        }
+                Some(rowids) => {
+                    let mut stmt = conn
+                        .prepare_cached(&format!(
+                            "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
+                        ))
+                        .map_err(sql)?;
+                    for rowid in rowids {
+                        let mut rows = stmt.query([rowid]).map_err(sql)?;
+                        // A row retired since the positions were taken is skipped.
+                        if let Some(row) = rows.next().map_err(sql)? {
+                            emit(&record_at(row, 0).map_err(sql)?)?;
+                        }
+                    }
+                    Ok(())
+                }
+            },
+            &mut each,
+        )
     }
 
     /// Copies what `query` selects, in its order, into a new database at `path`
@@ -330,9 +330,9 @@ impl ItemStore {
         conn.execute_batch("PRAGMA out.journal_mode = OFF; PRAGMA out.synchronous = OFF;")
             .map_err(sql)?;
         sink.create(&conn, &tables).map_err(sql)?;
-        let (copied, rows_sql) = match rowids {
-            None => (
-                conn.execute(
+        let copied = match &rowids {
+            None => conn
+                .execute(
                     &format!(
                         "INSERT INTO out.items SELECT {COLUMNS} FROM items AS i NOT INDEXED
                          WHERE i.set_id IN ({VISIBLE_SETS}) ORDER BY i.rowid"
@@ -340,11 +340,6 @@ impl ItemStore {
                     [],
                 )
                 .map_err(sql)?,
-                format!(
-                    "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
-                     AND table_id IS NOT NULL ORDER BY rowid"
-                ),
-            ),
             Some(rowids) => {
                 conn.execute_batch(
                     "CREATE TEMP TABLE export_order (pos INTEGER PRIMARY KEY, row INTEGER NOT NULL)",
@@ -356,40 +351,69 @@ impl ItemStore {
                         let mut insert = tx
                             .prepare("INSERT INTO temp.export_order (row) VALUES (?1)")
                             .map_err(sql)?;
-                        for rowid in &rowids {
+                        for rowid in rowids {
                             insert.execute([rowid]).map_err(sql)?;
                         }
                     }
                     tx.commit().map_err(sql)?;
                 }
-                let copied = conn
-                    .execute(
-                        &format!(
-                            "INSERT INTO out.items SELECT {COLUMNS} FROM temp.export_order o
-                             JOIN items i ON i.rowid = o.row ORDER BY o.pos"
-                        ),
-                        [],
-                    )
-                    .map_err(sql)?;
-                (
-                    copied,
-                    format!(
-                        "SELECT {ITEM_COLUMNS} FROM (SELECT i.*, o.pos AS export_pos
-                         FROM temp.export_order o JOIN items i ON i.rowid = o.row)
-                         WHERE table_id IS NOT NULL ORDER BY export_pos"
+                conn.execute(
+                    &format!(
+                        "INSERT INTO out.items SELECT {COLUMNS} FROM temp.export_order o
+                         JOIN items i ON i.rowid = o.row ORDER BY o.pos"
                     ),
+                    [],
                 )
+                .map_err(sql)?
             }
         };
-        // One transaction for the typed tables' rows.
+        // One transaction for the typed tables' rows, which a reader of its own reads
+        // (in the same order) while this connection writes them.
         let tx = conn.unchecked_transaction().map_err(sql)?;
         if !tables.is_empty() {
-            let mut stmt = tx.prepare(&rows_sql).map_err(sql)?;
-            let mut rows = stmt.query([]).map_err(sql)?;
-            while let Some(row) = rows.next().map_err(sql)? {
-                let record = record_at(row, 0).map_err(sql)?;
-                sink.table_row(&tx, &record).map_err(sql)?;
-            }
+            let reader = super::connect(&self.inner.path, false)
+                .map_err(|d| crate::Error::Store(d.reason()))?;
+            super::records::piped(
+                move |emit| {
+                    let mut each_row = |row: &SqlRow<'_>| -> Result<()> {
+                        let record = record_at(row, 0).map_err(sql)?;
+                        match record.table {
+                            Some(_) => emit(&record),
+                            None => Ok(()),
+                        }
+                    };
+                    match rowids {
+                        None => {
+                            let mut stmt = reader
+                                .prepare(&format!(
+                                    "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED
+                                     WHERE set_id IN ({VISIBLE_SETS}) AND table_id IS NOT NULL
+                                     ORDER BY rowid"
+                                ))
+                                .map_err(sql)?;
+                            let mut rows = stmt.query([]).map_err(sql)?;
+                            while let Some(row) = rows.next().map_err(sql)? {
+                                each_row(row)?;
+                            }
+                        }
+                        Some(rowids) => {
+                            let mut stmt = reader
+                                .prepare(&format!(
+                                    "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
+                                ))
+                                .map_err(sql)?;
+                            for rowid in rowids {
+                                let mut rows = stmt.query([rowid]).map_err(sql)?;
+                                if let Some(row) = rows.next().map_err(sql)? {
+                                    each_row(row)?;
+                                }
+                            }
+                        }
+                    }
+                    Ok(())
+                },
+                |record| sink.table_row(&tx, record).map_err(sql),
+            )?;
         }
         sink.finish(&tx).map_err(sql)?;
         tx.commit().map_err(sql)?;
