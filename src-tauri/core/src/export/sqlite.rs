@@ -251,7 +251,7 @@ impl TypedTables {
         let t = &mut self.tables[at];
         let null = || ToSqlOutput::Owned(SqlValue::Null);
         let mut values: Vec<ToSqlOutput<'_>> = vec![null(); t.columns.len()];
-        let text = |s: Option<&'a str>| s.map_or_else(null, |s| ToSqlOutput::from(s));
+        let text = |s: Option<&'a str>| s.map_or_else(null, ToSqlOutput::from);
         values[0] = text(r.id);
         values[1] = text(r.name);
         values[2] = text(r.creation_time);
