@@ -84,8 +84,9 @@ pub(super) struct Index {
 /// A sort: the column, and whether it is descending.
 type OrderKey = (SortColumn, bool);
 
-/// Sorted orders kept: a few columns in both directions.
+/// Sorted orders kept: a few columns in both directions (and the Url order besides).
 const CACHED_ORDERS: usize = 4;
+const URL_ASCENDING: OrderKey = (SortColumn::Url, false);
 
 #[derive(Default)]
 struct Interner {
@@ -122,6 +123,39 @@ pub(super) struct Filter {
     pub providers: Option<Vec<ProviderId>>,
     pub types: Option<Vec<String>>,
     pub words: Vec<String>,
+}
+
+/// Byte strings by position, in one buffer (the URLs a Url sort reads): a million of
+/// them are one allocation, not a million. An empty one counts as none.
+#[derive(Default)]
+pub(super) struct Texts {
+    bytes: Vec<u8>,
+    /// Where each position's text ends in `bytes`.
+    ends: Vec<u32>,
+}
+
+impl Texts {
+    pub fn with_capacity(n: usize) -> Texts {
+        Texts {
+            bytes: Vec::new(),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends the next position's text (past 4 GiB in all, none).
+    pub fn push(&mut self, text: Option<&[u8]>) {
+        let text = text.unwrap_or_default();
+        if self.bytes.len() + text.len() <= u32::MAX as usize {
+            self.bytes.extend_from_slice(text);
+        }
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    fn get(&self, pos: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(pos)? as usize;
+        let start = pos.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        (end > start).then(|| &self.bytes[start..end])
+    }
 }
 
 impl Index {
@@ -270,7 +304,7 @@ impl Index {
         &mut self,
         column: SortColumn,
         descending: bool,
-        urls: impl FnOnce(&[i64]) -> Result<Vec<Option<Vec<u8>>>, E>,
+        urls: impl FnOnce(&[i64]) -> Result<Texts, E>,
     ) -> Result<Arc<Vec<u32>>, E> {
         if let Some(i) = self
             .orders
@@ -296,7 +330,7 @@ impl Index {
             _ => None,
         };
         let ranks = self.key_ranks();
-        let keys = SortKeys::new(self, column, url_keys.as_deref(), &ranks);
+        let keys = SortKeys::new(self, column, url_keys.as_ref(), &ranks);
         let ascending = match cached_asc {
             Some(asc) => asc,
             None => Arc::new(keys.ascending()),
@@ -316,7 +350,20 @@ impl Index {
     fn remember(&mut self, key: OrderKey, order: Arc<Vec<u32>>) {
         self.orders.retain(|(k, _)| *k != key);
         self.orders.insert(0, (key, order));
-        self.orders.truncate(CACHED_ORDERS);
+        // Beside the last few, the ascending Url order stays: it is the one that
+        // costs a scan of the store to make again.
+        let others = self.orders.iter().filter(|(k, _)| *k != URL_ASCENDING);
+        if others.count() > CACHED_ORDERS {
+            if let Some(i) = self.orders.iter().rposition(|(k, _)| *k != URL_ASCENDING) {
+                self.orders.remove(i);
+            }
+        }
+    }
+
+    /// Sorts by Url now, from `urls` (every position's URL, as a build reads them),
+    /// so that no later sort by Url has to scan the store for them.
+    pub fn prepare_url_order(&mut self, urls: Texts) {
+        let _ = self.order(SortColumn::Url, false, |_| Ok::<_, ()>(urls));
     }
 
     /// Whether each position's text holds every word.
@@ -379,7 +426,7 @@ impl Index {
 struct SortKeys<'a> {
     index: &'a Index,
     column: SortColumn,
-    urls: Option<&'a [Option<Vec<u8>>]>,
+    urls: Option<&'a Texts>,
     /// Types are few: each folded once, not once per row.
     types: Vec<Vec<u8>>,
     /// The tie-break: each position's rank in row-key order.
@@ -390,7 +437,7 @@ impl<'a> SortKeys<'a> {
     fn new(
         index: &'a Index,
         column: SortColumn,
-        urls: Option<&'a [Option<Vec<u8>>]>,
+        urls: Option<&'a Texts>,
         ranks: &'a [u32],
     ) -> Self {
         let types = if column == SortColumn::Type {
@@ -430,7 +477,7 @@ impl<'a> SortKeys<'a> {
             SortColumn::Parent => index.parent_key(r),
             SortColumn::Provider => r.provider.as_str().as_bytes(),
             SortColumn::Type => self.types.get(r.item_type as usize)?,
-            SortColumn::Url => self.urls?.get(p as usize)?.as_deref()?,
+            SortColumn::Url => self.urls?.get(p as usize)?,
             SortColumn::Created | SortColumn::Modified => return None,
         };
         (!k.is_empty()).then_some(k)
@@ -568,5 +615,84 @@ fn tied_runs(
             todo.push((offset + i, offset + j, depth));
         }
         i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_of(urls: &[&str]) -> (Index, Texts) {
+        let mut index = Index::default();
+        let mut texts = Texts::default();
+        for (i, url) in urls.iter().enumerate() {
+            let search = format!("name {i}{SEP}{SEP}id{i}{SEP}");
+            index.upsert(NewRow {
+                rowid: i as i64 + 1,
+                provider: ProviderId::Notion,
+                account: "",
+                item_type: "Page",
+                search: &search,
+                created: Some(i as i64),
+                modified: Some(-(i as i64)),
+            });
+            texts.push(Some(url.as_bytes()));
+        }
+        (index, texts)
+    }
+
+    #[test]
+    fn texts_give_each_position_its_own_and_empty_as_none() {
+        let mut t = Texts::default();
+        for s in [Some(&b"b"[..]), None, Some(b""), Some(b"ccc")] {
+            t.push(s);
+        }
+        assert_eq!(
+            (0..5).map(|p| t.get(p)).collect::<Vec<_>>(),
+            [Some(&b"b"[..]), None, None, Some(b"ccc"), None]
+        );
+    }
+
+    #[test]
+    fn the_url_order_is_made_at_build_and_outlasts_other_sorts() {
+        let (mut index, urls) = index_of(&["https://c", "", "https://a", "https://b"]);
+        index.prepare_url_order(urls);
+        for column in [
+            SortColumn::Name,
+            SortColumn::Created,
+            SortColumn::Modified,
+            SortColumn::Type,
+            SortColumn::Provider,
+            SortColumn::Parent,
+        ] {
+            index
+                .order(column, false, |_| -> Result<Texts, ()> {
+                    panic!("no URLs")
+                })
+                .unwrap();
+        }
+        assert_eq!(index.orders.len(), CACHED_ORDERS + 1);
+        let order = index
+            .order(SortColumn::Url, false, |_| -> Result<Texts, ()> {
+                panic!("the Url order was kept")
+            })
+            .unwrap();
+        assert_eq!(*order, [2, 3, 0, 1], "empty last");
+        // A new row changes every order: the next Url sort reads the URLs again.
+        index.upsert(NewRow {
+            rowid: 9,
+            provider: ProviderId::Notion,
+            account: "",
+            item_type: "Page",
+            search: "x\u{1f}\u{1f}x\u{1f}",
+            created: None,
+            modified: None,
+        });
+        let (_, mut again) = index_of(&["https://c", "", "https://a", "https://b"]);
+        again.push(Some(b"https://0"));
+        let order = index
+            .order(SortColumn::Url, false, |_| Ok::<_, ()>(again))
+            .unwrap();
+        assert_eq!(*order, [4, 2, 3, 0, 1]);
     }
 }

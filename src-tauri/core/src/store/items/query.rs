@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, Row as SqlRow};
 use serde::{Deserialize, Serialize};
 
-use super::index::{Filter, Index, NewRow, SortColumn};
+use super::index::{Filter, Index, NewRow, SortColumn, Texts};
 use super::text::search_words;
 use super::{sql, ItemStore, SetId};
 use crate::item::{parse_time, ItemRecord};
@@ -613,7 +613,7 @@ impl ItemStore {
         let ids: Vec<String> = visible.iter().map(|s| s.0.to_string()).collect();
         let mut stmt = snapshot
             .prepare(&format!(
-                "SELECT rowid, provider, account, item_type, search, created_ms, modified_ms
+                "SELECT rowid, provider, account, item_type, search, created_ms, modified_ms, url
                  FROM items NOT INDEXED WHERE set_id IN ({}) ORDER BY rowid",
                 if ids.is_empty() {
                     "NULL".to_string()
@@ -623,6 +623,7 @@ impl ItemStore {
             ))
             .map_err(sql)?;
         let mut rows = stmt.query([]).map_err(sql)?;
+        let mut urls = Texts::default();
         while let Some(r) = rows.next().map_err(sql)? {
             let text = |i: usize| -> rusqlite::Result<&str> {
                 Ok(r.get_ref(i)?.as_str_or_null()?.unwrap_or(""))
@@ -639,10 +640,15 @@ impl ItemStore {
                 created: r.get(5).map_err(sql)?,
                 modified: r.get(6).map_err(sql)?,
             });
+            let url = r.get_ref(7).map_err(sql)?.as_bytes_or_null();
+            urls.push(url.map_err(|e| sql(e.into()))?);
         }
         drop(rows);
         drop(stmt);
         snapshot.finish().map_err(sql)?;
+        // The scan read the URLs anyway: their order now spares a later sort by Url
+        // a scan of its own (the URLs themselves are not kept).
+        index.prepare_url_order(urls);
         view.index = Some(index);
         view.data_version = version;
         let mut pending = self.inner.pending.lock();
@@ -652,7 +658,7 @@ impl ItemStore {
 
     /// The URL of each of `rowids` (ascending, as the index keeps them): one scan in
     /// rowid order, merged with them. The index counts an empty URL as none.
-    fn urls_for(&self, rowids: &[i64]) -> Result<Vec<Option<Vec<u8>>>> {
+    fn urls_for(&self, rowids: &[i64]) -> Result<Texts> {
         let conn = self.inner.reader.lock();
         let mut stmt = conn
             .prepare_cached(&format!(
@@ -661,20 +667,20 @@ impl ItemStore {
             ))
             .map_err(sql)?;
         let mut rows = stmt.query([]).map_err(sql)?;
-        let mut urls = vec![None; rowids.len()];
-        let mut at = 0;
+        let mut urls = Texts::with_capacity(rowids.len());
+        let mut wanted = rowids.iter().peekable();
         while let Some(row) = rows.next().map_err(sql)? {
             let rowid: i64 = row.get(0).map_err(sql)?;
-            while at < rowids.len() && rowids[at] < rowid {
-                at += 1;
+            // A row the index has but the scan does not (retired since) has none.
+            while wanted.next_if(|&&w| w < rowid).is_some() {
+                urls.push(None);
             }
-            if rowids.get(at) == Some(&rowid) {
+            if wanted.next_if(|&&w| w == rowid).is_some() {
                 let url = row.get_ref(1).map_err(sql)?.as_bytes_or_null();
-                let url = url.map_err(|e| sql(e.into()))?;
-                urls[at] = url.map(<[u8]>::to_vec);
-                at += 1;
+                urls.push(url.map_err(|e| sql(e.into()))?);
             }
         }
+        wanted.for_each(|_| urls.push(None));
         Ok(urls)
     }
 
