@@ -347,6 +347,11 @@ impl Index {
         Ok(order)
     }
 
+    /// Whether the order of `column` is at hand (no sort to make).
+    pub fn is_sorted_by(&self, column: SortColumn, descending: bool) -> bool {
+        self.orders.iter().any(|(k, _)| *k == (column, descending))
+    }
+
     fn remember(&mut self, key: OrderKey, order: Arc<Vec<u32>>) {
         self.orders.retain(|(k, _)| *k != key);
         self.orders.insert(0, (key, order));

@@ -17,6 +17,7 @@
 //! Everything here blocks: call it off the async workers.
 
 mod index;
+mod memory;
 mod query;
 mod records;
 mod schema;

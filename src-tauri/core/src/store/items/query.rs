@@ -462,7 +462,12 @@ impl ItemStore {
         let positions = match sort {
             None => index.select(None, &matches, filter),
             Some((column, descending)) => {
+                let sorted = index.is_sorted_by(*column, *descending);
                 let order = index.order(*column, *descending, |rowids| self.urls_for(rowids))?;
+                if !sorted {
+                    // A sort's keys were scratch.
+                    super::memory::trim();
+                }
                 index.select(Some(&order), &matches, filter)
             }
         };
@@ -649,6 +654,7 @@ impl ItemStore {
         // The scan read the URLs anyway: their order now spares a later sort by Url
         // a scan of its own (the URLs themselves are not kept).
         index.prepare_url_order(urls);
+        super::memory::trim();
         view.index = Some(index);
         view.data_version = version;
         let mut pending = self.inner.pending.lock();
