@@ -1,7 +1,8 @@
-//! Handing freed memory back to the system after the index's big temporary buffers.
+//! Handing freed memory back to the system after big temporary buffers.
 //!
 //! An index build or a first sort at a million rows allocates and frees tens of
-//! megabytes of scratch (the URLs, the sort keys). glibc keeps freed blocks below its
+//! megabytes of scratch (the URLs, the sort keys), and a load as much again (its
+//! pages, parsed and mapped); the store calls [`trim`] after each. glibc keeps freed blocks below its
 //! mmap threshold in the heap, where the resident size still counts them: measured at
 //! 1,000,000 rows, 203 MB resident after the build, 164 MB after a trim.
 

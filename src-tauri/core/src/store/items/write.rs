@@ -476,6 +476,8 @@ impl ItemStore {
             self.retire(SetId(old))?;
         }
         self.drop_lease(set);
+        // A load ends here: its pages and buffers have been freed.
+        super::memory::trim();
         Ok(count)
     }
 
@@ -505,6 +507,7 @@ impl ItemStore {
             .map_err(sql)?;
         }
         self.drop_lease(set);
+        super::memory::trim();
         Ok(())
     }
 
