@@ -272,35 +272,10 @@ impl ItemStore {
             super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
         let rowids = self.ordered_rowids(query)?;
         super::records::piped(
-            move |emit| match rowids {
-                None => {
-                    let mut stmt = conn
-                        .prepare(&format!(
-                            "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED WHERE set_id IN ({VISIBLE_SETS})
-                             ORDER BY rowid"
-                        ))
-                        .map_err(sql)?;
-                    let mut rows = stmt.query([]).map_err(sql)?;
-                    while let Some(row) = rows.next().map_err(sql)? {
-                        emit(&record_at(row, 0).map_err(sql)?)?;
-                    }
-                    Ok(())
-                }
-                Some(rowids) => {
-                    let mut stmt = conn
-                        .prepare_cached(&format!(
-                            "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
-                        ))
-                        .map_err(sql)?;
-                    for rowid in rowids {
-                        let mut rows = stmt.query([rowid]).map_err(sql)?;
-                        // A row retired since the positions were taken is skipped.
-                        if let Some(row) = rows.next().map_err(sql)? {
-                            emit(&record_at(row, 0).map_err(sql)?)?;
-                        }
-                    }
-                    Ok(())
-                }
+            move |emit| {
+                rows_in_order(&conn, rowids, false, &mut |row| {
+                    emit(&record_at(row, 0).map_err(sql)?)
+                })
             },
             &mut each,
         )
@@ -375,42 +350,9 @@ impl ItemStore {
                 .map_err(|d| crate::Error::Store(d.reason()))?;
             super::records::piped(
                 move |emit| {
-                    let mut each_row = |row: &SqlRow<'_>| -> Result<()> {
-                        let record = record_at(row, 0).map_err(sql)?;
-                        match record.table {
-                            Some(_) => emit(&record),
-                            None => Ok(()),
-                        }
-                    };
-                    match rowids {
-                        None => {
-                            let mut stmt = reader
-                                .prepare(&format!(
-                                    "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED
-                                     WHERE set_id IN ({VISIBLE_SETS}) AND table_id IS NOT NULL
-                                     ORDER BY rowid"
-                                ))
-                                .map_err(sql)?;
-                            let mut rows = stmt.query([]).map_err(sql)?;
-                            while let Some(row) = rows.next().map_err(sql)? {
-                                each_row(row)?;
-                            }
-                        }
-                        Some(rowids) => {
-                            let mut stmt = reader
-                                .prepare(&format!(
-                                    "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
-                                ))
-                                .map_err(sql)?;
-                            for rowid in rowids {
-                                let mut rows = stmt.query([rowid]).map_err(sql)?;
-                                if let Some(row) = rows.next().map_err(sql)? {
-                                    each_row(row)?;
-                                }
-                            }
-                        }
-                    }
-                    Ok(())
+                    rows_in_order(&reader, rowids, true, &mut |row| {
+                        emit(&record_at(row, 0).map_err(sql)?)
+                    })
                 },
                 |record| sink.table_row(&tx, record).map_err(sql),
             )?;
@@ -710,6 +652,50 @@ impl ItemStore {
         }
         Ok(out)
     }
+}
+
+/// Each row of `ITEM_COLUMNS` to `each`: the visible rows in arrival order, or those
+/// of `rowids` in theirs (a row retired since they were taken is skipped).
+/// `tables_only`: only rows of a provider table (what the SQLite export types).
+fn rows_in_order(
+    conn: &Connection,
+    rowids: Option<Vec<i64>>,
+    tables_only: bool,
+    each: &mut dyn FnMut(&SqlRow<'_>) -> Result<()>,
+) -> Result<()> {
+    let tables = if tables_only {
+        "AND table_id IS NOT NULL"
+    } else {
+        ""
+    };
+    match rowids {
+        None => {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {ITEM_COLUMNS} FROM items NOT INDEXED
+                     WHERE set_id IN ({VISIBLE_SETS}) {tables} ORDER BY rowid"
+                ))
+                .map_err(sql)?;
+            let mut rows = stmt.query([]).map_err(sql)?;
+            while let Some(row) = rows.next().map_err(sql)? {
+                each(row)?;
+            }
+        }
+        Some(rowids) => {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1 {tables}"
+                ))
+                .map_err(sql)?;
+            for rowid in rowids {
+                let mut rows = stmt.query([rowid]).map_err(sql)?;
+                if let Some(row) = rows.next().map_err(sql)? {
+                    each(row)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Which rows match `words`, and the chip counts among them, cached for the next

@@ -163,103 +163,74 @@ pub(super) fn piped(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::item::{RecordScratch, RowTable};
+    use crate::{IntegrationItem, ProviderId};
 
-    fn record(i: usize, text: &str) -> (String, String) {
-        (format!("id{i}"), text.repeat(i % 7))
+    /// Items whose records differ in every field a chunk copies.
+    fn items(n: usize) -> Vec<IntegrationItem> {
+        (0..n)
+            .map(|i| {
+                let mut item = IntegrationItem::new(ProviderId::Notion, "Page", format!("id{i}"));
+                item.name = Some("zoë ".repeat(i % 7));
+                item.directory = i % 2 == 0;
+                item.visibility = (i % 3 == 0).then_some(false);
+                item.parent_path_or_name = (i % 5 != 0).then(String::new);
+                item.url = Some(format!("https://notion.so/{i}"));
+                item.properties
+                    .insert("n".into(), serde_json::json!({ "i": i, "s": "\"q\"" }));
+                item.table = (i % 4 != 0).then(|| RowTable {
+                    id: format!("t{}", i % 3),
+                    name: "Tasks".into(),
+                });
+                item
+            })
+            .collect()
+    }
+
+    fn emit_all(
+        items: &[IntegrationItem],
+        emit: &mut dyn FnMut(&ItemRecord<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut scratch = RecordScratch::default();
+        items
+            .iter()
+            .try_for_each(|item| emit(&item.record(&mut scratch)))
     }
 
     #[test]
     fn every_record_arrives_in_order_with_every_field() {
-        let rows: Vec<(String, String)> =
-            (0..3 * CHUNK_ROWS + 5).map(|i| record(i, "zoë ")).collect();
+        let items = items(3 * CHUNK_ROWS + 5);
         let mut seen = Vec::new();
         let n = piped(
-            |emit| {
-                for (i, (id, name)) in rows.iter().enumerate() {
-                    emit(&ItemRecord {
-                        id: Some(id),
-                        item_type: None,
-                        directory: i % 2 == 0,
-                        parent_path_or_name: Some(""),
-                        parent_id: None,
-                        name: Some(name),
-                        creation_time: None,
-                        last_modified_time: None,
-                        url: None,
-                        children: None,
-                        mime_type: None,
-                        delta: None,
-                        drive_id: None,
-                        visibility: (i % 3 == 0).then_some(false),
-                        provider: "notion",
-                        properties: "{\"a\":1}",
-                        associations: None,
-                        table: Some(("t", "T")),
-                    })?;
-                }
-                Ok(())
-            },
+            |emit| emit_all(&items, emit),
             |r| {
-                seen.push((
-                    r.id.unwrap().to_string(),
-                    r.name.unwrap().to_string(),
-                    r.directory,
-                    r.visibility,
-                    r.parent_path_or_name.map(str::to_string),
-                    r.item_type.is_none(),
-                    r.properties == "{\"a\":1}" && r.provider == "notion",
-                    r.table == Some(("t", "T")),
-                ));
+                seen.push(format!("{r:?}"));
                 Ok(())
             },
         )
         .unwrap();
-        assert_eq!(n as usize, rows.len());
-        for (i, s) in seen.iter().enumerate() {
-            assert_eq!((&s.0, &s.1), (&rows[i].0, &rows[i].1));
-            assert_eq!(s.2, i % 2 == 0);
-            assert_eq!(s.3, (i % 3 == 0).then_some(false));
-            assert_eq!(s.4.as_deref(), Some(""));
-            assert!(s.5 && s.6 && s.7);
-        }
-    }
-
-    fn plain(id: &str) -> ItemRecord<'_> {
-        ItemRecord {
-            id: Some(id),
-            item_type: None,
-            directory: false,
-            parent_path_or_name: None,
-            parent_id: None,
-            name: None,
-            creation_time: None,
-            last_modified_time: None,
-            url: None,
-            children: None,
-            mime_type: None,
-            delta: None,
-            drive_id: None,
-            visibility: None,
-            provider: "hubspot",
-            properties: "{}",
-            associations: None,
-            table: None,
-        }
+        assert_eq!(n as usize, items.len());
+        let mut scratch = RecordScratch::default();
+        let want: Vec<String> = items
+            .iter()
+            .map(|item| format!("{:?}", item.record(&mut scratch)))
+            .collect();
+        assert_eq!(seen, want);
     }
 
     #[test]
     fn a_failing_writer_stops_the_reader_and_its_error_is_the_result() {
+        let items = items(100 * CHUNK_ROWS);
         let mut emitted = 0;
         let result = piped(
             |emit| {
-                for i in 0..100 * CHUNK_ROWS {
+                emit_all(&items, &mut |r| {
                     emitted += 1;
-                    emit(&plain(&i.to_string()))?;
-                }
-                Ok(())
+                    emit(r)
+                })
             },
             |r| match r.id {
-                Some("1000") => Err(Error::InvalidInput("disk full".into())),
+                Some("id1000") => Err(Error::InvalidInput("disk full".into())),
                 _ => Ok(()),
             },
         );
@@ -272,12 +243,11 @@ mod tests {
 
     #[test]
     fn a_failing_reader_is_the_result() {
+        let items = items(CHUNK_ROWS + 10);
         let mut taken = 0;
         let result = piped(
             |emit| {
-                for i in 0..CHUNK_ROWS + 10 {
-                    emit(&plain(&i.to_string()))?;
-                }
+                emit_all(&items, emit)?;
                 Err(Error::Store("the disk went away".into()))
             },
             |_| {
