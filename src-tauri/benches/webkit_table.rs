@@ -1,5 +1,6 @@
-//! The items table with 100,000 rows (or `JUNCTION_WEBKIT_BENCH_ITEMS`) in the real app window (WebKitGTK under Xvfb,
-//! driven through tauri-driver), loaded from fake providers over real HTTP.
+//! The items table with 100,000 rows (or `JUNCTION_WEBKIT_BENCH_ITEMS`) in the real
+//! app window (WebKitGTK under Xvfb, driven through tauri-driver), loaded from fake
+//! providers over real HTTP.
 //!
 //! Run: `make bench` (starts Xvfb), or with a display, on the UI's test build (its
 //! perf hooks are what this reads): `npm --prefix ui run build:test &&
@@ -23,6 +24,20 @@ use serde_json::{json, Value};
 use webdriver::{Driver, Session};
 
 const WAIT: Duration = Duration::from_secs(120);
+
+/// For the sort and search scripts: `afterMark(name, t0, then)` runs `then` once the
+/// perf mark `name` is newer than `t0` (the rows came back from Rust and were
+/// painted), or after 5 s (the figure then reads as missed).
+const AFTER_MARK: &str = r#"
+    const afterMark = (name, t0, then) => {
+      const marks = window.__JUNCTION_PERF__.marks;
+      const wait = () => {
+        if ((marks[name] ?? 0) > t0 || performance.now() - t0 > 5000) then();
+        else setTimeout(wait, 1);
+      };
+      wait();
+    };
+"#;
 
 fn main() {
     let smoke = !std::env::args().any(|a| a == "--bench");
@@ -130,13 +145,14 @@ async fn run() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let loaded = app_memory_mib();
     tokio::time::sleep(Duration::from_millis(1500)).await; // the idle warm-up of sort ranks
+    let loaded = app_memory_mib();
 
     let sort = s
         .execute_async(
-            r#"
+            &[
+                AFTER_MARK,
+                r#"
             const done = arguments[arguments.length - 1];
             const perf = window.__JUNCTION_PERF__;
             const out = [];
@@ -147,16 +163,15 @@ async fn run() {
               document.querySelector(`[data-testid="sort-${cols[i]}"]`).click();
               const sync = performance.now() - s0;
               // The sorted rows come back from Rust: wait for their paint.
-              const wait = () => {
-                if ((perf.marks.sortPainted ?? 0) > s0 || performance.now() - s0 > 5000) {
-                  out.push({ col: cols[i], sync, painted: perf.marks.sortPainted - s0 });
-                  setTimeout(() => next(i + 1), 50);
-                } else setTimeout(wait, 1);
-              };
-              wait();
+              afterMark("sortPainted", s0, () => {
+                out.push({ col: cols[i], sync, painted: perf.marks.sortPainted - s0 });
+                setTimeout(() => next(i + 1), 50);
+              });
             };
             next(0);
             "#,
+            ]
+            .concat(),
             json!([]),
         )
         .await
@@ -164,7 +179,9 @@ async fn run() {
 
     let search = s
         .execute_async(
-            r#"
+            &[
+                AFTER_MARK,
+                r#"
             const done = arguments[arguments.length - 1];
             const perf = window.__JUNCTION_PERF__;
             const input = document.querySelector('[data-testid="search-input"]');
@@ -176,17 +193,16 @@ async fn run() {
               input.value = steps[i];
               input.dispatchEvent(new Event("input", { bubbles: true }));
               // Keystroke → the matching rows painted (the query runs in Rust).
-              const wait = () => {
-                if ((perf.marks.searchPainted ?? 0) > k0 || performance.now() - k0 > 5000) {
-                  out.push({ q: steps[i], sync: perf.last.search, painted: perf.marks.searchPainted - k0,
-                             count: document.querySelector('[data-testid="item-count"]').textContent });
-                  setTimeout(() => next(i + 1), 150);
-                } else setTimeout(wait, 1);
-              };
-              wait();
+              afterMark("searchPainted", k0, () => {
+                out.push({ q: steps[i], sync: perf.last.search, painted: perf.marks.searchPainted - k0,
+                           count: document.querySelector('[data-testid="item-count"]').textContent });
+                setTimeout(() => next(i + 1), 150);
+              });
             };
             next(0);
             "#,
+            ]
+            .concat(),
             json!([]),
         )
         .await

@@ -344,12 +344,11 @@ impl Index {
         if descending {
             self.remember((column, true), order.clone());
         }
+        // The sort keys (and a build's URLs) were scratch: tens of megabytes at a
+        // million rows, which the allocator would otherwise keep.
+        drop(url_keys);
+        super::memory::trim();
         Ok(order)
-    }
-
-    /// Whether the order of `column` is at hand (no sort to make).
-    pub fn is_sorted_by(&self, column: SortColumn, descending: bool) -> bool {
-        self.orders.iter().any(|(k, _)| *k == (column, descending))
     }
 
     fn remember(&mut self, key: OrderKey, order: Arc<Vec<u32>>) {

@@ -268,15 +268,10 @@ impl ItemStore {
         query: &ItemQuery,
         mut each: impl FnMut(&ItemRecord<'_>) -> Result<()>,
     ) -> Result<u64> {
-        let conn =
-            super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
+        let conn = self.read_connection()?;
         let rowids = self.ordered_rowids(query)?;
         super::records::piped(
-            move |emit| {
-                rows_in_order(&conn, rowids, false, &mut |row| {
-                    emit(&record_at(row, 0).map_err(sql)?)
-                })
-            },
+            move |emit| records_in_order(&conn, rowids, false, emit),
             &mut each,
         )
     }
@@ -297,8 +292,7 @@ impl ItemStore {
             i.properties, i.associations";
         let rowids = self.ordered_rowids(query)?;
         let tables = self.table_schemas(query)?;
-        let conn =
-            super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
+        let conn = self.read_connection()?;
         let target = path.to_string_lossy();
         conn.execute("ATTACH DATABASE ?1 AS out", [target.as_ref()])
             .map_err(sql)?;
@@ -346,14 +340,9 @@ impl ItemStore {
         // (in the same order) while this connection writes them.
         let tx = conn.unchecked_transaction().map_err(sql)?;
         if !tables.is_empty() {
-            let reader = super::connect(&self.inner.path, false)
-                .map_err(|d| crate::Error::Store(d.reason()))?;
+            let reader = self.read_connection()?;
             super::records::piped(
-                move |emit| {
-                    rows_in_order(&reader, rowids, true, &mut |row| {
-                        emit(&record_at(row, 0).map_err(sql)?)
-                    })
-                },
+                move |emit| records_in_order(&reader, rowids, true, emit),
                 |record| sink.table_row(&tx, record).map_err(sql),
             )?;
         }
@@ -375,6 +364,12 @@ impl ItemStore {
         Ok(Some(
             positions.iter().map(|&p| index.row(p).rowid).collect(),
         ))
+    }
+
+    /// A connection of its own for a long read (an export, an index build), so the
+    /// table's windows keep being served meanwhile.
+    fn read_connection(&self) -> Result<Connection> {
+        super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))
     }
 
     /// The ordered positions of `query`, from the cache or computed.
@@ -404,12 +399,7 @@ impl ItemStore {
         let positions = match sort {
             None => index.select(None, &matches, filter),
             Some((column, descending)) => {
-                let sorted = index.is_sorted_by(*column, *descending);
                 let order = index.order(*column, *descending, |rowids| self.urls_for(rowids))?;
-                if !sorted {
-                    // A sort's keys were scratch.
-                    super::memory::trim();
-                }
                 index.select(Some(&order), &matches, filter)
             }
         };
@@ -542,8 +532,7 @@ impl ItemStore {
             return Ok(());
         }
         view.invalidate();
-        let conn =
-            super::connect(&self.inner.path, false).map_err(|d| crate::Error::Store(d.reason()))?;
+        let conn = self.read_connection()?;
         // One read transaction: the visible sets and their rows from one snapshot.
         let snapshot = conn.unchecked_transaction().map_err(sql)?;
         let visible: HashSet<SetId> = {
@@ -596,7 +585,6 @@ impl ItemStore {
         // The scan read the URLs anyway: their order now spares a later sort by Url
         // a scan of its own (the URLs themselves are not kept).
         index.prepare_url_order(urls);
-        super::memory::trim();
         view.index = Some(index);
         view.data_version = version;
         let mut pending = self.inner.pending.lock();
@@ -654,20 +642,21 @@ impl ItemStore {
     }
 }
 
-/// Each row of `ITEM_COLUMNS` to `each`: the visible rows in arrival order, or those
-/// of `rowids` in theirs (a row retired since they were taken is skipped).
+/// Each stored record to `each`: the visible rows in arrival order, or those of
+/// `rowids` in theirs (a row retired since they were taken is skipped).
 /// `tables_only`: only rows of a provider table (what the SQLite export types).
-fn rows_in_order(
+fn records_in_order(
     conn: &Connection,
     rowids: Option<Vec<i64>>,
     tables_only: bool,
-    each: &mut dyn FnMut(&SqlRow<'_>) -> Result<()>,
+    each: &mut dyn FnMut(&ItemRecord<'_>) -> Result<()>,
 ) -> Result<()> {
     let tables = if tables_only {
         "AND table_id IS NOT NULL"
     } else {
         ""
     };
+    let mut emit = |row: &SqlRow<'_>| each(&record_at(row, 0).map_err(sql)?);
     match rowids {
         None => {
             let mut stmt = conn
@@ -678,7 +667,7 @@ fn rows_in_order(
                 .map_err(sql)?;
             let mut rows = stmt.query([]).map_err(sql)?;
             while let Some(row) = rows.next().map_err(sql)? {
-                each(row)?;
+                emit(row)?;
             }
         }
         Some(rowids) => {
@@ -690,7 +679,7 @@ fn rows_in_order(
             for rowid in rowids {
                 let mut rows = stmt.query([rowid]).map_err(sql)?;
                 if let Some(row) = rows.next().map_err(sql)? {
-                    each(row)?;
+                    emit(row)?;
                 }
             }
         }
