@@ -160,6 +160,57 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The developer-platform project people upload (packaging/hubspot-app) declares
+    /// the redirect URL and the scopes sign-in sends: HubSpot refuses an install whose
+    /// authorize URL asks for a scope the app does not declare, or redirects elsewhere.
+    #[test]
+    fn the_shipped_project_matches_what_junction_sends() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/hubspot-app");
+        let read = |p: &str| -> serde_json::Value {
+            let text = std::fs::read_to_string(root.join(p)).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        let project = read("hsproject.json");
+        assert_eq!(project["srcDir"], "src");
+        assert_eq!(project["platformVersion"], "2026.03");
+        let app = read("src/app/app-hsmeta.json");
+        assert_eq!(app["type"], "app");
+        let auth = &app["config"]["auth"];
+        assert_eq!(auth["type"], "oauth");
+        let config = crate::config::Config::resolve(
+            std::path::PathBuf::from("/nonexistent"),
+            crate::config::FileConfig::default(),
+            &|_: &str| None,
+        )
+        .unwrap();
+        assert_eq!(
+            auth["redirectUrls"],
+            json!([config.redirect_uri(crate::ProviderId::Hubspot)])
+        );
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            let mut names: Vec<String> = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        let mut required: Vec<String> = FACTS.oauth.scopes.iter().map(|s| s.to_string()).collect();
+        required.sort();
+        assert_eq!(names(&auth["requiredScopes"]), required);
+        let (_, optional) = FACTS
+            .oauth
+            .extra_authorize_params
+            .iter()
+            .find(|(k, _)| *k == "optional_scope")
+            .unwrap();
+        let mut optional: Vec<String> = optional.split(' ').map(String::from).collect();
+        optional.sort();
+        assert_eq!(names(&auth["optionalScopes"]), optional);
+    }
+
     #[test]
     fn error_bodies_give_code_and_message() {
         let p = &PROVIDER;
