@@ -165,7 +165,8 @@ mod tests {
     /// authorize URL asks for a scope the app does not declare, or redirects elsewhere.
     #[test]
     fn the_shipped_project_matches_what_junction_sends() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/hubspot-app");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../packaging/hubspot-app");
         let read = |p: &str| -> serde_json::Value {
             let text = std::fs::read_to_string(root.join(p)).unwrap();
             serde_json::from_str(&text).unwrap()
